@@ -1,0 +1,3 @@
+from plaincrm.cli import main
+
+main(prog_name="plaincrm")

@@ -1,0 +1,154 @@
+"""The command line: global options, lazy command loading, output options, the one error handler.
+
+Commands live in ``plaincrm/commands/``, one module each, and are imported only when run, so
+``plaincrm agenda`` never pays for the calendar or watchdog imports. A command parses its
+options, calls one core function and prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from plaincrm import __version__
+from plaincrm.errors import AmbiguousName, PlaincrmError
+
+# name -> "module:attribute"; commands are imported when used
+COMMANDS: dict[str, str] = {
+    "init": "plaincrm.commands.init:init",
+    "list": "plaincrm.commands.listing:list_",
+    "show": "plaincrm.commands.show:show",
+    "new": "plaincrm.commands.new:new",
+    "index": "plaincrm.commands.index:index",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports each command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlaincrmError as exc:
+            app = ctx.find_object(App)
+            app_echo = app.err if app else functools.partial(click.echo, err=True)
+            app_echo(f"plaincrm: {exc}")
+            if isinstance(exc, AmbiguousName):
+                for candidate in exc.candidates:
+                    app_echo(f"  {candidate}")
+            ctx.exit(exc.exit_code)
+
+
+@dataclass
+class App:
+    """What every command gets: where the vault is, and how to print."""
+
+    vault_option: str | None
+    color: bool | None  # None: click decides (colour on a terminal only)
+    _vault: Any = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        from plaincrm.vault import find_vault
+
+        return find_vault(self.vault_option)
+
+    def open(self) -> Any:
+        """The open vault, its index refreshed; config problems are noted on stderr once."""
+        if self._vault is None:
+            from plaincrm.loader import open_vault
+
+            vault = open_vault(self.root, note=self.note)
+            vault.refresh()
+            for problem in vault.config_problems:
+                self.err(str(problem))
+            self._vault = vault
+            click.get_current_context().call_on_close(vault.close)
+        return self._vault
+
+    def echo(self, text: str = "", nl: bool = True) -> None:
+        click.echo(text, nl=nl, color=self.color)
+
+    def err(self, text: str) -> None:
+        click.echo(text, err=True, color=self.color)
+
+    def note(self, text: str) -> None:
+        self.err(f"plaincrm: note: {text}")
+
+    def style(self, text: str, **styles: Any) -> str:
+        if self.color is False:
+            return text
+        return click.style(text, **styles)
+
+    def print_json(self, data: Any) -> None:
+        click.echo(dumps_json(data))
+
+
+def dumps_json(data: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, UTF-8 text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json`` for a read command: machine-readable output with stable, sorted keys."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON (stable, sorted keys) instead of text.")(func)
+
+
+def date_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--date YYYY-MM-DD``: the day to treat as today (tests and cron jobs pin it)."""
+    return click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        default=None, metavar="YYYY-MM-DD",
+                        help="Treat this day as today (default: the real today).")(func)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", "vault", envvar="PLAINCRM_VAULT", type=click.Path(file_okay=False),
+              help="The vault folder (env PLAINCRM_VAULT; default: the nearest folder upward "
+                   "with a plaincrm.toml, else the current folder).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the output; auto means on a terminal, "
+                                      "unless NO_COLOR is set.")
+@click.version_option(__version__, "--version", prog_name="plaincrm")
+@click.pass_context
+def main(ctx: click.Context, vault: str | None, color: str) -> None:
+    """plaincrm: your customers in plain Markdown files, under git.
+
+    \b
+    Example:
+      plaincrm --vault vault-example agenda
+    """
+    if color == "always":
+        use_color: bool | None = True
+    elif color == "never" or os.environ.get("NO_COLOR"):
+        use_color = False
+    else:
+        use_color = None
+    ctx.obj = App(vault_option=vault, color=use_color)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

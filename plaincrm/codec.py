@@ -1,0 +1,105 @@
+"""Profiles ⇄ compact JSON for the index. Internal: the public JSON is in ``render/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from plaincrm.model import (
+    Birthday,
+    Duration,
+    Field,
+    Location,
+    LogEntry,
+    Problem,
+    Profile,
+    Severity,
+    Task,
+)
+
+
+def _d(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _dur(value: Duration | None) -> list[Any] | None:
+    return [value.count, value.unit] if value else None
+
+
+def dump_profile(p: Profile, summary: bool = False) -> str:
+    """JSON for ``p``; a summary keeps only the newest log entry of each kind."""
+    log = newest_per_kind(p.log) if summary else p.log
+    b = p.birthday
+    data = [
+        p.location.path, p.stem, p.name, p.id, list(p.emails), list(p.phones),
+        [b.month, b.day, b.year] if b else None, p.status, _d(p.service_due),
+        _dur(p.service_every), _dur(p.contact_every), _d(p.customer_since), p.owner,
+        list(p.tags), [[k, _d(v)] for k, v in p.dates],
+        [[f.key, f.raw, f.line] for f in p.fields],
+        [[t.location.line, t.text, t.done, _d(t.date), t.owner] for t in p.tasks],
+        [[e.location.line, _d(e.date), e.text, e.kind] for e in log],
+        p.log_count, p.has_problems,
+    ]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_profile(text: str) -> Profile:
+    (path, stem, name, id_, emails, phones, bday, status, service_due, service_every,
+     contact_every, since, owner, tags, dates, fields, tasks, log, log_count,
+     has_problems) = json.loads(text)
+    return Profile(
+        location=Location(path, 1),
+        stem=stem,
+        name=name,
+        id=id_,
+        emails=tuple(emails),
+        phones=tuple(phones),
+        birthday=Birthday(bday[0], bday[1], bday[2]) if bday else None,
+        status=status,
+        service_due=_date(service_due),
+        service_every=Duration(*service_every) if service_every else None,
+        contact_every=Duration(*contact_every) if contact_every else None,
+        customer_since=_date(since),
+        owner=owner,
+        tags=tuple(tags),
+        dates=tuple((k, dt.date.fromisoformat(v)) for k, v in dates),
+        fields=tuple(Field(k, raw, line) for k, raw, line in fields),
+        tasks=tuple(Task(Location(path, ln), t, done, _date(d), o)
+                    for ln, t, done, d, o in tasks),
+        log=tuple(LogEntry(Location(path, ln), dt.date.fromisoformat(d), t, k)
+                  for ln, d, t, k in log),
+        log_count=log_count,
+        has_problems=has_problems,
+    )
+
+
+def newest_per_kind(log: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
+    """The newest entry of each kind (no kind counts as one), in file order.
+
+    Every reminder rule needs only these: the newest entry of all is among them.
+    """
+    best: dict[str | None, LogEntry] = {}
+    for entry in log:
+        old = best.get(entry.kind)
+        if old is None or (entry.date, entry.location.line) >= (old.date, old.location.line):
+            best[entry.kind] = entry
+    return tuple(sorted(best.values(), key=lambda e: e.location.line))
+
+
+def dump_problems(problems: list[Problem]) -> str:
+    return json.dumps(
+        [[p.location.path, p.location.line, p.code, str(p.severity), p.message]
+         for p in problems],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def load_problems(text: str) -> list[Problem]:
+    return [Problem(Location(path, line), code, Severity(sev), msg)
+            for path, line, code, sev, msg in json.loads(text)]

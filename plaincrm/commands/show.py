@@ -1,0 +1,77 @@
+"""plaincrm show: one profile at a glance, before you meet the person."""
+
+from __future__ import annotations
+
+import click
+
+from plaincrm.cli import App, json_option, pass_app
+from plaincrm.lookup import find_profile
+from plaincrm.model import Profile
+from plaincrm.parse import KNOWN_KEYS
+from plaincrm.render.profile import profile_json, raw_text
+from plaincrm.render.table import table
+
+
+@click.command()
+@click.argument("name")
+@json_option
+@pass_app
+def show(app: App, name: str, as_json: bool) -> None:
+    """Show one profile: contacts, status, owner, service, open tasks, recent log, other keys.
+
+    NAME is a file name (without .md), an id or a name; case and accents do not matter.
+
+    \b
+    Example:
+      plaincrm show "jane roe"
+    """
+    vault = app.open()
+    profile = find_profile(vault.profiles(full=False), name)
+    profile = vault.index.profile(profile.path, full=True) or profile
+    if as_json:
+        app.print_json(profile_json(profile))
+        return
+    for line in render(app, profile):
+        app.echo(line)
+    problems = [p for p in vault.problems() if p.location.path == profile.path]
+    for problem in problems:
+        app.err(str(problem))
+
+
+def render(app: App, p: Profile) -> list[str]:
+    head = app.style(p.display_name, bold=True)
+    facts = [x for x in (p.status, f"owner {p.owner}" if p.owner else None) if x]
+    lines = [f"{head}  ({', '.join(facts)})" if facts else head, f"  {p.path}", ""]
+    rows: list[list[str]] = []
+    for email in p.emails:
+        rows.append(["email", email])
+    for phone in p.phones:
+        rows.append(["phone", phone])
+    if p.birthday:
+        rows.append(["birthday", str(p.birthday)])
+    if p.customer_since:
+        rows.append(["customer since", p.customer_since.isoformat()])
+    if p.service_due or p.service_every:
+        every = f" (every {p.service_every})" if p.service_every else ""
+        due = p.service_due.isoformat() if p.service_due else "-"
+        rows.append(["service due", due + every])
+    if p.contact_every:
+        rows.append(["contact every", str(p.contact_every)])
+    if p.tags:
+        rows.append(["tags", ", ".join(p.tags)])
+    for f in p.fields:
+        if f.key not in KNOWN_KEYS:
+            rows.append([f.key, raw_text(f.raw)])
+    lines += ["  " + line for line in table(rows)]
+    open_tasks = sorted((t for t in p.tasks if not t.done),
+                        key=lambda t: (t.date is None, t.date, t.location.line))
+    if open_tasks:
+        lines += ["", app.style("Open tasks", bold=True)]
+        lines += [f"  {t.date.isoformat() if t.date else 'undated   '}  {t.text}"
+                  for t in open_tasks]
+    recent = sorted(p.log, key=lambda e: (e.date, e.location.line), reverse=True)[:3]
+    if recent:
+        lines += ["", app.style(f"Log (newest {len(recent)} of {p.log_count})", bold=True)]
+        lines += [f"  {e.date.isoformat()}  {e.kind + ': ' if e.kind else ''}{e.text}"
+                  for e in recent]
+    return lines

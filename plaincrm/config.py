@@ -1,0 +1,349 @@
+"""``plaincrm.toml``: one declarative spec that validates the file, fills defaults, writes the
+commented file for ``plaincrm init`` and generates ``docs/configuration.md``.
+
+Config is data: read with :mod:`tomllib`, never executed. A bad value is a located problem and
+that option keeps its default; the rest of the vault keeps working.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plaincrm import fields as conv
+from plaincrm.model import Duration, Location, Problem, Severity
+
+CONFIG_NAME = "plaincrm.toml"
+
+
+def _duration_table(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if item != "":
+            conv.duration(item, key)
+
+
+def _non_negative_ints(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if not isinstance(item, int) or isinstance(item, bool) or item < 0:
+            raise ValueError(f"{key} must be a whole number of days, 0 or more")
+
+
+def _string_lists(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if not isinstance(item, list) or not all(isinstance(i, str) for i in item):
+            raise ValueError(f"{key} must be a list of field names")
+
+
+def _date_rules(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if item not in ("once", "yearly"):
+            raise ValueError(f"{key} must be 'once' or 'yearly', not {item!r}")
+
+
+def _severities(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if item not in ("error", "warning", "off"):
+            raise ValueError(f"{key} must be 'error', 'warning' or 'off', not {item!r}")
+
+
+def _alarms(value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if not isinstance(item, str) or not re.fullmatch(r"-?P(\d+D)?(T(\d+H)?(\d+M)?)?", item):
+            raise ValueError(f"{key} must be an ISO 8601 duration such as '-PT15H', not {item!r}")
+
+
+def _region(value: str) -> None:
+    if value and not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError("must be a two-letter region code such as 'GB', 'DE' or 'US', or ''")
+
+
+def _iso_duration(value: str) -> None:
+    if not re.fullmatch(r"P(\d+D)?(T(\d+H)?(\d+M)?)?", value) or value in ("P", "PT"):
+        raise ValueError("must be an ISO 8601 duration such as 'PT6H'")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One configuration option: dotted name (``section.key``), type, default, help."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    validate: Callable[[Any], None] | None = None
+    item_type: type | None = None  # for lists
+
+    @property
+    def section(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.name.split(".", 1)[1]
+
+
+SPEC: tuple[Option, ...] = (
+    # -- [vault]
+    Option("vault.include", list, ["**/*.md"], "Glob patterns (relative to the vault) of files "
+           "that are profiles. `**/` matches any number of folders. Hidden files and folders "
+           "are never profiles.", item_type=str),
+    Option("vault.exclude", list, ["README.md", "templates/**"], "Glob patterns of files that "
+           "are not profiles even though `include` matches them.", item_type=str),
+    Option("vault.me", str, "", "Your short name as used in `owner:` and `@name`; "
+           "`agenda --mine` uses it. Empty: the git user name."),
+    # -- [profiles]
+    Option("profiles.statuses", list, ["lead", "active", "dormant", "lost"],
+           "The statuses a profile may have.", item_type=str),
+    Option("profiles.required", list, ["name", "status", "email|phone"], "Fields every profile "
+           "must have. `a|b` means at least one of them.", item_type=str),
+    Option("profiles.required_by_status", dict, {}, "More required fields per status, e.g. "
+           "`active = [\"phone\"]`.", _string_lists),
+    Option("profiles.phone_region", str, "", "The region numbers without a `+country` prefix "
+           "belong to (two letters, e.g. `GB`). Empty: such numbers cannot be checked.", _region),
+    # -- [agenda]
+    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches."),
+    Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "90 days",
+           "dormant": "180 days"}, "How often to get in touch, per status, when a profile has "
+           "no `contact_every` of its own. A status left out (by default `lost`) gets no "
+           "keep-in-touch reminder.", _duration_table),
+    Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,
+           "keep_in_touch": 0, "anniversary": 7}, "How many days before its date each kind of "
+           "reminder enters the agenda's Upcoming section (keys: reminder kinds, including "
+           "the date keys below).", _non_negative_ints),
+    Option("agenda.dates", dict, {}, "Further front-matter keys that hold a date to be "
+           "reminded of: `once` (e.g. `contract_end = \"once\"`) or `yearly` (e.g. "
+           "`wedding = \"yearly\"`).", _date_rules),
+    # -- [checks]
+    Option("checks.stale_days", int, 180, "An `active` profile with no log entry for longer "
+           "than this is `stale`."),
+    Option("checks.review_days", int, 365, "A profile whose file has not changed in git for "
+           "longer than this is `stale`."),
+    Option("checks.severity", dict, {}, "Override a check's severity, or turn it off: "
+           "`duplicate = \"warning\"`, `undated-task = \"off\"`.", _severities),
+    # -- [calendar]
+    Option("calendar.name", str, "plaincrm reminders", "The calendar's name in calendar apps "
+           "(X-WR-CALNAME)."),
+    Option("calendar.refresh", str, "PT6H", "How often subscribers should refresh "
+           "(REFRESH-INTERVAL and X-PUBLISHED-TTL), an ISO 8601 duration.", _iso_duration),
+    Option("calendar.months", int, 12, "How many months ahead one-off reminders are written."),
+    Option("calendar.include_phone", bool, True, "Put the profile's phone in each event's "
+           "description."),
+    Option("calendar.include_email", bool, True, "Put the profile's email in each event's "
+           "description."),
+    Option("calendar.include_log", bool, True, "Put the newest log entry in each event's "
+           "description (it may hold personal notes: the feed can leave the machine)."),
+    Option("calendar.alarms", dict, {"birthday": "-PT15H", "service": "-PT15H",
+           "task": "-PT15H"}, "An alarm per reminder kind, as a trigger relative to the "
+           "event's start (midnight): `-PT15H` is 09:00 the day before.", _alarms),
+)
+_BY_NAME = {option.name: option for option in SPEC}
+SECTIONS = tuple(dict.fromkeys(option.section for option in SPEC))
+
+
+class Config(Mapping[str, Any]):
+    """The effective configuration: every option of :data:`SPEC`, by dotted name."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self._values = {o.name: _copy(o.default) for o in SPEC}
+        if values:
+            self._values.update(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def contact_every(self, status: str | None) -> Duration | None:
+        value = self["agenda.contact_every"].get(status or "", "")
+        return conv.duration(value, "contact_every") if value else None
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def load_config(vault: Path) -> tuple[Config, list[Problem]]:
+    """Read ``plaincrm.toml`` at the vault root; a missing file gives the defaults."""
+    path = vault / CONFIG_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), []
+    except OSError as exc:
+        return Config(), [_problem(1, f"cannot read the configuration: {exc.strerror}")]
+    return parse_config(data)
+
+
+def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
+    try:
+        text = data.decode("utf-8-sig")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return Config(), [_problem(1, "not UTF-8 text; every option keeps its default")]
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        return Config(), [_problem(line, f"not valid TOML ({exc}); every option keeps its "
+                                         "default")]
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    lines = text.splitlines()
+    for section, table in raw.items():
+        if section not in SECTIONS or not isinstance(table, dict):
+            problems.append(_problem(_line_of(lines, f"[{section}]"),
+                                     f"unknown section [{section}]", Severity.WARNING))
+            continue
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            option = _BY_NAME.get(name)
+            line = _line_of(lines, key, section)
+            if option is None:
+                problems.append(_problem(line, f"unknown option {name}", Severity.WARNING))
+                continue
+            error = _check(option, value)
+            if error:
+                problems.append(_problem(line, f"{name} {error}; the default is used"))
+                continue
+            values[name] = value
+    return Config(values), problems
+
+
+def _check(option: Option, value: Any) -> str | None:
+    if option.type is int and (not isinstance(value, int) or isinstance(value, bool)):
+        return "must be a whole number"
+    if option.type is int and value < 0:
+        return "must be 0 or more"
+    if option.type is not int and not isinstance(value, option.type):
+        return f"must be {_TYPE_WORDS[option.type]}"
+    if option.item_type is not None and not all(isinstance(v, option.item_type) for v in value):
+        return "must be a list of strings"
+    if option.validate is not None:
+        try:
+            option.validate(value)
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+_TYPE_WORDS = {str: "a string", bool: "true or false", list: "a list", dict: "a table"}
+
+
+def _problem(line: int, message: str, severity: Severity = Severity.ERROR) -> Problem:
+    return Problem(Location(CONFIG_NAME, line), "config-error", severity, message)
+
+
+def _toml_error_line(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+def _line_of(lines: list[str], key: str, section: str | None = None) -> int:
+    """Best-effort line of ``key`` (inside ``[section]`` when given)."""
+    in_section = section is None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*(=|$)") if not key.startswith("[") else None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if pattern is None:
+            if stripped == key:
+                return number
+            continue
+        if stripped.startswith("["):
+            in_section = section is not None and stripped == f"[{section}]"
+            continue
+        if in_section and pattern.match(line):
+            return number
+    return 1
+
+
+# ---------------------------------------------------------------- generated texts
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }" \
+            if value else "{}"
+    return str(value)
+
+
+def commented_toml() -> str:
+    """The ``plaincrm.toml`` that ``plaincrm init`` writes: every option, commented out."""
+    out = [
+        "# plaincrm configuration. Every option is listed with its default, commented out:",
+        "# remove the leading '# ' of an option to change it. See docs/configuration.md.",
+    ]
+    for section in SECTIONS:
+        out.append("")
+        out.append(f"[{section}]")
+        for option in SPEC:
+            if option.section != section:
+                continue
+            out.append(f"# {option.help}")
+            out.append(f"# {option.key} = {_toml_value(option.default)}")
+    return "\n".join(out) + "\n"
+
+
+def configuration_markdown() -> str:
+    """``docs/configuration.md``, generated from :data:`SPEC` (a test keeps it in step)."""
+    out = [
+        "# Configuration",
+        "",
+        "<!-- Generated from plaincrm/config.py by `python -m plaincrm.config`; do not edit. -->",
+        "",
+        "plaincrm reads an optional `plaincrm.toml` at the vault root (the folder that holds "
+        "it is the vault). Every option is optional; a missing file means every default. "
+        "The file is read as data (TOML), never executed. A value of the wrong type, or an "
+        "unknown option, is reported as `plaincrm.toml:LINE: config-error …` and that option "
+        "keeps its default: the rest of the vault keeps working.",
+        "",
+        "`plaincrm init` writes the file with every option below present and commented out.",
+    ]
+    for section in SECTIONS:
+        out += ["", f"## [{section}]", "", "| option | default | meaning |", "|---|---|---|"]
+        for option in SPEC:
+            if option.section == section:
+                default = _toml_value(option.default).replace("|", "\\|")
+                out.append(f"| `{option.key}` | `{default}` | {option.help} |")
+    out += ["", "## Example", "", "```toml", EXAMPLE.strip(), "```", ""]
+    return "\n".join(out)
+
+
+EXAMPLE = """
+[vault]
+me = "ben"
+
+[profiles]
+phone_region = "GB"
+required_by_status = { active = ["phone"] }
+
+[agenda]
+lead_days = { birthday = 7, service = 14, task = 0, keep_in_touch = 0, anniversary = 7 }
+dates = { contract_end = "once", wedding = "yearly" }
+
+[checks]
+severity = { undated-task = "off" }
+
+[calendar]
+name = "Bright Boilers reminders"
+include_log = false
+"""
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the docs
+    Path("docs/configuration.md").write_text(configuration_markdown(), encoding="utf-8")

@@ -1,0 +1,150 @@
+"""Creating profiles (``plaincrm new``) and vaults (``plaincrm init``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from unidecode import unidecode
+
+from plaincrm import templates
+from plaincrm.config import CONFIG_NAME, commented_toml
+from plaincrm.errors import PlaincrmError, ProfileExists
+from plaincrm.files import create_new
+from plaincrm.lookup import name_key
+from plaincrm.model import Profile
+
+TEMPLATE = "templates/customer.md"
+
+
+def slug(name: str) -> str:
+    """A file stem for ``name``: ``Zoë O'Brien`` → ``zoe-obrien``."""
+    text = unidecode(name).lower().replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "customer"
+
+
+def phone_digits(phone: str) -> str:
+    """Digits of a phone number without the trunk/international prefix, for comparing."""
+    digits = re.sub(r"\D", "", phone)
+    return digits.lstrip("0")[-9:]
+
+
+def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
+                phones: Iterable[str]) -> list[tuple[Profile, str]]:
+    """Existing profiles with the same name, email or phone, with what matched."""
+    wanted_name = name_key(name)
+    email_keys = {e.casefold() for e in emails}
+    phone_keys = {phone_digits(p) for p in phones if phone_digits(p)}
+    found = []
+    for p in profiles:
+        if name_key(p.display_name) == wanted_name:
+            found.append((p, "the same name"))
+        elif email_keys & {e.casefold() for e in p.emails}:
+            found.append((p, "the same email"))
+        elif phone_keys & {phone_digits(x) for x in p.phones}:
+            found.append((p, "the same phone"))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class NewProfile:
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    status: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    birthday: str | None = None
+
+
+def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt.date,
+                folder: str = "", force: bool = False) -> Path:
+    """Write a new profile from the vault's template; returns its path relative to ``root``."""
+    if not force:
+        clashes = same_person(profiles, spec.name, spec.emails, spec.phones)
+        if clashes:
+            listed = "; ".join(f"{p.path} ({p.display_name}) has {why}" for p, why in clashes)
+            raise ProfileExists(f"not created: {listed}. Use --force to add it anyway.")
+    template_path = root / TEMPLATE
+    try:
+        template = template_path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        template = templates.builtin("customer.md")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaincrmError(f"cannot read {TEMPLATE}: {exc}") from None
+    taken = {p.id for p in profiles if p.id}
+    new_id = secrets.token_hex(4)
+    while new_id in taken:
+        new_id = secrets.token_hex(4)
+    values = {
+        "name": spec.name, "id": new_id, "status": spec.status, "email": _one_or_list(spec.emails),
+        "phone": _one_or_list(spec.phones), "owner": spec.owner, "birthday": spec.birthday,
+        "tags": list(spec.tags) or None, "customer_since": today.isoformat(),
+    }
+    try:
+        text = templates.fill(template, values, {"name": spec.name, "date": today.isoformat()})
+    except ValueError as exc:
+        raise PlaincrmError(f"{TEMPLATE}: {exc}") from None
+    target_dir = root / folder
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stem = slug(spec.name)
+    for n in range(1, 1000):
+        candidate = target_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+        if create_new(candidate, text.encode("utf-8")):
+            return candidate.relative_to(root)
+    raise PlaincrmError(f"too many files named {stem}-N.md in {target_dir}")
+
+
+def _one_or_list(items: tuple[str, ...]) -> str | list[str] | None:
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else list(items)
+
+
+GITIGNORE = """# Editor leftovers; plaincrm keeps its index outside the vault.
+*.swp
+*~
+4913
+.DS_Store
+"""
+
+
+def init_vault(folder: Path, use_git: bool = True) -> list[tuple[str, str]]:
+    """Create a vault in ``folder``; returns ``(path, what happened)`` for each file.
+    Never overwrites an existing file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        CONFIG_NAME: commented_toml(),
+        ".gitignore": GITIGNORE,
+        TEMPLATE: templates.builtin("customer.md"),
+        "ada-example.md": templates.builtin("example.md"),
+    }
+    report = []
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        created = create_new(path, text.encode("utf-8"))
+        report.append((rel, "created" if created else "kept (already there)"))
+    if use_git:
+        report.append((".git", _git_init(folder)))
+    return report
+
+
+def _git_init(folder: Path) -> str:
+    git = shutil.which("git")
+    if git is None:
+        return "skipped: git is not installed"
+    inside = subprocess.run([git, "rev-parse", "--show-toplevel"], cwd=folder,
+                            capture_output=True, text=True)
+    if inside.returncode == 0:
+        return f"skipped: already inside the repository {inside.stdout.strip()}"
+    done = subprocess.run([git, "init", "-q"], cwd=folder, capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"failed: {done.stderr.strip()}"
+    return "created (git init)"

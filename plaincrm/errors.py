@@ -1,0 +1,57 @@
+"""The errors that end a command, each with its documented exit code (see docs/cli.md).
+
+Problems in the user's data are values (:class:`plaincrm.model.Problem`), never these.
+Only the CLI turns these into exit codes.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class PlaincrmError(Exception):
+    """An error that ends the command with ``exit_code``; its message is for the user."""
+
+    exit_code = 10
+
+
+class NoVault(PlaincrmError):
+    exit_code = 3
+
+
+class NoSuchProfile(PlaincrmError):
+    exit_code = 4
+
+
+class AmbiguousName(PlaincrmError):
+    exit_code = 5
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class ProfileExists(PlaincrmError):
+    """``plaincrm new`` found a profile that looks like the same person."""
+
+    exit_code = 6
+
+
+class WriteRefused(PlaincrmError):
+    """A write was refused to keep the user's file safe (it changed meanwhile, a merge is on…)."""
+
+    exit_code = 7
+
+
+class GitError(PlaincrmError):
+    """git is missing, or the vault is not in a repository, where the command needs one."""
+
+    exit_code = 8
+
+
+class CacheError(PlaincrmError):
+    """The index could not be opened or written even after a rebuild."""
+
+    exit_code = 9

@@ -1,0 +1,321 @@
+"""Bytes of one profile file → a :class:`Profile` and the problems found on the way.
+
+Never raises on user data and never writes. Front matter is split by hand (so line numbers stay
+absolute), composed by libyaml with every scalar kept as text (no implicit int, bool, date or
+sexagesimal conversion), and the known fields are converted one by one, each with its own located
+problem. The body is read with markdown-it's block parser only: tasks and the log are all
+plaincrm needs from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from plaincrm import fields as conv
+from plaincrm.model import Field, Location, LogEntry, Problem, Profile, Severity, Task
+
+try:
+    _Loader: Any = yaml.CBaseLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.BaseLoader
+
+FM_OPEN = "---"
+FM_CLOSE = ("---", "...")
+CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)")
+LEADING_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)(.*)", re.DOTALL)
+CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)(.*)", re.DOTALL)
+KIND = re.compile(r"([^\W\d][\w-]*):(?:[ \t]+|$)(.*)", re.DOTALL)
+MENTION = re.compile(r"(?<![\w@.])@([\w][\w.-]*\w|\w)")
+
+_md = MarkdownIt("commonmark")
+_md.core.ruler.disable("inline")  # only block structure is needed: items keep their raw text
+
+
+class _Collector:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(Location(self.path, line), code, severity, message))
+
+
+def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]]:
+    """Parse one file. ``path`` is relative to the vault, with ``/`` separators."""
+    out = _Collector(path)
+    if not data.strip():
+        out.add(1, "empty-file", "the file is empty", Severity.WARNING)
+        return _empty_profile(path), out.problems
+    if b"\x00" in data[:8192]:
+        out.add(1, "parse-error", "binary file (it holds NUL bytes), not a Markdown profile")
+        return None, out.problems
+    text = _decode(data, out)
+    lines = text.splitlines(keepends=True)
+    _find_conflicts(lines, out)
+
+    raw_fields, body_start = _front_matter(lines, out)
+    profile = _convert(path, raw_fields, out)
+    body = "".join(lines[body_start - 1 :])
+    tasks, log = _read_body(body, body_start, out)
+    profile = replace(
+        profile,
+        tasks=tuple(tasks),
+        log=tuple(log),
+        log_count=len(log),
+        has_problems=any(p.severity is Severity.ERROR for p in out.problems),
+    )
+    return profile, sorted(out.problems, key=Problem.sort_key)
+
+
+def _empty_profile(path: str) -> Profile:
+    return Profile(location=Location(path, 1), stem=PurePosixPath(path).stem)
+
+
+def _decode(data: bytes, out: _Collector) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        out.add(
+            line,
+            "parse-error",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8 "
+            "(undecodable bytes were read as \N{REPLACEMENT CHARACTER})",
+        )
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _find_conflicts(lines: list[str], out: _Collector) -> None:
+    for number, line in enumerate(lines, start=1):
+        if CONFLICT.match(line):
+            out.add(number, "conflict-marker", "git conflict marker: finish the merge in this file")
+
+
+# ---------------------------------------------------------------- front matter
+
+
+def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
+    """The raw fields and the 1-based line where the body starts."""
+    if not lines or lines[0].rstrip() != FM_OPEN:
+        out.add(
+            1,
+            "no-front-matter",
+            "no front matter: start the file with a '---' line, key: value lines, and '---'",
+            Severity.WARNING,
+        )
+        return [], 1
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in FM_CLOSE), None)
+    if close is None:
+        out.add(1, "parse-error", "front matter opened here is never closed with a '---' line")
+        return [], 1
+    source = "".join(lines[1:close])
+    body_start = close + 2
+    conflict_inside = any(
+        p.code == "conflict-marker" and p.location.line <= close + 1 for p in out.problems
+    )
+    if conflict_inside:
+        return [], body_start
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = 2 + (mark.line if mark is not None else 0)
+        reason = exc.problem or "invalid YAML"
+        if "\t" in source and "tab" in str(exc).lower():
+            reason += " (YAML does not allow tabs for indentation)"
+        out.add(line, "parse-error", f"front matter is not valid YAML: {reason}")
+        return [], body_start
+    except yaml.YAMLError as exc:
+        out.add(2, "parse-error", f"front matter is not valid YAML: {exc}")
+        return [], body_start
+    if node is None:
+        out.add(1, "no-front-matter", "the front matter is empty", Severity.WARNING)
+        return [], body_start
+    if not isinstance(node, yaml.MappingNode):
+        found = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        out.add(
+            2 + node.start_mark.line,
+            "parse-error",
+            f"front matter must be 'key: value' lines, found {found}",
+        )
+        return [], body_start
+    return _mapping_fields(node, out), body_start
+
+
+def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
+    result: list[Field] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = 2 + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):
+            out.add(line, "parse-error", "a front-matter key must be plain text")
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            out.add(
+                line,
+                "duplicate-key",
+                f"key {key!r} appears twice (first at line {seen[key]}); this one is ignored",
+            )
+            continue
+        seen[key] = line
+        result.append(Field(key=key, raw=_plain(value_node, out), line=line))
+    return result
+
+
+def _plain(node: yaml.Node, out: _Collector) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, out) for item in node.value]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+        if key in result:
+            out.add(2 + key_node.start_mark.line, "duplicate-key", f"key {key!r} appears twice")
+            continue
+        result[key] = _plain(value_node, out)
+    return result
+
+
+def _convert(path: str, raw_fields: list[Field], out: _Collector) -> Profile:
+    values: dict[str, Any] = {}
+    dates = []
+    for f in raw_fields:
+        if f.raw == "" or f.raw == []:
+            continue  # `key:` with no value counts as not set
+        converter = _CONVERTERS.get(f.key)
+        if converter is None:
+            if isinstance(f.raw, str) and conv.ISO_DATE.fullmatch(f.raw.strip()):
+                try:
+                    dates.append((f.key, conv.date(f.raw, f.key)))
+                except conv.FieldError as exc:
+                    out.add(f.line, "invalid-date", str(exc))
+            continue
+        attr, func = converter
+        try:
+            value = func(f.raw, f.key)
+        except conv.FieldError as exc:
+            code = "invalid-date" if f.key in _DATE_KEYS else "invalid-field"
+            out.add(f.line, code, str(exc))
+            continue
+        if value not in (None, "", ()):
+            values[attr] = value
+    if "status" in values:
+        values["status"] = values["status"].lower()
+    return Profile(
+        location=Location(path, 1),
+        stem=PurePosixPath(path).stem,
+        dates=tuple(dates),
+        fields=tuple(raw_fields),
+        **values,
+    )
+
+
+_DATE_KEYS = {"birthday", "service_due", "customer_since"}
+_CONVERTERS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
+    "name": ("name", conv.text),
+    "id": ("id", conv.text),
+    "email": ("emails", conv.text_list),
+    "phone": ("phones", conv.text_list),
+    "birthday": ("birthday", conv.birthday),
+    "status": ("status", conv.text),
+    "service_due": ("service_due", conv.date),
+    "service_every": ("service_every", conv.duration),
+    "contact_every": ("contact_every", conv.duration),
+    "customer_since": ("customer_since", conv.date),
+    "owner": ("owner", conv.owner),
+    "tags": ("tags", lambda raw, key: conv.text_list(raw, key, split_commas=True)),
+}
+KNOWN_KEYS = frozenset(_CONVERTERS)
+
+
+# ---------------------------------------------------------------- body
+
+
+def _read_body(body: str, first_line: int, out: _Collector) -> tuple[list[Task], list[LogEntry]]:
+    tasks: list[Task] = []
+    log: list[LogEntry] = []
+    if "-" not in body and "*" not in body and "+" not in body and "[" not in body:
+        return tasks, log  # no list item can be here: skip the parse
+    tokens = _md.parse(body)
+    log_level: int | None = None  # the level of the Log heading we are under
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            content = tokens[i + 1].content.strip()
+            line = first_line + token.map[0] if token.map else first_line
+            if log_level is not None and token.markup in ("-", "=") and LEADING_DATE.match(content):
+                out.add(
+                    line,
+                    "log-heading-trap",
+                    "this log entry reads as a heading because of the '---' or '===' line "
+                    "under it; put a blank line between them",
+                    Severity.WARNING,
+                )
+                _log_entry(content.splitlines()[0], line, log, out)
+                continue
+            if content.lower() == "log":
+                log_level = level
+            elif log_level is not None and level <= log_level:
+                log_level = None
+        elif token.type == "list_item_open" and token.map:
+            inline = _item_inline(tokens, i)
+            if inline is None:
+                continue
+            line = first_line + token.map[0]
+            item = " ".join(part.strip() for part in inline.content.splitlines()).strip()
+            box = CHECKBOX.match(item)
+            if box is not None:
+                tasks.append(_task(box, line, out))
+            elif log_level is not None and LEADING_DATE.match(item):
+                _log_entry(item, line, log, out)
+    return tasks, log
+
+
+def _item_inline(tokens: list[Any], i: int) -> Any:
+    """The inline token of the list item opened at ``tokens[i]``, if it starts with a paragraph."""
+    if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
+        return tokens[i + 2]
+    return None
+
+
+def _task(box: re.Match[str], line: int, out: _Collector) -> Task:
+    done = box.group(1) in "xX"
+    rest = box.group(2).strip()
+    location = Location(out.path, line)
+    owner_match = MENTION.search(rest)
+    task_owner = owner_match.group(1) if owner_match else None
+    dated = LEADING_DATE.match(rest)
+    if dated is None:
+        return Task(location, rest, done, None, task_owner)
+    try:
+        day = conv.date(dated.group(1), "task date")
+    except conv.FieldError as exc:
+        out.add(line, "invalid-date", str(exc))
+        return Task(location, rest, done, None, task_owner)
+    return Task(location, dated.group(2).strip(), done, day, task_owner)
+
+
+def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> None:
+    dated = LEADING_DATE.match(item)
+    assert dated is not None
+    try:
+        day = conv.date(dated.group(1), "log date")
+    except conv.FieldError as exc:
+        out.add(line, "invalid-date", str(exc))
+        return
+    rest = dated.group(2).strip()
+    kind_match = KIND.match(rest)
+    kind, text = (kind_match.group(1).lower(), kind_match.group(2).strip()) if kind_match else (
+        None,
+        rest,
+    )
+    log.append(LogEntry(Location(out.path, line), day, text, kind))

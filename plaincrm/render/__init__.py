@@ -1,0 +1,1 @@
+"""Turning records into text, tables and JSON."""
