@@ -8,6 +8,7 @@ that option keeps its default; the rest of the vault keeps working.
 from __future__ import annotations
 
 import re
+import textwrap
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -285,8 +286,8 @@ def _toml_value(value: Any) -> str:
 def commented_toml() -> str:
     """The ``plaincrm.toml`` that ``plaincrm init`` writes: every option, commented out."""
     out = [
-        "# plaincrm configuration. Every option is listed with its default, commented out:",
-        "# remove the leading '# ' of an option to change it. See docs/configuration.md.",
+        "## plaincrm configuration. Every option is listed with its default, commented out:",
+        "## remove the leading '# ' of an option to change it. See docs/configuration.md.",
     ]
     for section in SECTIONS:
         out.append("")
@@ -294,7 +295,8 @@ def commented_toml() -> str:
         for option in SPEC:
             if option.section != section:
                 continue
-            out.append(f"# {option.help}")
+            out.extend(textwrap.wrap(option.help, 96, initial_indent="## ",
+                                     subsequent_indent="## "))
             out.append(f"# {option.key} = {_toml_value(option.default)}")
     return "\n".join(out) + "\n"
 
@@ -319,7 +321,8 @@ def configuration_markdown() -> str:
         for option in SPEC:
             if option.section == section:
                 default = _toml_value(option.default).replace("|", "\\|")
-                out.append(f"| `{option.key}` | `{default}` | {option.help} |")
+                helptext = option.help.replace("|", "\\|")
+                out.append(f"| `{option.key}` | `{default}` | {helptext} |")
     out += ["", "## Example", "", "```toml", EXAMPLE.strip(), "```", ""]
     return "\n".join(out)
 

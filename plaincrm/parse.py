@@ -128,8 +128,10 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
         mark = exc.problem_mark or exc.context_mark
         line = 2 + (mark.line if mark is not None else 0)
         reason = exc.problem or "invalid YAML"
-        if "\t" in source and "tab" in str(exc).lower():
-            reason += " (YAML does not allow tabs for indentation)"
+        bad_line = source.splitlines()[mark.line] if mark and mark.line < source.count("\n") \
+            else ""
+        if "\t" in bad_line:
+            reason += " (a tab: indent front matter with spaces only)"
         out.add(line, "parse-error", f"front matter is not valid YAML: {reason}")
         return [], body_start
     except yaml.YAMLError as exc:

@@ -1,0 +1,48 @@
+"""The config spec: docs/configuration.md is generated from it and stays in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plaincrm.config import SPEC, Config, configuration_markdown, parse_config
+
+DOCS = Path(__file__).parent.parent / "docs" / "configuration.md"
+
+
+def test_docs_configuration_is_generated_from_the_spec() -> None:
+    assert DOCS.read_text(encoding="utf-8") == configuration_markdown(), (
+        "docs/configuration.md is stale: run python -m plaincrm.config")
+
+
+def test_every_option_has_help_and_a_valid_default() -> None:
+    for option in SPEC:
+        assert option.help.strip(), option.name
+        if option.validate is not None:
+            option.validate(option.default)
+
+
+def test_values_override_defaults() -> None:
+    config, problems = parse_config(b'[agenda]\ndays = 14\n[vault]\nme = "ana"\n')
+    assert problems == []
+    assert config["agenda.days"] == 14 and config["vault.me"] == "ana"
+    assert config["agenda.lead_days"] == Config()["agenda.lead_days"]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    (b"[agenda\n", 1, "not valid TOML"),
+    (b"\n\n[agenda]\ndays = -1\n", 4, "agenda.days must be 0 or more"),
+    (b"[agenda]\ncontact_every = { lead = \"sometimes\" }\n", 2, "is not a duration"),
+    (b"[calendar]\nalarms = { birthday = \"9am\" }\n", 2, "ISO 8601 duration"),
+    (b"[profiles]\nphone_region = \"gb\"\n", 2, "two-letter region"),
+    (b"[checks]\nseverity = { stale = \"loud\" }\n", 2, "'error', 'warning' or 'off'"),
+    (b"[vault]\ninclude = \"*.md\"\n", 2, "must be a list"),
+    (b"\xff\n", 1, "not UTF-8"),
+])
+def test_bad_values_are_located_problems(text: bytes, line: int, message: str) -> None:
+    config, problems = parse_config(text)
+    assert len(problems) == 1
+    assert problems[0].location.line == line and problems[0].code == "config-error"
+    assert message in problems[0].message
+    assert config["agenda.days"] == 7  # defaults kept
