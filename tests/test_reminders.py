@@ -6,10 +6,14 @@ import datetime as dt
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from plaincrm.agenda import place
 from plaincrm.config import Config
+from plaincrm.model import Location
 from plaincrm.parse import parse_profile
-from plaincrm.reminders import lead_days, next_yearly, reminders
+from plaincrm.reminders import ACTIONABLE, Reminder, lead_days, next_yearly, reminders
 
 D = dt.date.fromisoformat
 
@@ -270,3 +274,37 @@ def test_lead_days_from_config_with_defaults() -> None:
 ])
 def test_next_yearly(month: int, day: int, after: str, expected: str) -> None:
     assert next_yearly(month, day, D(after)) == D(expected)
+
+
+# ---------------------------------------------------------------- properties
+
+days = st.dates(min_value=D("1990-01-01"), max_value=D("2100-12-31"))
+
+
+@given(st.sampled_from([(m, d) for m in range(1, 13) for d in range(1, 32)
+                        if (m, d) not in {(2, 30), (2, 31), (4, 31), (6, 31), (9, 31),
+                                          (11, 31)}]), days)
+def test_next_yearly_is_the_first_on_or_after(month_day: tuple[int, int],
+                                              today: dt.date) -> None:
+    when = next_yearly(*month_day, today)
+    assert today <= when < today + dt.timedelta(days=366)
+    assert when.month == month_day[0]
+    assert when.day == month_day[1] or (month_day == (2, 29) and when.day == 28)
+
+
+@given(days, days, st.integers(min_value=0, max_value=400),
+       st.sampled_from(["birthday", "service", "task", "keep_in_touch", "anniversary"]))
+def test_place_follows_the_window_rule(due_on: dt.date, today: dt.date, horizon: int,
+                                       kind: str) -> None:
+    config = Config()
+    r = Reminder(Location("p.md"), kind, due_on, "P", "x", None,
+                 actionable=kind in ACTIONABLE)
+    section = place(r, config, today, horizon)
+    lead = dt.timedelta(days=lead_days(config, kind))
+    if due_on < today:
+        assert section == ("overdue" if kind in ACTIONABLE else None)
+    elif due_on == today:
+        assert section == "today"
+    else:
+        opens = due_on - lead <= today and due_on <= today + dt.timedelta(days=horizon)
+        assert section == ("upcoming" if opens else None)
