@@ -51,12 +51,21 @@ def next_yearly(month: int, day: int, on_or_after: dt.date) -> dt.date:
 
 def service_due(profile: Profile) -> tuple[dt.date, Location] | None:
     """When the next service is due, and the line that says so: the later of ``service_due``
-    and (the newest ``service`` log entry + ``service_every``); None without either."""
+    and (the newest ``service`` log entry + ``service_every``); None without either.
+
+    Without ``service_every`` the service is due on ``service_due`` until a service is logged
+    on or after that day (then nothing is due until the date moves); a service logged before
+    it was the previous one. With ``service_every`` but no ``service_due`` and no service
+    logged, nothing says when the first one is due: None.
+    """
     candidates: list[tuple[dt.date, Location]] = []
-    if profile.service_due is not None:
-        candidates.append((profile.service_due,
-                           Location(profile.path, profile.field_line("service_due"))))
     last = profile.newest_log("service")
+    if profile.service_due is not None:
+        done = profile.service_every is None and last is not None \
+            and last.date >= profile.service_due
+        if not done:
+            candidates.append((profile.service_due,
+                               Location(profile.path, profile.field_line("service_due"))))
     if profile.service_every is not None and last is not None:
         candidates.append((profile.service_every.add_to(last.date), last.location))
     if not candidates:
@@ -140,13 +149,12 @@ def reminders(profile: Profile, config: Config, today: dt.date) -> list[Reminder
         if rule == "once":
             add(key, day, label, profile.field_line(key))
         elif rule == "yearly":
-            when = next_yearly(day.month, day.day, today)
+            # on the day itself (a wedding still to come), then every year after it
+            when = day if day >= today else next_yearly(day.month, day.day, today)
             years = when.year - day.year
-            if years >= 1:
-                add(key, when, f"{label} ({years} year{'s' if years != 1 else ''})",
-                    profile.field_line(key),
-                    yearly_from=next_yearly(day.month, day.day, day + dt.timedelta(days=1)),
-                    yearly_month_day=(day.month, day.day))
+            text = f"{label} ({years} year{'s' if years != 1 else ''})" if years else label
+            add(key, when, text, profile.field_line(key),
+                yearly_from=day, yearly_month_day=(day.month, day.day))
     return out
 
 

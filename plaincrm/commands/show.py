@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from plaincrm.cli import App, json_option, pass_app
+from plaincrm.cli import App, date_option, json_option, pass_app
+from plaincrm.config import Config
 from plaincrm.lookup import find_profile
 from plaincrm.model import Profile
 from plaincrm.parse import KNOWN_KEYS
+from plaincrm.reminders import Reminder, reminders
 from plaincrm.render.profile import profile_json, raw_text
 from plaincrm.render.table import table
 
 
 @click.command()
 @click.argument("name")
+@date_option
 @json_option
 @pass_app
-def show(app: App, name: str, as_json: bool) -> None:
+def show(app: App, name: str, today: dt.datetime | None, as_json: bool) -> None:
     """Show one profile: contacts, status, owner, service, open tasks, recent log, other keys.
 
     NAME is a file name (without .md), an id or a name; case and accents do not matter.
@@ -24,21 +29,46 @@ def show(app: App, name: str, as_json: bool) -> None:
     \b
     Example:
       plaincrm show "jane roe"
+      plaincrm show ada --date 2026-12-01
     """
     vault = app.open()
     profile = find_profile(vault.profiles(full=False), name)
     profile = vault.index.profile(profile.path, full=True) or profile
+    day = today.date() if today else dt.date.today()
+    upcoming = next_reminders(profile, vault.config, day)
     if as_json:
-        app.print_json(profile_json(profile))
+        data = profile_json(profile)
+        data["next"] = {r.kind: {"date": r.date.isoformat(), "text": r.text}
+                        for r in upcoming}
+        app.print_json(data)
         return
-    for line in render(app, profile):
+    for line in render(app, profile, upcoming, day):
         app.echo(line)
     problems = [p for p in vault.problems() if p.location.path == profile.path]
     for problem in problems:
         app.err(str(problem))
 
 
-def render(app: App, p: Profile) -> list[str]:
+NEXT_KINDS = {"service": "next service", "birthday": "next birthday",
+              "keep_in_touch": "get in touch"}
+
+
+def next_reminders(p: Profile, config: Config, today: dt.date) -> list[Reminder]:
+    """The next service, birthday and keep-in-touch of ``p``, from the reminder model."""
+    return [r for r in reminders(p, config, today) if r.kind in NEXT_KINDS]
+
+
+def _when(day: dt.date, today: dt.date) -> str:
+    delta = (day - today).days
+    if delta < 0:
+        return f"overdue by {-delta} day{'s' if delta != -1 else ''}"
+    if delta == 0:
+        return "today"
+    return f"in {delta} day{'s' if delta != 1 else ''}"
+
+
+def render(app: App, p: Profile, upcoming: list[Reminder] | None = None,
+           today: dt.date | None = None) -> list[str]:
     head = app.style(p.display_name, bold=True)
     facts = [x for x in (p.status, f"owner {p.owner}" if p.owner else None) if x]
     lines = [f"{head}  ({', '.join(facts)})" if facts else head, f"  {p.path}", ""]
@@ -57,6 +87,11 @@ def render(app: App, p: Profile) -> list[str]:
         rows.append(["service due", due + every])
     if p.contact_every:
         rows.append(["contact every", str(p.contact_every)])
+    for r in sorted(upcoming or [], key=lambda r: list(NEXT_KINDS).index(r.kind)):
+        notes = [_when(r.date, today)] if today else []
+        if r.kind == "birthday" and r.text != "birthday":
+            notes.append(r.text)
+        rows.append([NEXT_KINDS[r.kind], f"{r.date.isoformat()} ({', '.join(notes)})"])
     if p.tags:
         rows.append(["tags", ", ".join(p.tags)])
     for f in p.fields:

@@ -1,0 +1,180 @@
+"""The agenda: every reminder of every profile sorted into Overdue, Today and Upcoming.
+
+Pure functions over records (:func:`build_agenda`) plus the small glue that loads a vault for
+the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`reminders` only.
+
+- *Overdue*: an actionable reminder (service, task, keep in touch) whose day has passed, oldest
+  first. Yearly and ``once`` reminders are never overdue: they just happen.
+- *Today*: due today.
+- *Upcoming*: due on day D with ``D - lead_days(kind) <= today < D`` and ``D <= today + days``:
+  the item enters when its lead window opens, and never beyond the agenda's horizon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plaincrm.config import CONFIG_NAME, Config
+from plaincrm.errors import GitError
+from plaincrm.lookup import fold
+from plaincrm.model import LogEntry, Profile, Severity
+from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, reminders
+
+SECTIONS = ("overdue", "today", "upcoming")
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """One line of the agenda: a reminder, its section and what to remember about the person."""
+
+    section: str  # overdue | today | upcoming
+    reminder: Reminder
+    days_overdue: int | None  # overdue items only
+    context: LogEntry | None  # the profile's newest log entry
+
+    @property
+    def date(self) -> dt.date:
+        return self.reminder.date
+
+    @property
+    def kind(self) -> str:
+        return self.reminder.kind
+
+    @property
+    def name(self) -> str:
+        return self.reminder.name
+
+    @property
+    def path(self) -> str:
+        return self.reminder.path
+
+    @property
+    def text(self) -> str:
+        return self.reminder.text
+
+    @property
+    def owner(self) -> str | None:
+        """The reminder's owner: a task's ``@owner``, else the profile's ``owner``."""
+        return self.reminder.owner
+
+    def sort_key(self) -> tuple[int, dt.date, str, str, str, int, str]:
+        r = self.reminder
+        return (SECTIONS.index(self.section), r.date, fold(r.name), r.path, r.kind,
+                r.location.line, r.text)
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.context
+        return {
+            "section": self.section,
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "name": self.name,
+            "path": self.path,
+            "line": self.reminder.location.line,
+            "text": self.text,
+            "owner": self.owner,
+            "days_overdue": self.days_overdue,
+            "context": {"date": c.date.isoformat(), "kind": c.kind, "text": c.text}
+            if c else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    date: dt.date  # "today"
+    days: int  # how far Upcoming reaches
+    items: tuple[AgendaItem, ...]  # sorted by section, date, name
+    owner: str | None = None  # the owner filter, if any
+    kinds: tuple[str, ...] = ()  # the kind filter, if any
+    problem_files: int = 0  # files with errors (their valid reminders are still here)
+
+    def section(self, name: str) -> list[AgendaItem]:
+        return [item for item in self.items if item.section == name]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "items": [i.to_json() for i in self.items]}
+
+
+def place(reminder: Reminder, config: Config, today: dt.date, days: int) -> str | None:
+    """The section ``reminder`` belongs in as of ``today``, or None when it is not shown."""
+    if reminder.date < today:
+        return "overdue" if reminder.actionable else None
+    if reminder.date == today:
+        return "today"
+    opens = reminder.date - dt.timedelta(days=lead_days(config, reminder.kind))
+    if opens <= today and reminder.date <= today + dt.timedelta(days=days):
+        return "upcoming"
+    return None
+
+
+def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, days: int,
+                 owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
+    """The agenda of ``profiles`` as of ``today``; ``owner`` and ``kinds`` filter it."""
+    wanted = tuple(sorted(set(kinds)))
+    items: list[AgendaItem] = []
+    problems = 0
+    for profile in profiles:
+        problems += profile.has_problems
+        context = profile.newest_log()
+        for reminder in reminders(profile, config, today):
+            if wanted and reminder.kind not in wanted:
+                continue
+            if owner is not None and not matches_me(reminder.owner, owner):
+                continue
+            section = place(reminder, config, today, days)
+            if section is None:
+                continue
+            late = (today - reminder.date).days if section == "overdue" else None
+            items.append(AgendaItem(section, reminder, late, context))
+    items.sort(key=AgendaItem.sort_key)
+    return Agenda(today, days, tuple(items), owner, wanted, problems)
+
+
+def known_kinds(config: Config) -> list[str]:
+    """The kinds ``--kind`` accepts: the built-in ones and the date keys config names."""
+    return [*BUILTIN_KINDS, *sorted(k for k in config["agenda.dates"] if k not in BUILTIN_KINDS)]
+
+
+def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str | None = None,
+                 kinds: Iterable[str] = ()) -> Agenda:
+    """The agenda of an open :class:`plaincrm.loader.Vault`, counting files with errors
+    (including files too broken to hold any profile) in ``problem_files``."""
+    config: Config = vault.config
+    horizon = config["agenda.days"] if days is None else days
+    agenda = build_agenda(vault.profiles(full=False), config, today, horizon, owner, kinds)
+    broken = {p.location.path for p in vault.index.problems()
+              if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME}
+    return Agenda(agenda.date, agenda.days, agenda.items, agenda.owner, agenda.kinds,
+                  len(broken))
+
+
+def my_name(root: Path, config: Config) -> str:
+    """Who ``--mine`` means: ``me`` under ``[vault]`` in config, else ``git config user.name``
+    as run in the vault. Raises GitError when neither names anybody."""
+    me = str(config["vault.me"]).strip()
+    if me:
+        return me
+    try:
+        done = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True,
+                              text=True, timeout=30, check=False)
+        name = done.stdout.strip() if done.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if not name:
+        raise GitError("--mine needs your name: set me = \"yourname\" under [vault] in "
+                       "plaincrm.toml, or run git config user.name \"Your Name\"")
+    return name
+
+
+def matches_me(owner: str | None, me: str) -> bool:
+    """An owner is ``me`` (an ``--owner`` or ``--mine`` name) when it equals the whole name
+    or its first word, case- and accent-insensitively (``owner: ben`` is git's ``Ben Smith``)."""
+    if owner is None:
+        return False
+    folded = fold(me.strip().removeprefix("@"))
+    return fold(owner.removeprefix("@")) in {folded, folded.split(" ")[0] if folded else ""}

@@ -1,0 +1,60 @@
+"""plaincrm agenda: the morning view of everything overdue, due today and coming up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from plaincrm.agenda import known_kinds, my_name, vault_agenda
+from plaincrm.cli import App, date_option, json_option, pass_app
+from plaincrm.render.agenda import render_agenda
+
+
+@click.command()
+@date_option
+@click.option("--days", type=click.IntRange(min=0), default=None, metavar="N",
+              help="How many days ahead Upcoming reaches (default: agenda.days in "
+                   "plaincrm.toml, 7).")
+@click.option("--owner", metavar="NAME", help="Only items this staff member owns (a task's "
+                                              "@owner wins over the profile's owner).")
+@click.option("--mine", is_flag=True, help="Only your items: vault.me in plaincrm.toml, "
+                                           "else your git user.name.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only this kind of reminder (repeatable): birthday, service, task, "
+                   "keep_in_touch, anniversary, or a date key named in agenda.dates.")
+@json_option
+@pass_app
+def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | None,
+           mine: bool, kinds: tuple[str, ...], as_json: bool) -> None:
+    """Show what is overdue, due today and coming up in the next days, for every profile.
+
+    Each line gives the date, the kind, the person, what is due, the owner and the newest
+    log entry: the one thing to remember before you call.
+
+    \b
+    Examples:
+      plaincrm agenda
+      plaincrm agenda --mine --days 14
+      plaincrm agenda --date 2026-12-01 --kind service --json
+    """
+    if owner and mine:
+        raise click.UsageError("--owner and --mine cannot be used together")
+    vault = app.open()
+    allowed = known_kinds(vault.config)
+    for kind in kinds:
+        if kind not in allowed:
+            raise click.BadParameter(f"{kind!r} is not a kind; use one of "
+                                     f"{', '.join(allowed)}", param_hint="--kind")
+    if mine:
+        owner = my_name(vault.root, vault.config)
+    day = today.date() if today else dt.date.today()
+    result = vault_agenda(vault, day, days, owner, kinds)
+    if as_json:
+        app.print_json(result.to_json())
+    else:
+        for line in render_agenda(result, app.style):
+            app.echo(line)
+    if result.problem_files:
+        n = result.problem_files
+        app.err(f"{n} profile{'s have' if n != 1 else ' has'} problems: run plaincrm check")

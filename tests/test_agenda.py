@@ -1,0 +1,264 @@
+"""plaincrm agenda through the real CLI: sections, filters, JSON, colour, problems."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from plaincrm.cli import main
+from tests.conftest import FIXTURES, Run, VaultFactory
+
+AGENDA = FIXTURES / "agenda"
+GOLDEN = Path(__file__).parent / "golden"
+ANSI = "\x1b["
+
+
+def items(result_output: str) -> list[dict[str, object]]:
+    data = json.loads(result_output)
+    return data["items"]
+
+
+def summary(result_output: str) -> list[tuple[object, ...]]:
+    return [(i["section"], i["date"], i["kind"], i["name"]) for i in items(result_output)]
+
+
+def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--date", "2026-11-22")
+    assert result.exit_code == 0
+    assert ANSI not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Agenda for Sunday 22 November 2026 · next 7 days"
+    assert [line for line in lines if line and not line.startswith(" ")][1:] == [
+        "Overdue (2)", "Today (1)", "Upcoming (2)"]
+    rows = [line for line in lines if line.startswith("  ")]
+    # aligned columns: the kind and the name start at the same offset on every row
+    assert len({row.index(kind) for row, kind in zip(rows, (
+        "service", "task", "keep in touch", "service", "anniversary"), strict=True)}) == 1
+    names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost")
+    assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
+    assert any("7 days late" in line and "service" in line and "Ada Lovelace" in line
+               and "2026-11-01 call: Asked about her knee" in line for line in lines)
+    assert any("today" in line and "Lena Leap" in line and "no log yet" in line
+               for line in lines)
+
+
+def test_overdue_oldest_first_with_days_overdue(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--date", "2026-12-28", "--json")
+    overdue = [i for i in items(result.stdout) if i["section"] == "overdue"]
+    assert [i["date"] for i in overdue] == sorted(i["date"] for i in overdue)
+    assert overdue[0]["days_overdue"] == 43
+    assert {i["kind"] for i in overdue} <= {"service", "task", "keep_in_touch"}
+    # the contract ended on 2026-12-20: a once date is never overdue
+    assert "contract_end" not in {i["kind"] for i in items(result.stdout)}
+
+
+def test_days_widens_upcoming_but_lead_time_still_rules(run: Run) -> None:
+    week = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--json").stdout)
+    month = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "30",
+                        "--json").stdout)
+    assert set(week) < set(month)
+    # contract_end has 30 days' lead: inside 30 days it shows, in a week it does not
+    assert ("upcoming", "2026-12-20", "contract_end", "Carla Contract") in month
+    # Ada's birthday (30 Dec) is within 30 days but its 7-day window opens on 23 Dec
+    assert not [s for s in month if s[2] == "birthday"]
+    none = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "0",
+                       "--json").stdout)
+    assert not [s for s in none if s[0] == "upcoming"]
+
+
+def test_days_defaults_to_config(run: Run, vault: VaultFactory) -> None:
+    root = vault({"a.md": """
+        ---
+        name: A
+        status: lost
+        service_due: 2026-12-01
+        ---
+    """}, config="[agenda]\ndays = 10\n")
+    assert summary(run(root, "agenda", "--date", "2026-11-22", "--json").stdout) == [
+        ("upcoming", "2026-12-01", "service", "A")]
+    assert summary(run(root, "agenda", "--date", "2026-11-20", "--json").stdout) == []
+
+
+def test_owner_filter_and_task_owner_wins(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--date", "2026-12-28", "--owner", "sue", "--json")
+    found = items(result.stdout)
+    assert {i["owner"] for i in found} == {"sue"}
+    # Ada's profile is owned by ben, but her task says @sue
+    assert ("task", "Ada Lovelace") in {(i["kind"], i["name"]) for i in found}
+    assert "Order the spare part" not in {i["text"] for i in found}
+    assert items(run(AGENDA, "agenda", "--date", "2026-12-28", "--owner", "@SUE",
+                     "--json").stdout) == found
+
+
+def test_mine_from_config(run: Run) -> None:
+    mine = items(run(AGENDA, "agenda", "--date", "2026-12-28", "--mine", "--json").stdout)
+    ben = items(run(AGENDA, "agenda", "--date", "2026-12-28", "--owner", "ben",
+                    "--json").stdout)
+    assert mine == ben
+    assert mine
+    assert {i["owner"] for i in mine} == {"ben"}
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+PROFILES = {
+    "a.md": """
+        ---
+        name: Ann
+        status: lost
+        service_due: 2026-11-20
+        owner: sue
+        ---
+    """,
+    "b.md": """
+        ---
+        name: Bob
+        status: lost
+        service_due: 2026-11-21
+        owner: ben
+        ---
+    """,
+}
+
+
+def test_mine_from_git_user_name(run: Run, vault: VaultFactory) -> None:
+    root = vault(PROFILES)
+    _git(root, "init", "-q")
+    _git(root, "config", "user.name", "Sue Smith")  # first word matches owner: sue
+    result = run(root, "agenda", "--date", "2026-11-22", "--mine", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert summary(result.stdout) == [("overdue", "2026-11-20", "service", "Ann")]
+
+
+def test_mine_without_any_name_is_a_clear_error(run: Run, vault: VaultFactory,
+                                                tmp_path: Path) -> None:
+    root = vault(PROFILES)
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("")
+    result = run(root, "agenda", "--mine",
+                 env={"GIT_CONFIG_GLOBAL": str(empty), "GIT_CEILING_DIRECTORIES": str(tmp_path)})
+    assert result.exit_code == 8
+    assert "--mine needs your name" in result.stderr
+    assert "plaincrm.toml" in result.stderr
+    assert result.stdout == ""
+
+
+def test_owner_and_mine_together_is_a_usage_error(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--owner", "sue", "--mine")
+    assert result.exit_code == 2
+
+
+def test_kind_filter_repeatable_and_checked(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--date", "2026-12-28", "--kind", "birthday",
+                 "--kind", "anniversary", "--json")
+    assert {i["kind"] for i in items(result.stdout)} == {"birthday", "anniversary"}
+    dates = run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "30", "--kind",
+                "contract_end", "--json")
+    assert summary(dates.stdout) == [("upcoming", "2026-12-20", "contract_end", "Carla Contract")]
+    bad = run(AGENDA, "agenda", "--kind", "birthdays")
+    assert bad.exit_code == 2
+    assert "keep_in_touch" in bad.stderr  # the message lists the kinds
+
+
+def test_json_shape_sorted_and_stable(run: Run) -> None:
+    first = run(AGENDA, "agenda", "--date", "2026-12-28", "--json")
+    second = run(AGENDA, "agenda", "--date", "2026-12-28", "--json")
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert list(data) == ["date", "items"]
+    assert data["date"] == "2026-12-28"
+    for item in data["items"]:
+        assert list(item) == sorted(item)
+        assert set(item) == {"section", "date", "kind", "name", "path", "line", "text",
+                             "owner", "days_overdue", "context"}
+        assert (AGENDA / item["path"]).is_file()
+        assert (item["days_overdue"] is None) == (item["section"] != "overdue")
+    order = ["overdue", "today", "upcoming"]
+    keys = [(order.index(i["section"]), i["date"], i["name"]) for i in data["items"]]
+    assert keys == sorted(keys)
+
+
+def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
+    root = vault({"a.md": "---\nname: A\nstatus: lost\n---\n"})
+    result = run(root, "agenda", "--date", "2026-11-22")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Nothing due")
+    assert "next 7 days" in result.stdout
+    assert json.loads(run(root, "agenda", "--date", "2026-11-22", "--json").stdout) == {
+        "date": "2026-11-22", "items": []}
+    filtered = run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "nobody")
+    assert filtered.stdout.startswith("Nothing due for nobody")
+
+
+def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:
+    result = run(AGENDA, "agenda", "--date", "2026-11-22", "--json")
+    assert result.stderr == "1 profile has problems: run plaincrm check\n"
+    bea = [i for i in items(result.stdout) if i["name"] == "Bea Broken"]
+    assert [(i["kind"], i["date"]) for i in bea] == [("service", "2026-11-25")]
+    text = run(AGENDA, "agenda", "--date", "2026-11-22")
+    assert text.stderr == "1 profile has problems: run plaincrm check\n"
+
+
+def test_problem_count_includes_unreadable_files(run: Run, vault: VaultFactory) -> None:
+    root = vault({"a.md": "---\nname: A\nstatus: lost\nservice_due: 2026-11-22\n---\n",
+                  "b.md": "---\nname: [unclosed\n---\n", "c.md": b"\x00\x01binary"})
+    result = run(root, "agenda", "--date", "2026-11-22", "--kind", "service")
+    assert result.stderr == "2 profiles have problems: run plaincrm check\n"
+    assert "A" in result.stdout and "service due" in result.stdout
+
+
+def test_colour_only_when_asked_or_on_a_terminal(run: Run) -> None:
+    plain = run(AGENDA, "agenda", "--date", "2026-11-22")
+    assert ANSI not in plain.stdout
+    coloured = run(AGENDA, "--color", "always", "agenda", "--date", "2026-11-22")
+    assert ANSI in coloured.stdout
+    assert click_unstyle(coloured.stdout) == plain.stdout
+    never = run(AGENDA, "--color", "never", "agenda", "--date", "2026-11-22")
+    assert never.stdout == plain.stdout
+
+
+def click_unstyle(text: str) -> str:
+    import click
+
+    return click.unstyle(text)
+
+
+@pytest.mark.parametrize(("no_color", "expect_ansi"), [(None, True), ("1", False)])
+def test_no_color_on_a_terminal(no_color: str | None, expect_ansi: bool,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # CliRunner(color=True) behaves like a terminal: styles are kept unless plaincrm drops them
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    result = CliRunner().invoke(main, ["--vault", str(AGENDA), "agenda", "--date",
+                                       "2026-11-22"], color=True, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert (ANSI in result.stdout) is expect_ansi
+
+
+# ---------------------------------------------------------------- golden JSON
+
+GOLDEN_CASES = {
+    "agenda-2026-11-22.json": ["--date", "2026-11-22"],
+    "agenda-2026-11-22-days30.json": ["--date", "2026-11-22", "--days", "30"],
+    "agenda-2026-12-28.json": ["--date", "2026-12-28"],
+    "agenda-2027-02-28.json": ["--date", "2027-02-28"],
+    "agenda-2026-12-28-mine.json": ["--date", "2026-12-28", "--mine"],
+    "agenda-2028-02-28.json": ["--date", "2028-02-28"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden_json(run: Run, name: str) -> None:
+    result = run(AGENDA, "agenda", *GOLDEN_CASES[name], "--json")
+    assert result.exit_code == 0
+    golden = GOLDEN / name
+    if os.environ.get("PLAINCRM_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
