@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from plaincrm.cli import App, date_option, pass_app
+from plaincrm.errors import PlaincrmError
 
 
 @click.command()
@@ -39,5 +40,9 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
         click.echo(data, nl=False)
         return
     events = data.count(b"\r\nBEGIN:VEVENT\r\n")
-    said = "wrote" if write_feed(output, data) else "unchanged:"
+    try:
+        wrote = write_feed(output, data)
+    except OSError as exc:
+        raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
+    said = "wrote" if wrote else "unchanged:"
     app.err(f"plaincrm: {said} {output} ({events} event{'s' if events != 1 else ''})")
