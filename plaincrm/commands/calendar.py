@@ -44,5 +44,6 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
         wrote = write_feed(output, data)
     except OSError as exc:
         raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
-    said = "wrote" if wrote else "unchanged:"
-    app.err(f"plaincrm: {said} {output} ({events} event{'s' if events != 1 else ''})")
+    count = f"({events} event{'s' if events != 1 else ''})"
+    app.err(f"plaincrm: wrote {output} {count}" if wrote else
+            f"plaincrm: {output} unchanged {count}")
