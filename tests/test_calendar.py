@@ -12,6 +12,8 @@ from pathlib import Path
 import icalendar
 import pytest
 import recurring_ical_events
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plaincrm.config import Config
 from plaincrm.ical import calendar
@@ -213,8 +215,9 @@ def test_each_day_feed_matches_agenda_command(run: Run, fixture_vault: Path) -> 
         day = TODAY + dt.timedelta(days=offset)
         result = run(fixture_vault, "agenda", "--date", day.isoformat(), "--json")
         assert result.exit_code in (0, 1), result.stderr
-        today = json.loads(result.stdout)["today"]
-        expected = sorted((i["path"], LABELS[i["kind"]]) for i in today)
+        items = json.loads(result.stdout)["items"]
+        expected = sorted((i["path"], LABELS[i["kind"]]) for i in items
+                          if i["section"] == "today")
         got = sorted(item(e) for e in occurrences(feed(run, fixture_vault, day=day), day))
         assert got == expected, day
 
@@ -352,3 +355,34 @@ def test_empty_vault_gives_a_valid_empty_calendar(run: Run, vault) -> None:  # t
     data = feed(run, vault({}))
     cal = icalendar.Calendar.from_ical(data)
     assert str(cal["VERSION"]) == "2.0" and not events_of(data)
+
+
+def test_build_feed_and_write_feed_api(fixture_vault: Path, tmp_path: Path) -> None:
+    """The two functions the watch/serve code calls: bytes from an open vault, atomic write."""
+    from plaincrm.ical import build_feed, write_feed
+    from plaincrm.loader import open_vault
+
+    opened = open_vault(fixture_vault)
+    try:
+        data = build_feed(opened, today=TODAY)
+        assert data == GOLDEN.read_bytes()
+        assert build_feed(opened, today=TODAY, owner="ben", months=1) != data
+    finally:
+        opened.close()
+    out = tmp_path / "out.ics"
+    assert write_feed(out, data) is True
+    assert write_feed(out, data) is False
+    assert out.read_bytes() == data
+
+
+@settings(max_examples=60, deadline=None)
+@given(born=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31)),
+       known_year=st.booleans(), start=st.integers(min_value=2024, max_value=2030))
+def test_any_birthday_recurs_on_the_reminder_models_day(born: dt.date, known_year: bool,
+                                                        start: int) -> None:
+    birthday = Birthday(born.month, born.day, born.year if known_year else None)
+    profile = Profile(location=Location("p.md"), stem="p", name="P", birthday=birthday)
+    cal = calendar([profile], Config(), dt.date(start, 1, 1))
+    got = [e.decoded("DTSTART") for e in recurring_ical_events.of(cal).between(
+        dt.date(start, 1, 1), dt.date(start + 3, 1, 1))]
+    assert sorted(got) == [birthday.in_year(y) for y in range(start, start + 3)]
