@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "new": "plaincrm.commands.new:new",
     "index": "plaincrm.commands.index:index",
     "agenda": "plaincrm.commands.agenda:agenda",
+    "calendar": "plaincrm.commands.calendar:calendar",
 }
 
 

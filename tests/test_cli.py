@@ -85,8 +85,8 @@ def test_show_at_a_glance(crm: Path, run: Run) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("Jane Roe  (active, owner ben)\n  jane-roe.md\n")
-    assert "  phone      +44 20 7946 0958" in out
-    assert "  gate_code  1234" in out
+    assert re.search(r"^  phone +\+44 20 7946 0958$", out, re.M)
+    assert re.search(r"^  gate_code +1234$", out, re.M)
     assert "Open tasks\n  2026-12-01  Send invoice @ana\n" in out
     assert "Call about the quote" not in out
     assert ("Log (newest 3 of 4)\n  2026-11-20  call: Asked about her knee surgery, recovering "
@@ -254,4 +254,4 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
     assert command is not None and command.help
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
-    assert "Example:" in result.stdout and f"plaincrm {name}" in result.stdout
+    assert re.search(r"Examples?:", result.stdout) and f"plaincrm {name}" in result.stdout

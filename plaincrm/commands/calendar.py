@@ -1,0 +1,49 @@
+"""plaincrm calendar: the reminder feed (.ics) that calendar apps subscribe to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from plaincrm.cli import App, date_option, pass_app
+from plaincrm.errors import PlaincrmError
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Write the feed to FILE (atomically, and only when it "
+                                   "changed) instead of standard output.")
+@click.option("--owner", metavar="NAME", help="Only this staff member's reminders (a task's "
+                                              "@owner wins over the profile's owner).")
+@click.option("--months", type=click.IntRange(min=0), default=None, metavar="N",
+              help="How many months ahead one-off reminders reach (default: calendar.months).")
+@date_option
+@pass_app
+def calendar(app: App, output: Path | None, owner: str | None, months: int | None,
+             today: dt.datetime | None) -> None:
+    """Write every reminder as an iCalendar feed for calendar apps to subscribe to.
+
+    Birthdays and anniversaries recur every year; services, tasks and keep-in-touch
+    reminders sit on their due date. See docs/calendar.md for subscribing.
+
+    \b
+    Example:
+      plaincrm calendar -o ~/Public/reminders.ics
+    """
+    from plaincrm.ical import build_feed, write_feed
+
+    vault = app.open()
+    data = build_feed(vault, owner=owner, today=today.date() if today else None, months=months)
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    events = data.count(b"\r\nBEGIN:VEVENT\r\n")
+    try:
+        wrote = write_feed(output, data)
+    except OSError as exc:
+        raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
+    count = f"({events} event{'s' if events != 1 else ''})"
+    app.err(f"plaincrm: wrote {output} {count}" if wrote else
+            f"plaincrm: {output} unchanged {count}")
