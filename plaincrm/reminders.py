@@ -88,7 +88,7 @@ def contact_due(profile: Profile, config: Config, today: dt.date) -> tuple[dt.da
     last = profile.newest_log()
     if last is not None:
         return (every.add_to(last.date),
-                f"get in touch (last contact {last.date.isoformat()}, every {every})",
+                f"get in touch (every {every})",
                 last.location)
     if profile.customer_since is not None:
         return (every.add_to(profile.customer_since),

@@ -35,16 +35,21 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
     assert lines[0] == "Agenda for Sunday 22 November 2026 · next 7 days"
     assert [line for line in lines if line and not line.startswith(" ")][1:] == [
         "Overdue (2)", "Today (1)", "Upcoming (2)"]
-    rows = [line for line in lines if line.startswith("  ")]
+    rows = [line for line in lines if line.startswith("  ") and "last: " not in line]
+    contexts = [line for line in lines if "last: " in line]
+    assert len(rows) == len(contexts) == 5
     # aligned columns: the kind and the name start at the same offset on every row
     assert len({row.index(kind) for row, kind in zip(rows, (
         "service", "task", "keep in touch", "service", "anniversary"), strict=True)}) == 1
     names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost")
     assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
-    assert any("7 days late" in line and "service" in line and "Ada Lovelace" in line
-               and "2026-11-01 call: Asked about her knee" in line for line in lines)
-    assert any("today" in line and "Lena Leap" in line and "no log yet" in line
-               for line in lines)
+    # each row's newest log entry sits on the next line, indented to the name
+    assert {c.index("last: ") for c in contexts} == {rows[0].index("Ada Lovelace")}
+    first = lines.index(rows[0])
+    assert "7 days late" in rows[0] and "service" in rows[0] and "Ada Lovelace" in rows[0]
+    assert "last: 2026-11-01 call: Asked about her knee" in lines[first + 1]
+    today = lines.index(next(r for r in rows if "Lena Leap" in r))
+    assert "today" in lines[today] and lines[today + 1].endswith("last: no log yet")
 
 
 def test_overdue_oldest_first_with_days_overdue(run: Run) -> None:

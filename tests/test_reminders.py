@@ -182,14 +182,14 @@ def test_keep_in_touch_texts() -> None:
         ("2026-11-30", "get in touch (no contact logged since 2026-09-01)")]
     assert due("status: active", "2026-11-22", "keep_in_touch",
                body="## Log\n\n- 2026-10-01 call: hi\n") == [
-        ("2026-12-30", "get in touch (last contact 2026-10-01, every 90 days)")]
+        ("2026-12-30", "get in touch (every 90 days)")]
 
 
 def test_keep_in_touch_config_default_per_status() -> None:
     config = Config({"agenda.contact_every": {"active": "2 weeks", "lost": "1 year"}})
     assert due("status: lost", "2026-11-22", "keep_in_touch",
                body="## Log\n\n- 2026-10-01 call: hi\n", config=config) == [
-        ("2027-10-01", "get in touch (last contact 2026-10-01, every 1 year)")]
+        ("2027-10-01", "get in touch (every 1 year)")]
 
 
 # ---------------------------------------------------------------- anniversary

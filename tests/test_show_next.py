@@ -26,7 +26,7 @@ def test_show_json_next(run: Run) -> None:
     # service_every without service_due: six months after the newest service (31 May → 30 Nov)
     assert data["next"] == {
         "keep_in_touch": {"date": "2026-11-27",
-                          "text": "get in touch (last contact 2026-05-31, every 180 days)"},
+                          "text": "get in touch (every 180 days)"},
         "service": {"date": "2026-11-30", "text": "service due (every 6 months)"},
     }
 

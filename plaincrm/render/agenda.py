@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from plaincrm.agenda import SECTIONS, Agenda, AgendaItem
-from plaincrm.render.table import table
+from plaincrm.render.table import table, width
 
 Style = Callable[..., str]
 TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming"}
-CONTEXT_WIDTH = 60
+CONTEXT_WIDTH = 72
 
 
 def _plain(text: str, **_styles: Any) -> str:
@@ -61,14 +61,14 @@ def empty_message(agenda: Agenda) -> str:
 
 def render_agenda(agenda: Agenda, style: Style = _plain) -> list[str]:
     """The agenda's lines: the heading, then each non-empty section with its rows. Columns
-    line up across sections: date, when, kind, name, what, owner, newest log entry."""
+    line up across sections: date, when, kind, name, what, owner; under each row, the
+    profile's newest log entry, indented to the name, so a line fits a terminal."""
     if not agenda.items:
         return [empty_message(agenda)]
     rows = []
     for item in agenda.items:
         rows.append([item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "),
-                     item.name, item.text, f"@{item.owner}" if item.owner else "-",
-                     context(item)])
+                     item.name, item.text, f"@{item.owner}" if item.owner else "-"])
 
     def colour(column: int, cell: str) -> str:
         if column == 1 and "late" in cell:
@@ -77,18 +77,22 @@ def render_agenda(agenda: Agenda, style: Style = _plain) -> list[str]:
             return style(cell, fg="yellow", bold=True)
         if column == 3:
             return style(cell, bold=True)
-        if column in (5, 6):
+        if column == 5:
             return style(cell, dim=True)
         return cell
 
     lines = table(rows, style=colour)
+    indent = " " * (2 + sum(max(width(r[c]) for r in rows) + 2 for c in range(3)))
     out = [style(heading(agenda), bold=True)]
     start = 0
     for section in SECTIONS:
         count = len(agenda.section(section))
         if count:
             out += ["", style(f"{TITLES[section]} ({count})", bold=True, underline=True)]
-            out += ["  " + line for line in lines[start:start + count]]
+            for item, line in zip(agenda.section(section), lines[start:start + count],
+                                  strict=True):
+                out.append("  " + line)
+                out.append(style(f"{indent}last: {context(item)}", dim=True))
             start += count
     return out
 
