@@ -29,6 +29,10 @@ COMMANDS: dict[str, str] = {
     "show": "plaincrm.commands.show:show",
     "new": "plaincrm.commands.new:new",
     "index": "plaincrm.commands.index:index",
+    "log": "plaincrm.commands.log:log",
+    "done": "plaincrm.commands.done:done",
+    "task": "plaincrm.commands.task:task",
+    "history": "plaincrm.commands.history:history",
 }
 
 
