@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plaincrm import edit
-from plaincrm.errors import AmbiguousName, NoSuchTask
+from plaincrm.errors import AmbiguousName, GitError, NoSuchTask
 from plaincrm.gitrepo import open_repo
 from plaincrm.lookup import find_profile, fold
 from plaincrm.model import Profile, Task
@@ -133,5 +133,10 @@ def _apply(root: Path, profile: Profile, change: Callable[[bytes], bytes],
     parsed = parse_profile(profile.path, new)[0]
     assert parsed is not None  # edit checked it parses
     line, text = written(parsed)
-    sha = repo.commit_file(profile.path, message) if repo is not None else None
+    sha = None
+    if repo is not None:
+        try:
+            sha = repo.commit_file(profile.path, message)
+        except GitError as exc:
+            raise GitError(f"{profile.path} was written but not committed: {exc}") from None
     return Change(profile.path, line, text, message, sha)

@@ -149,7 +149,10 @@ def _insert_first_entry(doc: _Doc, entry: str) -> list[str]:
     if heading is None:
         return _insert(doc, len(doc.lines), [*_gap_at_end(doc), "## Log", "", "- " + entry])
     _, after, level, _ = heading
-    following = next((h for h in doc.headings if h[0] >= after and h[2] <= level), None)
+    # the section ends at a heading of its level or higher, or at another Log heading (which
+    # the loader takes as starting the log over at its own level)
+    following = next((h for h in doc.headings
+                      if h[0] >= after and (h[2] <= level or h[3].lower() == "log")), None)
     end = following[0] if following else len(doc.lines) + 1  # 1-based line after the section
     at = _skip_blank_back(doc, after, end)  # 1-based line after the section's last text
     block = ["", "- " + entry]

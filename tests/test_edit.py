@@ -82,6 +82,13 @@ def test_log_heading_of_any_level_and_case_with_no_entries_yet() -> None:
     )
 
 
+def test_a_second_log_heading_ends_the_first_section() -> None:
+    data = b"0\n# Log\n0\n## Log\n0\n## 0"  # found by Hypothesis
+    assert edit.append_log(data, DAY, "call", "Hi.") == (
+        b"0\n# Log\n0\n\n- 2026-11-20 call: Hi.\n\n## Log\n0\n## 0"
+    )
+
+
 def test_log_entry_after_a_multi_line_entry_copies_its_bullet() -> None:
     data = b"## Log\n\n  * 2026-01-01 call: first,\n    more of it\n    - a sub-point\n\nAfter.\n"
     assert edit.append_log(data, DAY, "Call", "Hi.") == (

@@ -156,3 +156,16 @@ def test_commit_in_a_vault_inside_a_bigger_repository(vault: VaultFactory, run: 
     assert result.exit_code == 0, result.output
     assert git(top, "show", "--name-only", "--format=%s", "HEAD").split() == [
         "done:", "Jane", "Roe", "—", "Send", "the", "quote", "crm/jane.md"]
+
+
+def test_a_commit_git_rejects_leaves_the_file_written_and_says_so(vault: VaultFactory,
+                                                                  run: Run) -> None:
+    root = _repo(vault)
+    hook = root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'no commits today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = run(root, "log", "jane", "Hi.", "--date", "2026-11-20", "--commit")
+    assert result.exit_code == 8
+    assert "jane.md was written but not committed" in result.stderr
+    assert "no commits today" in result.stderr
+    assert (root / "jane.md").read_bytes() == JANE + b"- 2026-11-20 note: Hi.\n"
