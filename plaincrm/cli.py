@@ -31,6 +31,10 @@ COMMANDS: dict[str, str] = {
     "index": "plaincrm.commands.index:index",
     "agenda": "plaincrm.commands.agenda:agenda",
     "calendar": "plaincrm.commands.calendar:calendar",
+    "log": "plaincrm.commands.log:log",
+    "done": "plaincrm.commands.done:done",
+    "task": "plaincrm.commands.task:task",
+    "history": "plaincrm.commands.history:history",
 }
 
 

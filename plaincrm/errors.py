@@ -33,6 +33,12 @@ class AmbiguousName(PlaincrmError):
         self.candidates = candidates
 
 
+class NoSuchTask(PlaincrmError):
+    """``plaincrm done`` found no open task matching the text."""
+
+    exit_code = 11
+
+
 class ProfileExists(PlaincrmError):
     """``plaincrm new`` found a profile that looks like the same person."""
 

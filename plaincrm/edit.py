@@ -1,0 +1,306 @@
+"""Pure edits of one profile: its bytes in, the new bytes out. Nothing here touches a disk.
+
+Every byte outside the inserted or changed text stays as it was: a BOM, the line endings, the
+front matter with its comments and quoting, the text after the Log section. New lines use the
+file's line ending (the first one in the file; ``\\n`` for a file without one). A file without a
+final newline gets the separator in front of a line added at its end, and keeps having no final
+newline.
+
+Where new text goes:
+
+- a log entry goes after the last entry of the Log section, with the same bullet and indent as
+  that entry. When the entries are in date order and the new one is older than some of them (a
+  back-dated ``--date``), it goes after the last entry dated on or before it instead, so the log
+  stays in date order. A Log heading without entries gets the entry at the end of its section;
+  a file without a Log heading gets ``## Log`` and the entry at its end.
+- a task goes after the last task-list item of the file, else before the Log heading, else at
+  the end of the file.
+- ticking a task turns ``[ ]`` into ``[x]`` on exactly that task's line.
+
+After each edit the new text is parsed again and compared with the old: the front matter, every
+other log entry and every other task must come out the same, and the new entry or task must be
+read back as written. If not (an unclosed code fence swallowing the new line, say), the edit is
+refused and the file is left alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from plaincrm.errors import WriteRefused
+from plaincrm.model import LogEntry, Profile, Task
+from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, KIND, parse_profile
+
+BOM = codecs.BOM_UTF8
+NEWLINE = re.compile(r"\r\n|\r|\n")
+ITEM_PREFIX = re.compile(r"[ \t>]*(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)")
+OPEN_BOX = re.compile(r"([ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)\[ \]")
+
+_md = MarkdownIt("commonmark")
+_md.core.ruler.disable("inline")
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    """A profile's text cut into lines (with their endings), and where things are in it."""
+
+    bom: bytes
+    lines: tuple[str, ...]
+    newline: str
+    items: dict[int, int]  # 1-based first line of a list item -> 1-based line after its text
+    headings: tuple[tuple[int, int, int, str], ...]  # (first line, line after, level, text)
+
+
+def append_log(data: bytes, day: dt.date, kind: str, text: str, path: str = "profile.md") -> bytes:
+    """``data`` with ``- DAY kind: TEXT`` added to the Log section (see the module docstring)."""
+    kind, text = _check_kind(kind), _check_text(text)
+    doc = _load(data)
+    old = _parse(path, data)
+    entry = f"{day.isoformat()} {kind}: {text}"
+    entries = old.log
+    if entries:
+        lines = _insert_log_entry(doc, entries, day, entry)
+    else:
+        lines = _insert_first_entry(doc, entry)
+    new = _dump(doc, lines)
+    _verify(path, old, new, logs_added=[(day, kind, text)])
+    return new
+
+
+def add_task(data: bytes, day: dt.date | None, text: str, owner: str | None = None,
+             path: str = "profile.md") -> bytes:
+    """``data`` with the open task ``- [ ] DAY TEXT @owner`` added (see the module docstring)."""
+    text = task_text(text, owner)
+    doc = _load(data)
+    old = _parse(path, data)
+    item = f"[ ] {day.isoformat()} {text}" if day else f"[ ] {text}"
+    if old.tasks:
+        last = old.tasks[-1]
+        prefix = _prefix(doc, last.location.line, after=True)
+        lines = _insert(doc, doc.items.get(last.location.line, last.location.line + 1) - 1,
+                        [prefix + item])
+    else:
+        log_heading = next((h for h in doc.headings if h[3].lower() == "log"), None)
+        if log_heading is not None:
+            at = log_heading[0] - 1
+            block = [*([""] if at > 0 and doc.lines[at - 1].strip() else []), "- " + item, ""]
+            lines = _insert(doc, at, block)
+        else:
+            lines = _insert(doc, len(doc.lines), [*_gap_at_end(doc), "- " + item])
+    new = _dump(doc, lines)
+    _verify(path, old, new, tasks_added=[(text, False, day)])
+    return new
+
+
+def tick_task(data: bytes, line: int, path: str = "profile.md") -> bytes:
+    """``data`` with the open task on ``line`` (1-based) marked done: ``[ ]`` becomes ``[x]``."""
+    doc = _load(data)
+    old = _parse(path, data)
+    task = next((t for t in old.tasks if t.location.line == line), None)
+    if task is None or task.done:
+        raise WriteRefused(f"{path}:{line}: there is no open task on this line")
+    match = OPEN_BOX.match(doc.lines[line - 1])
+    if match is None:
+        raise WriteRefused(f"{path}:{line}: the checkbox is not on the task's first line; "
+                           "tick it in your editor")
+    lines = list(doc.lines)
+    lines[line - 1] = match.group(1) + "[x]" + lines[line - 1][match.end():]
+    new = _dump(doc, lines)
+    _verify(path, old, new, ticked=task)
+    return new
+
+
+def task_text(text: str, owner: str | None = None) -> str:
+    """A task's text as written and read back: ``TEXT @owner``."""
+    text = _check_text(text)
+    if owner:
+        owner = _check_text(owner).removeprefix("@")
+        if not re.fullmatch(r"\w[\w.-]*\w|\w", owner):
+            raise WriteRefused(f"owner {owner!r} must be a short name such as 'sam' or 'j.doe'")
+        text = f"{text} @{owner}"
+    return text
+
+
+# ---------------------------------------------------------------- placing a log entry
+
+
+def _insert_log_entry(doc: _Doc, entries: tuple[LogEntry, ...], day: dt.date,
+                      entry: str) -> list[str]:
+    in_order = all(a.date <= b.date for a, b in itertools.pairwise(entries))
+    earlier = [e for e in entries if e.date <= day] if in_order else list(entries)
+    if not earlier:  # older than every entry of a dated log: it goes first
+        first = entries[0].location.line
+        return _insert(doc, first - 1, [_prefix(doc, first, after=False) + entry])
+    anchor = earlier[-1].location.line
+    end = doc.items.get(anchor, anchor + 1)
+    return _insert(doc, end - 1, [_prefix(doc, anchor, after=True) + entry])
+
+
+def _insert_first_entry(doc: _Doc, entry: str) -> list[str]:
+    heading = next((h for h in doc.headings if h[3].lower() == "log"), None)
+    if heading is None:
+        return _insert(doc, len(doc.lines), [*_gap_at_end(doc), "## Log", "", "- " + entry])
+    _, after, level, _ = heading
+    # the section ends at a heading of its level or higher, or at another Log heading (which
+    # the loader takes as starting the log over at its own level)
+    following = next((h for h in doc.headings
+                      if h[0] >= after and (h[2] <= level or h[3].lower() == "log")), None)
+    end = following[0] if following else len(doc.lines) + 1  # 1-based line after the section
+    at = _skip_blank_back(doc, after, end)  # 1-based line after the section's last text
+    block = ["", "- " + entry]
+    if at <= len(doc.lines) and doc.lines[at - 1].strip():
+        block.append("")
+    return _insert(doc, at - 1, block)
+
+
+def _gap_at_end(doc: _Doc) -> list[str]:
+    """A blank line to put before a block added at the end, unless the file ends with one."""
+    if not doc.lines or (not doc.lines[-1].strip() and _ending(doc.lines[-1])):
+        return []
+    return [""]
+
+
+def _prefix(doc: _Doc, line: int, after: bool) -> str:
+    """The bullet (and indent, and ``>``) of the item on ``line``, for a sibling item."""
+    match = ITEM_PREFIX.match(doc.lines[line - 1])
+    if match is None:
+        return "- "
+    prefix = match.group(0)
+    if prefix.endswith(("-", "*", "+", ".", ")")):
+        prefix += " "
+    if after and match.group(1) is not None:  # an ordered list: number the new item on
+        prefix = prefix.replace(match.group(1), str(int(match.group(1)) + 1), 1)
+    return prefix
+
+
+def _skip_blank_back(doc: _Doc, start: int, end: int) -> int:
+    """The 1-based line after the last non-blank line in [start, end), at least ``start``."""
+    while end > start and not doc.lines[end - 2].strip():
+        end -= 1
+    return end
+
+
+# ---------------------------------------------------------------- text and lines
+
+
+def _check_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise WriteRefused("the text is empty")
+    if len(text.splitlines()) > 1 or any(ord(c) < 32 and c != "\t" for c in text):
+        raise WriteRefused("the text must be one line")
+    return text
+
+
+def _check_kind(kind: str) -> str:
+    kind = kind.strip().lower()
+    match = KIND.fullmatch(f"{kind}:")
+    if match is None:
+        raise WriteRefused(f"kind {kind!r} must be one word, such as call, visit or service")
+    return kind
+
+
+def _parse(path: str, data: bytes) -> Profile:
+    profile, problems = parse_profile(path, data)
+    if profile is None:
+        raise WriteRefused(f"{path} is not a Markdown profile; it was left alone")
+    if any(p.code == "conflict-marker" for p in problems):
+        raise WriteRefused(f"{path} holds git conflict markers: finish the merge first")
+    return profile
+
+
+def _load(data: bytes) -> _Doc:
+    bom = BOM if data.startswith(BOM) else b""
+    try:
+        text = data[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise WriteRefused("the file is not UTF-8 text; plaincrm edits only UTF-8 files") from None
+    lines = tuple(text.splitlines(keepends=True))
+    if any(CONFLICT.match(line) for line in lines):
+        raise WriteRefused("the file holds git conflict markers: finish the merge first")
+    first_end = NEWLINE.search(text)
+    newline = first_end.group(0) if first_end else "\n"
+    body_start = _body_start(lines)
+    tokens = _md.parse("".join(lines[body_start - 1:]))
+    items: dict[int, int] = {}
+    headings: list[tuple[int, int, int, str]] = []
+    offset = body_start
+    for i, token in enumerate(tokens):
+        if not token.map:
+            continue
+        start, after = offset + token.map[0], min(offset + token.map[1], len(lines) + 1)
+        if token.type == "list_item_open":
+            while after > start + 1 and not lines[after - 2].strip():
+                after -= 1
+            items[start] = after
+        elif token.type == "heading_open":
+            headings.append((start, after, int(token.tag[1]), tokens[i + 1].content.strip()))
+    return _Doc(bom, lines, newline, items, tuple(headings))
+
+
+def _body_start(lines: tuple[str, ...]) -> int:
+    """The 1-based line where the body starts, as the loader sees it."""
+    if not lines or lines[0].rstrip() != FM_OPEN:
+        return 1
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in FM_CLOSE), None)
+    return 1 if close is None else close + 2
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]
+
+
+def _insert(doc: _Doc, index: int, new: list[str]) -> list[str]:
+    """The lines with ``new`` (lines without endings) put before ``doc.lines[index]``."""
+    lines = list(doc.lines)
+    nl = doc.newline
+    if index >= len(lines) and lines and not _ending(lines[-1]):
+        lines[-1] += nl  # the separator; the file goes on having no final newline
+        block = nl.join(new)
+    else:
+        block = "".join(part + nl for part in new)
+    return [*lines[:index], block, *lines[index:]]
+
+
+def _dump(doc: _Doc, lines: list[str]) -> bytes:
+    return doc.bom + "".join(lines).encode("utf-8")
+
+
+# ---------------------------------------------------------------- checking the result
+
+
+def _log_key(e: LogEntry) -> tuple[dt.date, str | None, str]:
+    return (e.date, e.kind, e.text)
+
+
+def _task_key(t: Task) -> tuple[str, bool, dt.date | None]:
+    return (t.text, t.done, t.date)
+
+
+def _verify(path: str, old: Profile, data: bytes,
+            logs_added: Sequence[tuple[dt.date, str, str]] = (),
+            tasks_added: Sequence[tuple[str, bool, dt.date | None]] = (),
+            ticked: Task | None = None) -> None:
+    new = _parse(path, data)
+    expect_tasks = Counter(_task_key(t) for t in old.tasks) + Counter(tasks_added)
+    if ticked is not None:
+        expect_tasks -= Counter([_task_key(ticked)])
+        expect_tasks += Counter([(ticked.text, True, ticked.date)])
+    same: list[tuple[str, Callable[[], bool]]] = [
+        ("front matter", lambda: new.fields == old.fields),
+        ("log", lambda: Counter(map(_log_key, new.log))
+         == Counter(map(_log_key, old.log)) + Counter(logs_added)),
+        ("tasks", lambda: Counter(map(_task_key, new.tasks)) == expect_tasks),
+    ]
+    for what, ok in same:
+        if not ok():
+            raise WriteRefused(f"{path}: plaincrm could not place the change without altering "
+                               f"the {what} as read; the file was left alone. Edit it by hand.")
