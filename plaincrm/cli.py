@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "show": "plaincrm.commands.show:show",
     "new": "plaincrm.commands.new:new",
     "index": "plaincrm.commands.index:index",
+    "watch": "plaincrm.commands.watch:watch",
+    "serve": "plaincrm.commands.serve:serve",
 }
 
 
