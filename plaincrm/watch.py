@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from plaincrm.config import CONFIG_NAME
 from plaincrm.loader import Vault, open_vault
@@ -227,20 +229,18 @@ def start_observer(root: Path, handler: FileSystemEventHandler, report: Report,
                    poll: float | None = None) -> BaseObserver:
     """A started observer over ``root`` (recursive): the OS's (inotify…) unless ``poll`` gives
     a polling interval in seconds; falls back to polling when the OS watch limits are hit."""
-    from watchdog.observers import Observer
-    from watchdog.observers.polling import PollingObserver
-
-    observer: BaseObserver
+    observer: BaseObserver | None = None
     if poll is None:
-        observer = Observer()
         try:
+            observer = Observer()  # inotify's instance is made here (EMFILE)
             observer.schedule(handler, str(root), recursive=True)
-            observer.start()
+            observer.start()  # and its watches here (ENOSPC)
             return observer
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE):
                 raise
-            _stop_quietly(observer)
+            if observer is not None:
+                _stop_quietly(observer)
             report(INOTIFY_ADVICE.format(reason=exc.strerror or errno.errorcode[exc.errno]))
             poll = POLL_INTERVAL
     observer = PollingObserver(timeout=poll)
