@@ -193,9 +193,10 @@ def _stderr(line: str) -> None:
 
 class FeedHandler(BaseHTTPRequestHandler):
     server: FeedServer
-    server_version = "plaincrm"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return "plaincrm"
 
     def setup(self) -> None:
         self.timeout = self.server.request_timeout  # read by StreamRequestHandler.setup
@@ -294,6 +295,8 @@ class FeedHandler(BaseHTTPRequestHandler):
         plain body that never echoes the request back."""
         status = HTTPStatus(code)
         self.log_message("bad request: %s", message or status.phrase)
+        if self.request_version == "HTTP/0.9":  # what it is before the line parsed: answer
+            self.request_version = "HTTP/1.0"  # with a status line all the same
         body = NOT_FOUND if code == 404 else f"{code} {status.phrase}\n".encode()
         self.reply(status, body)
 
