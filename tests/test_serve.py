@@ -142,7 +142,7 @@ def test_no_traversal(served: Served) -> None:
 
 def test_only_get_and_head(served: Served) -> None:
     for method in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW"):
-        response, body = served.request(method, f"/{TOKEN}/calendar.ics", body=b"x")
+        response, _ = served.request(method, f"/{TOKEN}/calendar.ics", body=b"x")
         assert response.status == 405, method
         assert response.getheader("Allow") == "GET, HEAD"
 
