@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "done": "plaincrm.commands.done:done",
     "task": "plaincrm.commands.task:task",
     "history": "plaincrm.commands.history:history",
+    "watch": "plaincrm.commands.watch:watch",
+    "serve": "plaincrm.commands.serve:serve",
 }
 
 

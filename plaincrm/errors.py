@@ -61,3 +61,9 @@ class CacheError(PlaincrmError):
     """The index could not be opened or written even after a rebuild."""
 
     exit_code = 9
+
+
+class ServeError(PlaincrmError):
+    """``plaincrm serve`` could not listen on the address asked for (in use, not allowed…)."""
+
+    exit_code = 12

@@ -31,11 +31,16 @@ ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 
 
+def vault_key(vault: Path) -> str:
+    """A file-name-safe key for one vault path: its folder name and a hash of the full path."""
+    key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
+    return f"{vault.name or 'vault'}-{key}"
+
+
 def default_db_path(vault: Path) -> Path:
     """``$PLAINCRM_CACHE_DIR`` or the user cache folder, one database per vault path."""
     base = os.environ.get(ENV_CACHE) or platformdirs.user_cache_dir("plaincrm")
-    key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
-    return Path(base) / f"{vault.name or 'vault'}-{key}" / "index.sqlite"
+    return Path(base) / vault_key(vault) / "index.sqlite"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,338 @@
+"""Serving the calendar feed over HTTP at a secret URL: ``plaincrm serve``.
+
+The server is the standard library's :class:`http.server.ThreadingHTTPServer`: no dependency,
+and plenty for a feed that a handful of calendar apps poll every few hours. It never touches the
+file system: it answers ``/<token>/calendar.ics`` and ``/<token>/<owner>.ics`` from a *provider*
+(``feed(owner) -> bytes | None``), which in ``plaincrm serve`` is the :class:`FeedCache` the
+watcher refreshes. Everything else, a wrong token included, gets the same 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import hmac
+import ipaddress
+import os
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import platformdirs
+
+from plaincrm.files import atomic_write
+from plaincrm.index import vault_key
+from plaincrm.loader import Vault
+
+Provider = Callable[[str | None], bytes | None]
+Log = Callable[[str], None]
+ENV_CONFIG = "PLAINCRM_CONFIG_DIR"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+NOT_FOUND = b"404 Not Found\n"
+REQUEST_TIMEOUT = 20.0  # seconds a client may take to send its request
+MAX_CLIENTS = 64  # connections served at once; more are closed at once
+
+
+# ---------------------------------------------------------------- the token
+
+
+def token_path(vault: Path) -> Path:
+    """Where the vault's feed token lives: the user's config folder, never the vault."""
+    base = os.environ.get(ENV_CONFIG) or platformdirs.user_config_dir("plaincrm")
+    return Path(base) / "tokens" / f"{vault_key(vault)}.token"
+
+
+def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
+    """The vault's feed token and whether it was made just now (first use, or ``new``)."""
+    path = token_path(vault)
+    if not new:
+        try:
+            token = path.read_text(encoding="ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            token = ""
+        if re.fullmatch(r"[A-Za-z0-9_-]{32,}", token):
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)  # someone widened it: the token is a password
+            return token, False
+    token = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    atomic_write(path, (token + "\n").encode("ascii"), mode=0o600)
+    os.chmod(path, 0o600)
+    return token, True
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def feed_url(host: str, port: int, token: str, name: str = "calendar") -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/{token}/{name}.ics"
+
+
+# ---------------------------------------------------------------- the feed cache
+
+
+class FeedCache:
+    """The feeds the server hands out, rebuilt by the watcher: it is a watcher *output* (called
+    with the refreshed vault) and the server's *provider* (called with an owner or None)."""
+
+    name = "feed"
+
+    def __init__(self, build: Callable[[Vault, str | None, dt.date], bytes] | None = None) -> None:
+        self._build = build or _build_ical
+        self._feeds: dict[str | None, bytes] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, vault: Vault, today: dt.date) -> str | None:
+        owners = sorted({p.owner for p in vault.profiles(full=False) if p.owner},
+                        key=str.casefold)
+        feeds: dict[str | None, bytes] = {None: self._build(vault, None, today)}
+        for owner in owners:
+            feeds.setdefault(owner.casefold(), self._build(vault, owner, today))
+        with self._lock:
+            changed = feeds != self._feeds
+            self._feeds = feeds
+        return "feed updated" if changed else None
+
+    def feed(self, owner: str | None) -> bytes | None:
+        with self._lock:
+            return self._feeds.get(owner.casefold() if owner else None)
+
+
+def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
+    from plaincrm import ical
+
+    return ical.build_feed(vault, owner=owner, today=today)
+
+
+# ---------------------------------------------------------------- the server
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Serves ``provider``'s feeds under ``/<token>/``; one log line per request via ``log``."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, host: str, port: int, token: str, provider: Provider,
+                 log: Log | None = None, timeout: float = REQUEST_TIMEOUT,
+                 max_clients: int = MAX_CLIENTS) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.token = token
+        self.provider = provider
+        self.log = log or _stderr
+        self.request_timeout = timeout
+        self._slots = threading.BoundedSemaphore(max_clients)
+        self._versions: dict[str | None, tuple[str, float]] = {}  # owner -> (etag, changed at)
+        self._versions_lock = threading.Lock()
+        super().__init__((host.strip("[]"), port), FeedHandler)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
+        """The feed's ETag and when its content last changed (the first time we saw it)."""
+        etag = '"' + hashlib.sha256(data).hexdigest() + '"'
+        with self._versions_lock:
+            known = self._versions.get(owner)
+            if known is None or known[0] != etag:
+                known = (etag, float(int(time.time())))  # HTTP dates have whole seconds
+                self._versions[owner] = known
+            return known
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token, and any first path segment of a request, as ``***``."""
+        text = text.replace(self.token, "***")
+        return re.sub(r'([A-Z]+ (?:https?://[^/\s]*)?/)[^/\s"]+(?=/)', r"\1***", text)
+
+    # -- a burst or a misbehaving client never stops the server -------------
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # too many at once: drop this one
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        self.log(f"{client_address[0]} - error: {type(exc).__name__}: "
+                 f"{self.redact(str(exc))}")
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    server: FeedServer
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return "plaincrm"
+
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout  # read by StreamRequestHandler.setup
+        super().setup()
+
+    def handle_one_request(self) -> None:
+        """The standard library's loop, with every method but GET and HEAD answered 405 and a
+        slow or vanished client ending its own connection only."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            if self.command in ("GET", "HEAD"):
+                self.serve_feed()
+            else:
+                self.reply(HTTPStatus.METHOD_NOT_ALLOWED, b"405 Method Not Allowed\n",
+                           {"Allow": "GET, HEAD"})
+            self.wfile.flush()
+        except (TimeoutError, ConnectionError) as exc:
+            self.log_message("client gone: %s", type(exc).__name__)
+            self.close_connection = True
+
+    def serve_feed(self) -> None:
+        found, owner = self.route(self.path)
+        data = self.server.provider(owner) if found else None
+        if data is None:
+            self.reply(HTTPStatus.NOT_FOUND, NOT_FOUND)
+            return
+        etag, changed = self.server.version(owner, data)
+        headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(changed, usegmt=True),
+                   "Cache-Control": "private, no-cache"}
+        if self.not_modified(etag, changed):
+            self.reply(HTTPStatus.NOT_MODIFIED, b"", headers, content_type=None)
+            return
+        self.reply(HTTPStatus.OK, data, headers, content_type=CONTENT_TYPE)
+
+    def route(self, target: str) -> tuple[bool, str | None]:
+        """``(True, owner)`` for a feed's path (owner None: everyone's), else ``(False, None)``.
+
+        Only the exact shape ``/<token>/<name>.ics`` is a feed; nothing is ever looked up on
+        disk, so ``..`` and friends can only miss.
+        """
+        parts = urlsplit(target).path.split("/")
+        if len(parts) != 3 or parts[0] != "":
+            return False, None
+        given, name = parts[1], unquote(parts[2])
+        if not hmac.compare_digest(given.encode(), self.server.token.encode()):
+            return False, None
+        stem = name.removesuffix(".ics")
+        if stem == name or not stem or stem.startswith(".") or re.search(r"[/\\\x00]", stem):
+            return False, None
+        return True, (None if stem == "calendar" else stem)
+
+    def not_modified(self, etag: str, changed: float) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+            return etag in tags or "*" in tags
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return changed <= when.timestamp()
+
+    def reply(self, status: HTTPStatus, body: bytes, headers: dict[str, str] | None = None,
+              content_type: str | None = "text/plain; charset=utf-8") -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
+        if status >= 400:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Errors found while reading the request (a malformed line, a bad version…): a short
+        plain body that never echoes the request back."""
+        status = HTTPStatus(code)
+        self.log_message("bad request: %s", message or status.phrase)
+        if self.request_version == "HTTP/0.9":  # what it is before the line parsed: answer
+            self.request_version = "HTTP/1.0"  # with a status line all the same
+        body = NOT_FOUND if code == 404 else f"{code} {status.phrase}\n".encode()
+        self.reply(status, body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if isinstance(code, HTTPStatus):
+            code = code.value
+        self.log_message('"%s" %s', self.requestline, str(code))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        line = f"{self.address_string()} - [{self.log_date_time_string()}] {format % args}"
+        self.server.log(self.server.redact(line))
+
+
+class ServerThread:
+    """A :class:`FeedServer` answering from a background thread until :meth:`stop`."""
+
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="plaincrm-serve", daemon=True)
+
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self._thread.join()
+        self.server.server_close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
