@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "show": "plaincrm.commands.show:show",
     "new": "plaincrm.commands.new:new",
     "index": "plaincrm.commands.index:index",
+    "check": "plaincrm.commands.check:check",
 }
 
 
