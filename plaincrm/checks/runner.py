@@ -17,6 +17,9 @@ from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.vault import scan
 
 Note = Callable[[str], None]
+# a file with one of these gets no further checks: it must be fixed first, and checking its
+# (missing) fields would only bury the real problem under noise
+UNREADABLE = frozenset({"parse-error", "conflict-marker", "no-front-matter", "empty-file"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +51,14 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     changed = {} if severity.get("stale") == "off" else file_dates(vault, today, note)
     ctx = Context(config=config, today=today, last_changed=changed)
     collectors = [make(ctx) for make in COLLECTORS]
-    found: list[Problem] = []
+    found = [p for p in vault.problems()
+             if p.location.path == CONFIG_NAME or in_scope(p.location.path)]
+    unreadable = {p.location.path for p in found if p.code in UNREADABLE}
     silenced: dict[str, frozenset[str]] = {}
     for profile in vault.profiles(full=True):
         for collector in collectors:
             found.extend(_guarded(collector, lambda c=collector, p=profile: c.add(p), profile))
-        if not in_scope(profile.path):
+        if not in_scope(profile.path) or profile.path in unreadable:
             continue
         codes = _silenced(profile, found)
         if codes:
@@ -63,8 +68,6 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     for collector in collectors:
         found.extend(p for p in _guarded(collector, collector.finish, None)
                      if in_scope(p.location.path))
-    found.extend(p for p in vault.problems()
-                 if p.location.path == CONFIG_NAME or in_scope(p.location.path))
     problems = sorted(_apply(found, severity, silenced), key=Problem.sort_key)
     count = sum(1 for path in vault.index.paths() if in_scope(path))
     return Report(problems, count)
