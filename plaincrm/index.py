@@ -9,6 +9,7 @@ second waits for the first and writes the same rows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -99,10 +100,8 @@ class Index:
 
     def _delete_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.db_path}{suffix}")
-            except FileNotFoundError:
-                pass
 
     def close(self) -> None:
         self._db.close()

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, Run, VaultFactory
 
 from plaincrm.checks import codes, runner
-from conftest import FIXTURES, Run, VaultFactory
 
 GOLDEN = FIXTURES / "checks.golden.json"
 TODAY = "2026-11-20"
@@ -181,4 +181,4 @@ def test_a_crashing_check_becomes_a_problem(vault: VaultFactory, run: Run,
 def test_every_code_is_documented() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "checks.md").read_text(encoding="utf-8")
     for code in codes.CODES:
-        assert f"## `{code}`" in doc, code
+        assert f"\n### `{code}`\n" in doc, code

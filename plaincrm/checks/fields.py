@@ -57,7 +57,8 @@ _WHY = {
     phonenumbers.ValidationResult.TOO_LONG: "it is too long",
     phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "it is too short for a full number (is the area code missing?)",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        "it is too short for a full number (is the area code missing?)",
 }
 _PARSE_WHY = {
     phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "its country code does not exist",
