@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "history": "plaincrm.commands.history:history",
     "watch": "plaincrm.commands.watch:watch",
     "serve": "plaincrm.commands.serve:serve",
+    "check": "plaincrm.commands.check:check",
 }
 
 

@@ -40,7 +40,7 @@ def dump_profile(p: Profile, summary: bool = False) -> str:
         [b.month, b.day, b.year] if b else None, p.status, _d(p.service_due),
         _dur(p.service_every), _dur(p.contact_every), _d(p.customer_since), p.owner,
         list(p.tags), [[k, _d(v)] for k, v in p.dates],
-        [[f.key, f.raw, f.line] for f in p.fields],
+        [[f.key, f.raw, f.line, list(f.item_lines)] for f in p.fields],
         [[t.location.line, t.text, t.done, _d(t.date), t.owner] for t in p.tasks],
         [[e.location.line, _d(e.date), e.text, e.kind] for e in log],
         p.log_count, p.has_problems,
@@ -68,7 +68,7 @@ def load_profile(text: str) -> Profile:
         owner=owner,
         tags=tuple(tags),
         dates=tuple((k, dt.date.fromisoformat(v)) for k, v in dates),
-        fields=tuple(Field(k, raw, line) for k, raw, line in fields),
+        fields=tuple(Field(k, raw, line, tuple(items)) for k, raw, line, items in fields),
         tasks=tuple(Task(Location(path, ln), t, done, _date(d), o)
                     for ln, t, done, d, o in tasks),
         log=tuple(LogEntry(Location(path, ln), dt.date.fromisoformat(d), t, k)

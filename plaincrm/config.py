@@ -46,7 +46,11 @@ def _date_rules(value: dict[str, Any]) -> None:
 
 
 def _severities(value: dict[str, Any]) -> None:
+    from plaincrm.checks.codes import CODES
+
     for key, item in value.items():
+        if key not in CODES:
+            raise ValueError(f"{key} is not a check code (see docs/checks.md)")
         if item not in ("error", "warning", "off"):
             raise ValueError(f"{key} must be 'error', 'warning' or 'off', not {item!r}")
 
@@ -124,7 +128,9 @@ SPEC: tuple[Option, ...] = (
     Option("checks.review_days", int, 365, "A profile whose file has not changed in git for "
            "longer than this is `stale`."),
     Option("checks.severity", dict, {}, "Override a check's severity, or turn it off: "
-           "`duplicate = \"warning\"`, `undated-task = \"off\"`.", _severities),
+           "`duplicate = \"error\"`, `undated-task = \"off\"`. Keys are the codes in "
+           "docs/checks.md, the loader's included. One profile can silence a code for itself "
+           "with `check_ignore: [code]` in its front matter.", _severities),
     # -- [calendar]
     Option("calendar.name", str, "plaincrm reminders", "The calendar's name in calendar apps "
            "(X-WR-CALNAME)."),

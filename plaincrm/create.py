@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -115,7 +117,8 @@ GITIGNORE = """# Editor leftovers; plaincrm keeps its index outside the vault.
 """
 
 
-def init_vault(folder: Path, use_git: bool = True) -> list[tuple[str, str]]:
+def init_vault(folder: Path, use_git: bool = True,
+               hook: bool = False) -> list[tuple[str, str]]:
     """Create a vault in ``folder``; returns ``(path, what happened)`` for each file.
     Never overwrites an existing file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +136,8 @@ def init_vault(folder: Path, use_git: bool = True) -> list[tuple[str, str]]:
         report.append((rel, "created" if created else "kept (already there)"))
     if use_git:
         report.append((".git", _git_init(folder)))
+    if hook:
+        report.append(install_hook(folder))
     return report
 
 
@@ -148,3 +153,41 @@ def _git_init(folder: Path) -> str:
     if done.returncode != 0:
         return f"failed: {done.stderr.strip()}"
     return "created (git init)"
+
+
+HOOK = """#!/bin/sh
+# plaincrm: check the customer profiles staged for this commit; an error stops the commit.
+# Installed by `plaincrm init --hook`. Skip it once with: git commit --no-verify
+vault={vault}
+command -v plaincrm >/dev/null 2>&1 || {{
+    echo "plaincrm pre-commit hook: plaincrm is not on PATH; profiles not checked" >&2
+    exit 0
+}}
+staged=$(git diff --cached --name-only --diff-filter=ACMR -- "$vault")
+[ -n "$staged" ] || exit 0
+git diff --cached --name-only --diff-filter=ACMR -z -- "$vault" |
+    xargs -0 plaincrm --vault "$vault" check
+"""
+
+
+def install_hook(folder: Path) -> tuple[str, str]:
+    """Write a plain git pre-commit hook running ``plaincrm check`` on the staged profiles of
+    the vault ``folder``, unless the repository already has a pre-commit hook."""
+    git = shutil.which("git")
+    if git is None:
+        return "", "skipped: git is not installed"
+    top = subprocess.run([git, "rev-parse", "--show-toplevel"], cwd=folder,
+                         capture_output=True, text=True)
+    hooks = subprocess.run([git, "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+                           cwd=folder, capture_output=True, text=True)
+    if top.returncode != 0 or hooks.returncode != 0:
+        return "", "skipped (pre-commit hook): not in a git repository"
+    vault = Path(folder).resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+    hook = Path(hooks.stdout.strip()) / "pre-commit"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    text = HOOK.format(vault=shlex.quote(vault or "."))
+    shown = os.path.relpath(hook, folder)
+    if not create_new(hook, text.encode("utf-8")):
+        return shown, "kept (already there)"
+    hook.chmod(0o755)
+    return shown, "created"

@@ -26,7 +26,7 @@ from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.parse import parse_profile
 from plaincrm.vault import FileStat, scan
 
-SCHEMA_VERSION = "1"  # bump when the tables or the parsed data change
+SCHEMA_VERSION = "2"  # bump when the tables or the parsed data change
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 

@@ -132,6 +132,11 @@ class Field:
     key: str
     raw: Any  # str | list | dict, every scalar as text
     line: int
+    item_lines: tuple[int, ...] = ()  # the line of each item when ``raw`` is a list
+
+    def item_line(self, index: int) -> int:
+        """The line of list item ``index`` (the key's line when unknown)."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,7 +168,9 @@ def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
             )
             continue
         seen[key] = line
-        result.append(Field(key=key, raw=_plain(value_node, out), line=line))
+        items = (tuple(2 + item.start_mark.line for item in value_node.value)
+                 if isinstance(value_node, yaml.SequenceNode) else ())
+        result.append(Field(key=key, raw=_plain(value_node, out), line=line, item_lines=items))
     return result
 
 

@@ -1,0 +1,104 @@
+"""Checks of the front-matter fields: required, status, email, phone."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from plaincrm.checks.base import Context, items, problem
+from plaincrm.model import Problem, Profile, Severity
+
+
+def _present(profile: Profile, key: str) -> bool:
+    raw = profile.raw(key)
+    if isinstance(raw, str):
+        return bool(raw.strip())
+    if isinstance(raw, list):
+        return any(not isinstance(i, str) or i.strip() for i in raw)
+    return raw is not None
+
+
+def check_missing_fields(profile: Profile, ctx: Context) -> Iterator[Problem]:
+    """``profiles.required`` and ``profiles.required_by_status``; ``a|b`` means one of them."""
+    status = profile.status or ""
+    rules = [(spec, "") for spec in ctx.config["profiles.required"]]
+    rules += [(spec, f" (required for {status} profiles)")
+              for spec in ctx.config["profiles.required_by_status"].get(status, [])]
+    for spec, why in rules:
+        names = [n.strip() for n in spec.split("|") if n.strip()]
+        if names and not any(_present(profile, n) for n in names):
+            yield problem(profile, 1, "missing-field", f"missing {' or '.join(names)}{why}")
+
+
+def check_status(profile: Profile, ctx: Context) -> Iterator[Problem]:
+    statuses = [s.lower() for s in ctx.config["profiles.statuses"]]
+    if profile.status is None or profile.status in statuses:
+        return
+    close = difflib.get_close_matches(profile.status, statuses, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    yield problem(profile, profile.field_line("status"), "unknown-status",
+                  f"status {profile.status!r} is not one of {', '.join(statuses)}{hint}")
+
+
+def check_emails(profile: Profile, ctx: Context) -> Iterator[Problem]:
+    for email, line in items(profile, "email"):
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            yield problem(profile, line, "invalid-email", f"{email!r}: {exc}")
+
+
+_WHY = {
+    phonenumbers.ValidationResult.TOO_SHORT: "it is too short",
+    phonenumbers.ValidationResult.TOO_LONG: "it is too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        "it is too short for a full number (is the area code missing?)",
+}
+_PARSE_WHY = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "its country code does not exist",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "it is not a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "it is too short",
+    phonenumbers.NumberParseException.TOO_LONG: "it is too long",
+}
+
+
+@lru_cache(maxsize=4096)
+def parse_phone(text: str, region: str) -> tuple[str | None, str | None]:
+    """``(E.164 form, None)`` for a valid number, else ``(None, why it is not)``.
+
+    Without a ``+country`` prefix the number is read as one of ``region`` (``""``: unknown).
+    """
+    if not text.lstrip().startswith("+") and not region:
+        return None, "no-region"
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException as exc:
+        return None, _PARSE_WHY.get(exc.error_type, "it is not a phone number")
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    where = phonenumbers.region_code_for_number(number) or region
+    return None, _WHY.get(reason, f"no such number exists in {where}")
+
+
+def check_phones(profile: Profile, ctx: Context) -> Iterator[Problem]:
+    region = ctx.config["profiles.phone_region"]
+    for phone, line in items(profile, "phone"):
+        e164, why = parse_phone(phone, region)
+        if why == "no-region":
+            yield problem(profile, line, "invalid-phone",
+                          f"{phone!r} cannot be checked: write it with its +country code, or "
+                          "set profiles.phone_region in plaincrm.toml", Severity.WARNING)
+        elif e164 is None:
+            yield problem(profile, line, "invalid-phone", f"{phone!r} is not valid: {why}")
+        elif "+" + "".join(c for c in phone if c.isdigit()) != e164:
+            yield problem(profile, line, "invalid-phone",
+                          f"{phone!r} is valid; write it in international form: {e164}",
+                          Severity.WARNING)

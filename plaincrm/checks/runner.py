@@ -1,0 +1,129 @@
+"""Run every check over the vault in one stream of profiles and collect the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from plaincrm import gitutil
+from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
+from plaincrm.checks.codes import CODES
+from plaincrm.checks.dates import file_day
+from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
+from plaincrm.config import CONFIG_NAME
+from plaincrm.loader import Vault
+from plaincrm.model import Location, Problem, Profile, Severity
+from plaincrm.vault import scan
+
+Note = Callable[[str], None]
+# a file with one of these gets no further checks: it must be fixed first, and checking its
+# (missing) fields would only bury the real problem under noise
+UNREADABLE = frozenset({"parse-error", "conflict-marker", "no-front-matter", "empty-file"})
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    problems: list[Problem]  # sorted by path, then line
+    profiles: int  # profile files checked
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+
+
+def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = None,
+               note: Note | None = None) -> Report:
+    """Check the vault; ``paths`` (vault-relative) limits the report to those files, while
+    duplicates are still sought in the whole vault. Never writes to the vault."""
+    note = note or (lambda _msg: None)
+    config = vault.config
+    severity: dict[str, str] = config["checks.severity"]
+    wanted = set(paths) if paths is not None else None
+
+    def in_scope(path: str) -> bool:
+        return wanted is None or path in wanted
+
+    changed = {} if severity.get("stale") == "off" else file_dates(vault, today, note)
+    ctx = Context(config=config, today=today, last_changed=changed)
+    collectors = [make(ctx) for make in COLLECTORS]
+    found = [p for p in vault.problems()
+             if p.location.path == CONFIG_NAME or in_scope(p.location.path)]
+    unreadable = {p.location.path for p in found if p.code in UNREADABLE}
+    silenced: dict[str, frozenset[str]] = {}
+    for profile in vault.profiles(full=True):
+        for collector in collectors:
+            found.extend(_guarded(collector, lambda c=collector, p=profile: c.add(p), profile))
+        if not in_scope(profile.path) or profile.path in unreadable:
+            continue
+        codes = _silenced(profile, found)
+        if codes:
+            silenced[profile.path] = codes
+        for check in PROFILE_CHECKS:
+            found.extend(_guarded(check, lambda c=check, p=profile: c(p, ctx), profile))
+    for collector in collectors:
+        found.extend(p for p in _guarded(collector, collector.finish, None)
+                     if in_scope(p.location.path))
+    problems = sorted(_apply(found, severity, silenced), key=Problem.sort_key)
+    count = sum(1 for path in vault.index.paths() if in_scope(path))
+    return Report(problems, count)
+
+
+def _guarded(check: ProfileCheck | Collector, call: Callable[[], Iterable[Problem] | None],
+             profile: Profile | None) -> list[Problem]:
+    """Run one check; a check that crashes becomes a ``check-crashed`` problem."""
+    try:
+        return list(call() or ())
+    except Exception as exc:  # a bug in a check must not hide the others
+        name = getattr(check, "__name__", type(check).__name__)
+        where = Location(profile.path if profile else ".", 1)
+        return [Problem(where, "check-crashed", Severity.ERROR,
+                        f"the {name} check failed here ({type(exc).__name__}: {exc}); "
+                        "please report this as a bug in plaincrm")]
+
+
+def _silenced(profile: Profile, found: list[Problem]) -> frozenset[str]:
+    codes = set()
+    for code, line in ignore_items(profile):
+        if code in CODES:
+            codes.add(code)
+        else:
+            found.append(problem(profile, line, "invalid-field",
+                                 f"check_ignore: {code!r} is not a check code "
+                                 f"(see docs/checks.md)"))
+    return frozenset(codes)
+
+
+def _apply(found: Iterable[Problem], severity: dict[str, str],
+           silenced: dict[str, frozenset[str]]) -> Iterator[Problem]:
+    """Drop what a profile silences or the config turns off; set configured severities."""
+    for p in found:
+        if p.code in silenced.get(p.location.path, ()):
+            continue
+        wanted = severity.get(p.code)
+        if wanted == "off":
+            continue
+        if wanted is not None and wanted != p.severity:
+            p = replace(p, severity=Severity(wanted))
+        yield p
+
+
+def file_dates(vault: Vault, today: dt.date, note: Note) -> dict[str, dt.date]:
+    """The day each profile file last changed: its last commit, from one ``git log`` pass.
+
+    Files not committed yet, or changed since, are absent (they count as fresh). Without git,
+    outside a repository or in a shallow clone: one note, and the files' modification times.
+    """
+    try:
+        committed = gitutil.last_commit_dates(vault.root)
+        dirty = gitutil.uncommitted_paths(vault.root)
+    except gitutil.GitUnavailable as exc:
+        note(f"{exc}; stale uses file modification times instead of git history")
+        stats, _problems = scan(vault.root, vault.config)
+        return {s.path: file_day(s.mtime_ns / 1e9) for s in stats}
+    return {path: when.astimezone().date() for path, when in committed.items()
+            if path not in dirty}
