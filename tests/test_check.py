@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Run, VaultFactory
 
 from plaincrm.checks import codes, runner
+from tests.conftest import FIXTURES, Run, VaultFactory
 
 GOLDEN = FIXTURES / "checks.golden.json"
 TODAY = "2026-11-20"

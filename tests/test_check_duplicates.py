@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Run, VaultFactory
 
 from plaincrm.checks.names import first_names_differ, name_key, same_name
+from tests.conftest import Run, VaultFactory
 
 TODAY = "2026-11-20"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Run, VaultFactory
+from tests.conftest import Run, VaultFactory
 
 TODAY = "2026-11-20"
 

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Run
-
 from plaincrm.gitutil import last_commit_dates, parse_log
+from tests.conftest import Run
 
 TODAY = "2026-11-20"
 
