@@ -22,9 +22,11 @@ IN_PROGRESS = {
 }
 
 
-def call(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git args`` in ``cwd`` whatever its exit; GitError only when git is missing."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def call(cwd: Path, *args: str, stdin: bytes | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git args`` in ``cwd`` whatever its exit; GitError only when git is missing.
+    ``env`` adds variables to the environment."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
                               env=env, check=False)

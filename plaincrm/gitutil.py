@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 from pathlib import Path
+
+from plaincrm.errors import GitError
+from plaincrm.gitrepo import call
 
 _HEADER = "\x01"  # starts each commit's line in the log: \x01<committer unix time>
 
@@ -23,12 +25,10 @@ class GitUnavailable(Exception):
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    git = shutil.which("git")
-    if git is None:
-        raise GitUnavailable("git is not installed")
     try:
-        return subprocess.run([git, *args], cwd=root, capture_output=True, check=False,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        return call(root, *args, env={"GIT_OPTIONAL_LOCKS": "0"})
+    except GitError:
+        raise GitUnavailable("git is not installed") from None
     except OSError as exc:
         raise GitUnavailable(f"git could not run: {exc.strerror or exc}") from None
 

@@ -28,6 +28,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from plaincrm.config import CONFIG_NAME
+from plaincrm.gitrepo import IN_PROGRESS
 from plaincrm.loader import Vault, open_vault
 from plaincrm.model import Problem
 from plaincrm.vault import is_profile_path
@@ -39,8 +40,7 @@ Output = Callable[[Vault, dt.date], str | None]
 
 # vim's write test file and backups, swap files, JetBrains safe-write files, emacs locks/autosaves
 EDITOR_TEMP = re.compile(r"^4913$|~$|\.sw[a-p]$|___jb_(?:tmp|old)___$|^\.#|^#.*#$")
-GIT_BUSY = ("index.lock", "MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD",
-            "REVERT_HEAD")
+GIT_BUSY = ("index.lock", *IN_PROGRESS)  # a lock, or a merge/rebase/… under way
 POLL_INTERVAL = 1.0  # seconds between two polls when the OS cannot notify us
 
 INOTIFY_ADVICE = (
