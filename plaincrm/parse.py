@@ -9,33 +9,52 @@ plaincrm needs from it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import PurePosixPath
-from typing import Any
-
-import yaml
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from plaincrm import fields as conv
 from plaincrm.model import Field, Location, LogEntry, Problem, Profile, Severity, Task
 
-try:
-    _Loader: Any = yaml.CBaseLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.BaseLoader
+if TYPE_CHECKING:
+    import yaml
+
+
+@cache
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its libyaml loader, imported on the first profile read (a warm command that
+    reads profiles from the index never needs them)."""
+    import yaml
+
+    try:
+        return yaml, yaml.CBaseLoader
+    except AttributeError:  # PyYAML built without libyaml
+        return yaml, yaml.BaseLoader
+
 
 FM_OPEN = "---"
 FM_CLOSE = ("---", "...")
 CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)")
+CONFLICT_ANYWHERE = re.compile(r"<{7}|={7}|>{7}|\|{7}")  # a cheap first look
 LEADING_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)(.*)", re.DOTALL)
 CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)(.*)", re.DOTALL)
 KIND = re.compile(r"([^\W\d][\w-]*):(?:[ \t]+|$)(.*)", re.DOTALL)
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.-]*\w|\w)")
 
-_md = MarkdownIt("commonmark")
-_md.core.ruler.disable("inline")  # only block structure is needed: items keep their raw text
+
+
+@cache
+def _markdown() -> Any:
+    """markdown-it, imported only for the bodies the line scanner leaves to it."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    md.core.ruler.disable("inline")  # only block structure is needed: items keep their raw text
+    return md
 
 
 class _Collector:
@@ -58,7 +77,8 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         return None, out.problems
     text = _decode(data, out)
     lines = text.splitlines(keepends=True)
-    _find_conflicts(lines, out)
+    if CONFLICT_ANYWHERE.search(text):
+        _find_conflicts(lines, out)
 
     raw_fields, body_start = _front_matter(lines, out)
     profile = _convert(path, raw_fields, out)
@@ -122,8 +142,9 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
     )
     if conflict_inside:
         return [], body_start
+    yaml, loader = _yaml()
     try:
-        node = yaml.compose(source, Loader=_Loader)
+        node = yaml.compose(source, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = 2 + (mark.line if mark is not None else 0)
@@ -150,6 +171,7 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
 
 
 def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
+    yaml, _ = _yaml()
     result: list[Field] = []
     seen: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -171,6 +193,7 @@ def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
 
 
 def _plain(node: yaml.Node, out: _Collector) -> Any:
+    yaml, _ = _yaml()
     if isinstance(node, yaml.ScalarNode):
         return str(node.value)
     if isinstance(node, yaml.SequenceNode):
@@ -285,7 +308,7 @@ Event = tuple[Any, ...]
 def _markdown_events(body: str) -> list[Event]:
     """The events from markdown-it's block parse: right for every body, ~0.4 ms a profile."""
     events: list[Event] = []
-    tokens = _md.parse(body)
+    tokens = _markdown().parse(body)
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
             offset = token.map[0] if token.map else 0
@@ -382,10 +405,13 @@ def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> No
     dated = LEADING_DATE.match(item)
     assert dated is not None
     try:
-        day = conv.date(dated.group(1), "log date")
-    except conv.FieldError as exc:
-        out.add(line, "invalid-date", str(exc))
-        return
+        day = dt.date.fromisoformat(dated.group(1))  # the usual YYYY-MM-DD, fast
+    except ValueError:
+        try:
+            day = conv.date(dated.group(1), "log date")  # or the reason it is not one
+        except conv.FieldError as exc:
+            out.add(line, "invalid-date", str(exc))
+            return
     rest = dated.group(2).strip()
     kind_match = KIND.match(rest)
     kind, text = (kind_match.group(1).lower(), kind_match.group(2).strip()) if kind_match else (
