@@ -69,6 +69,7 @@ RATIO_TARGETS = {
     100_000: [("agenda", 0.2, "list")],
 }
 RSS_TARGET_SIZE, RSS_LIMIT_MIB = 100_000, 300
+RSS_CASES = ("cold-index", "agenda", "agenda-1", "check", "calendar", "index")  # the issue's
 
 
 @dataclass
@@ -253,7 +254,9 @@ def report(all_results: dict[int, list[Result]], repeat: int, command: str) -> s
         "",
         "From issue 8. Ratios are plaincrm's median time over the baseline's median time in",
         "the same run; the targets apply at 10,000 profiles (times) and 100,000 (times and",
-        "memory), and a size not run here has no rows.",
+        "memory), and a size not run here has no rows. Peak RSS is the kernel's `ru_maxrss` for",
+        "the command's process: the largest of it and of its worker processes (a cold index",
+        "forks one per core), not their sum.",
         "",
         "| Size | Target | Limit | Measured | |",
         "|---:|---|---:|---:|---|",
@@ -280,13 +283,14 @@ def report(all_results: dict[int, list[Result]], repeat: int, command: str) -> s
                 out.append(f"| {size:,} | {label} | ≤ {limit:g}× | n/a | {note} |")
     rss = all_results.get(RSS_TARGET_SIZE)
     if rss is not None:
-        measured = [r for r in rss if r.case.key != "baseline" and r.peak_mib is not None]
+        chosen = [r for r in rss if r.case.key in RSS_CASES]
+        measured = [r for r in chosen if r.peak_mib is not None]
         worst = max(measured, key=lambda r: r.peak_mib or 0.0, default=None)
         if worst is not None:
             verdict = "met" if (worst.peak_mib or 0) <= RSS_LIMIT_MIB else "**missed**"
-            missing = [r.case.key for r in rss if r.status != "ok"]
+            missing = [r.case.key for r in chosen if r.status != "ok"]
             note = verdict + (f" (not measured: {', '.join(missing)})" if missing else "")
-            out.append(f"| {RSS_TARGET_SIZE:,} | peak RSS of every plaincrm command | "
+            out.append(f"| {RSS_TARGET_SIZE:,} | peak RSS of index, agenda, check, calendar | "
                        f"≤ {RSS_LIMIT_MIB} MiB | {worst.peak_mib:.0f} MiB "
                        f"({worst.case.key}) | {note} |")
     for size, results in all_results.items():

@@ -209,13 +209,21 @@ class Index:
                 yield read_files(root, changed[start:start + CHUNK])
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
 
         size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
-        chunks = [changed[i:i + size] for i in range(0, len(changed), size)]
+        starts = iter(range(0, len(changed), size))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(read_files, [root] * len(chunks), chunks)
+            # a few chunks in flight per worker, taken in order: memory stays flat
+            running: deque[Future[list[Row]]] = deque()
+            for start in starts:
+                running.append(pool.submit(read_files, root, changed[start:start + size]))
+                if len(running) >= workers * 2:
+                    yield running.popleft().result()
+            while running:
+                yield running.popleft().result()
 
     def _write(self, rows: list[Row], gone: list[str]) -> None:
         """One transaction for a batch of rows (all of them unless the batch is very large)."""

@@ -39,7 +39,7 @@ def _yaml() -> tuple[Any, Any]:
 FM_OPEN = "---"
 FM_CLOSE = ("---", "...")
 CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)")
-CONFLICT_ANYWHERE = re.compile(r"<{7}|={7}|>{7}|\|{7}")  # a cheap first look
+CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")  # a cheap first look
 LEADING_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)(.*)", re.DOTALL)
 CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)(.*)", re.DOTALL)
 KIND = re.compile(r"([^\W\d][\w-]*):(?:[ \t]+|$)(.*)", re.DOTALL)
@@ -77,7 +77,7 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         return None, out.problems
     text = _decode(data, out)
     lines = text.splitlines(keepends=True)
-    if CONFLICT_ANYWHERE.search(text):
+    if any(marker in text for marker in CONFLICT_MARKERS):
         _find_conflicts(lines, out)
 
     raw_fields, body_start = _front_matter(lines, out)
@@ -341,7 +341,7 @@ def _simple_events(body: str) -> list[Event] | None:
     people write (ATX headings, paragraphs, one-line ``-``/``*``/``+`` items, blank lines);
     None as soon as a line could mean something else (indentation, fences, quotes, setext
     underlines, ordered lists, HTML, continuation lines), and markdown-it decides."""
-    if ODD_CHARS.search(body):
+    if not body.isascii() and ODD_CHARS.search(body):
         return None
     events: list[Event] = []
     after_item = False
