@@ -70,7 +70,8 @@ class Duration:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
+    """``day`` plus ``months`` calendar months, clamped to the month's end
+    (Jan 31 + 1 = Feb 28/29)."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
@@ -98,7 +99,8 @@ class Birthday:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
     def in_year(self, year: int) -> dt.date:
-        """The day it is celebrated in ``year``; 29 February falls on 28 February in common years."""
+        """The day it is celebrated in ``year``; 29 February falls on 28 February in common
+        years."""
         if self.month == 2 and self.day == 29 and _days_in_month(year, 2) == 28:
             return dt.date(year, 2, 28)
         return dt.date(year, self.month, self.day)
