@@ -8,6 +8,7 @@ options, calls one core function and prints.
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import json
 import os
@@ -150,6 +151,9 @@ def main(ctx: click.Context, vault: str | None, color: str) -> None:
     Example:
       plaincrm --vault vault-example agenda
     """
+    # A command reads thousands of small records that all live until it exits: collecting the
+    # young generation every 700 allocations only rescans them (a fifth of a warm command).
+    gc.set_threshold(50_000, 20, 10)
     if color == "always":
         use_color: bool | None = True
     elif color == "never" or os.environ.get("NO_COLOR"):

@@ -10,9 +10,11 @@ second waits for the first and writes the same rows.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +25,10 @@ from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
 from plaincrm.model import Location, Problem, Profile, Severity
-from plaincrm.parse import parse_profile
-from plaincrm.vault import FileStat, scan
+from plaincrm.vault import scan
 
-SCHEMA_VERSION = "2"  # bump when the tables or the parsed data change
+# bump when the tables or the parsed data change; marshal rows depend on the Python version
+SCHEMA_VERSION = f"3/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 
@@ -41,6 +43,53 @@ def default_db_path(vault: Path) -> Path:
     """``$PLAINCRM_CACHE_DIR`` or the user cache folder, one database per vault path."""
     base = os.environ.get(ENV_CACHE) or platformdirs.user_cache_dir("plaincrm")
     return Path(base) / vault_key(vault) / "index.sqlite"
+
+
+PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
+CHUNK = 500  # files per unit of work
+WRITE_BATCH = 5000  # rows per write transaction on a very large refresh
+READ_BATCH = 1000  # rows decoded at a time by profiles()
+FileKey = tuple[str, int, int]  # path, mtime_ns, size
+Row = tuple[str, int, int, bytes | None, bytes | None, bytes, int]
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, 8)
+
+
+def _can_fork() -> bool:
+    """Forking is cheap (the workers need no imports) but safe only without other threads."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def read_files(root: str, files: list[FileKey]) -> list[Row]:
+    """Read and parse files of the vault at ``root`` into index rows (run in worker processes)."""
+    from plaincrm.parse import parse_profile
+
+    rows: list[Row] = []
+    for path, mtime_ns, size in files:
+        try:
+            with open(os.path.join(root, path), "rb") as handle:
+                st = os.fstat(handle.fileno())
+                data = handle.read()
+        except OSError as exc:
+            problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
+                              f"cannot read the file: {exc.strerror or exc}")
+            rows.append((path, mtime_ns, size, None, None, codec.dump_problems([problem]), 1))
+            continue
+        profile, problems = parse_profile(path, data)
+        full = codec.dump_profile(profile) if profile else None
+        summary = codec.dump_profile(profile, summary=True) if profile else None
+        rows.append((path, st.st_mtime_ns, st.st_size, full, summary,
+                     codec.dump_problems(problems), 1 if problems else 0))
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +140,7 @@ class Index:
                 db.execute("DROP TABLE IF EXISTS files")
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " full TEXT, summary TEXT, problems TEXT)"
+                    " full BLOB, summary BLOB, problems BLOB, has_problems INTEGER)"
                 )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
                 db.execute("COMMIT")
@@ -118,10 +167,13 @@ class Index:
     # -- refreshing -------------------------------------------------------
 
     def refresh(self, progress: Callable[[int], None] | None = None,
-                only: Iterable[str] | None = None) -> RefreshStats:
+                only: Iterable[str] | None = None,
+                parallel_min: int = PARALLEL_MIN) -> RefreshStats:
         """Bring the index up to date with the vault; ``only`` limits the re-stat to some paths.
 
-        ``progress`` is called with the number of files about to be read, then with 1 per file.
+        ``progress`` is called with the number of files about to be read, then with the number
+        read as they are done. From ``parallel_min`` changed files up, they are parsed in one
+        worker process per core (when the platform can fork); the rows are the same.
         """
         stats, self.scan_problems = scan(self.vault, self.config)
         if only is not None:
@@ -131,44 +183,59 @@ class Index:
             path: (mtime, size)
             for path, mtime, size in self._db.execute("SELECT path, mtime_ns, size FROM files")
         }
-        changed = [s for s in stats if known.get(s.path) != (s.mtime_ns, s.size)]
+        changed = [(s.path, s.mtime_ns, s.size) for s in stats
+                   if known.get(s.path) != (s.mtime_ns, s.size)]
         present = {s.path for s in stats}
         gone = [p for p in known if p not in present and (only is None or p in wanted)]
+        del stats, known, present
         if progress is not None:
             progress(len(changed))
-        rows = []
-        for stat in changed:
-            rows.append(self._read(stat))
+        read = 0
+        pending: list[Row] = []
+        for rows in self._read_all(changed, parallel_min):
+            pending.extend(rows)
+            read += len(rows)
             if progress is not None:
-                progress(1)
-        if rows or gone:
-            self._write(rows, gone)
+                progress(len(rows))
+            if len(pending) >= WRITE_BATCH:  # bounded memory on a large cold index
+                self._write(pending, [])
+                pending = []
+        if pending or gone:
+            self._write(pending, gone)
         (count,) = self._db.execute("SELECT count(*) FROM files").fetchone()
-        return RefreshStats(files=count, read=len(rows), removed=len(gone))
+        return RefreshStats(files=count, read=read, removed=len(gone))
 
-    def _read(self, stat: FileStat) -> tuple[str, int, int, str | None, str | None, str]:
-        full_path = self.vault / stat.path
-        try:
-            with open(full_path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                data = handle.read()
-        except OSError as exc:
-            problem = Problem(Location(stat.path, 1), "parse-error", Severity.ERROR,
-                              f"cannot read the file: {exc.strerror or exc}")
-            return (stat.path, stat.mtime_ns, stat.size, None, None,
-                    codec.dump_problems([problem]))
-        profile, problems = parse_profile(stat.path, data)
-        full = codec.dump_profile(profile) if profile else None
-        summary = codec.dump_profile(profile, summary=True) if profile else None
-        return (stat.path, st.st_mtime_ns, st.st_size, full, summary,
-                codec.dump_problems(problems))
+    def _read_all(self, changed: list[FileKey], parallel_min: int) -> Iterator[list[Row]]:
+        """Rows for the ``changed`` files, in order, a chunk at a time."""
+        root = str(self.vault)
+        workers = _workers()
+        if len(changed) < max(parallel_min, 2) or workers < 2 or not _can_fork():
+            for start in range(0, len(changed), CHUNK):
+                yield read_files(root, changed[start:start + CHUNK])
+            return
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
 
-    def _write(self, rows: list[tuple[str, int, int, str | None, str | None, str]],
-               gone: list[str]) -> None:
+        size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
+        starts = iter(range(0, len(changed), size))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # a few chunks in flight per worker, taken in order: memory stays flat
+            running: deque[Future[list[Row]]] = deque()
+            for start in starts:
+                running.append(pool.submit(read_files, root, changed[start:start + size]))
+                if len(running) >= workers * 2:
+                    yield running.popleft().result()
+            while running:
+                yield running.popleft().result()
+
+    def _write(self, rows: list[Row], gone: list[str]) -> None:
+        """One transaction for a batch of rows (all of them unless the batch is very large)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             db.execute("COMMIT")
         except BaseException:
@@ -178,11 +245,22 @@ class Index:
     # -- reading ----------------------------------------------------------
 
     def profiles(self, full: bool = True) -> Iterator[Profile]:
-        """Every indexed profile, sorted by path (one row at a time: memory stays flat)."""
+        """Every indexed profile, sorted by path, read a batch of rows at a time so memory
+        stays flat whatever the vault's size."""
         column = "full" if full else "summary"
         query = f"SELECT {column} FROM files WHERE {column} IS NOT NULL ORDER BY path"
-        for (text,) in self._db.execute(query):
-            yield codec.load_profile(text)
+        cursor = self._db.execute(query)
+        while batch := cursor.fetchmany(READ_BATCH):
+            # Decoding makes many small objects that all live on: the cyclic garbage collector
+            # would scan them again and again for nothing (a third of the time), so it waits.
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                profiles = [codec.load_profile(blob) for (blob,) in batch]
+            finally:
+                if was_enabled:
+                    gc.enable()
+            yield from profiles
 
     def profile(self, path: str, full: bool = True) -> Profile | None:
         column = "full" if full else "summary"
@@ -192,8 +270,8 @@ class Index:
     def problems(self) -> list[Problem]:
         """Every problem the loader found, sorted by path then line."""
         found = list(self.scan_problems)
-        for (text,) in self._db.execute("SELECT problems FROM files WHERE problems != '[]'"):
-            found.extend(codec.load_problems(text))
+        for (blob,) in self._db.execute("SELECT problems FROM files WHERE has_problems"):
+            found.extend(codec.load_problems(blob))
         found.sort(key=Problem.sort_key)
         return found
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -68,39 +70,71 @@ def is_profile_path(rel: str, config: Config) -> bool:
     """Whether a vault-relative path names a profile under the config's include/exclude."""
     if any(part.startswith(".") for part in rel.split("/")):
         return False
-    if not any(glob_regex(p).fullmatch(rel) for p in config["vault.include"]):
-        return False
-    return not any(glob_regex(p).fullmatch(rel) for p in config["vault.exclude"])
+    return _matcher(tuple(config["vault.include"]), tuple(config["vault.exclude"]))(rel)
+
+
+@cache
+def _matcher(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
+    """One compiled test for all the include and exclude globs (it runs for every file)."""
+    wanted = _any_regex(include)
+    unwanted = _any_regex(exclude)
+
+    def match(rel: str) -> bool:
+        if wanted is None or not wanted.fullmatch(rel):
+            return False
+        return unwanted is None or not unwanted.fullmatch(rel)
+
+    return match
+
+
+def _any_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{glob_regex(p).pattern})" for p in patterns))
 
 
 def scan(vault: Path, config: Config) -> tuple[list[FileStat], list[Problem]]:
     """Every profile file with its (mtime_ns, size), sorted by path; unreadable ones as problems.
 
-    Hidden folders are skipped; symlinked folders are not followed (no loops); a symlinked file
-    is followed, and one that cannot be resolved (a loop, a dangling link) is a problem.
+    Hidden files and folders are skipped; symlinked folders are not followed (no loops); a
+    symlinked file is followed, and one that cannot be resolved (a loop, a dangling link) is a
+    problem. One ``stat`` per file: this walk is most of the cost of a warm command.
     """
     found: list[FileStat] = []
     problems: list[Problem] = []
-    root = str(vault)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root)
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        for name in filenames:
+    match = _matcher(tuple(config["vault.include"]), tuple(config["vault.exclude"]))
+    pending = [(str(vault), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # a folder we may not list: as os.walk does, skip it
+        for entry in listed:
+            name = entry.name
+            if name.startswith("."):
+                continue
             rel = prefix + name
-            if not is_profile_path(rel, config):
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending.append((entry.path, rel + "/"))
+                continue
+            if not match(rel):
                 continue
             try:
-                st = os.stat(os.path.join(dirpath, name))
+                st = entry.stat()
             except OSError as exc:
                 reason = "a symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))
                 problems.append(Problem(Location(rel, 1), "parse-error", Severity.ERROR,
                                         f"cannot read the file: {reason}"))
                 continue
-            if not os.path.isfile(os.path.join(dirpath, name)):
+            if not stat.S_ISREG(st.st_mode):
                 continue
             found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
     found.sort(key=lambda f: f.path)
     problems.sort(key=Problem.sort_key)
     return found, problems
-

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 
 def width(text: str) -> int:
     """Display width: East Asian wide characters take two columns, combining marks none."""
+    if text.isascii():
+        return len(text)
     total = 0
     for char in text:
         if unicodedata.combining(char):
@@ -27,13 +29,14 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
     if not all_rows:
         return []
     columns = max(len(r) for r in all_rows)
-    widths = [max((width(r[c]) for r in all_rows if c < len(r)), default=0)
-              for c in range(columns)]
+    cell_widths = [[width(cell) for cell in r] for r in all_rows]
+    widths = [max((w[c] for w in cell_widths if c < len(w)), default=0) for c in range(columns)]
     lines = []
     for number, row in enumerate(all_rows):
         cells = []
         for c, cell in enumerate(row):
-            padded = cell if c == len(row) - 1 else cell + " " * (widths[c] - width(cell))
+            padded = cell if c == len(row) - 1 else \
+                cell + " " * (widths[c] - cell_widths[number][c])
             if style is not None and not (header and number == 0):
                 padded = style(c, padded)
             cells.append(padded)

@@ -1,0 +1,361 @@
+"""Measure plaincrm against the naive baseline and write docs/performance.md.
+
+    python -m benchmarks.run --sizes 1000,10000,100000 --repeat 5
+
+For each size it generates the vault if needed (``benchmarks/generate.py``, seeded), then runs,
+side by side and several times each, the naive baseline (``benchmarks/baseline.py``) and the
+plaincrm commands, each as its own subprocess with stdout to /dev/null. It reports the median
+wall time, the ratio to the baseline's median and the peak RSS of each (``os.wait4``'s
+``ru_maxrss`` of that very child). The index lives in a temporary ``PLAINCRM_CACHE_DIR``; the
+OS file cache is warm for everyone (each command runs once untimed first), so "cold" means no
+plaincrm index, not a cold disk.
+
+A command plaincrm does not have (yet) exits 2 with "No such command" and is reported as n/a.
+Not part of the test suite: nothing here is collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.generate import VAULTS, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+DATE = "2026-11-22"
+DEFAULT_OUT = ROOT / "docs" / "performance.md"
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    label: str
+    args: tuple[str, ...]  # plaincrm arguments after --vault V; () for the baseline
+    prepare: str = "warm"  # warm | cold | one-change
+
+
+# The plaincrm commands measured; {out} is a scratch folder outside the vault.
+CASES = (
+    Case("baseline", "naive baseline (python-frontmatter loop)", ()),
+    Case("cold-index", "plaincrm index, cold (no index)", ("index",), "cold"),
+    Case("agenda", "plaincrm agenda, warm", ("agenda", "--date", DATE)),
+    Case("agenda-1", "plaincrm agenda, one profile changed", ("agenda", "--date", DATE),
+         "one-change"),
+    Case("check", "plaincrm check", ("check", "--date", DATE)),
+    Case("calendar", "plaincrm calendar, warm", ("calendar", "--date", DATE)),
+    Case("list", "plaincrm list, warm", ("list",)),
+    Case("list-1", "plaincrm list, one profile changed", ("list",), "one-change"),
+    Case("index", "plaincrm index, warm (nothing changed)", ("index",)),
+)
+
+# (case, limit as a ratio to the baseline, stand-in case while the command is missing)
+RATIO_TARGETS = {
+    10_000: [("agenda", 0.2, "list"), ("agenda-1", 0.25, "list-1"), ("cold-index", 2.0, None),
+             ("check", 3.0, None), ("calendar", 0.5, None)],
+    100_000: [("agenda", 0.2, "list")],
+}
+RSS_TARGET_SIZE, RSS_LIMIT_MIB = 100_000, 300
+RSS_CASES = ("cold-index", "agenda", "agenda-1", "check", "calendar", "index")  # the issue's
+
+
+@dataclass
+class Result:
+    case: Case
+    times: list[float] = field(default_factory=list)
+    rss_kib: list[int] = field(default_factory=list)
+    status: str = "ok"  # ok | n/a | failed: ...
+    argv: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times else None
+
+    @property
+    def peak_mib(self) -> float | None:
+        return max(self.rss_kib) / 1024 if self.rss_kib else None
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
+    """Run one subprocess, stdout to /dev/null: (seconds, exit code, peak RSS KiB, stderr)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    return elapsed, proc.returncode, usage.ru_maxrss, stderr  # ru_maxrss is in KiB on Linux
+
+
+class OneChange:
+    """Edits one profile before each repetition (appends a log entry) and restores them all."""
+
+    def __init__(self, vault: Path) -> None:
+        self.files = sorted((vault / "customers").glob("*.md"))
+        self.saved: dict[Path, bytes] = {}
+        self.count = 0
+
+    def __call__(self) -> None:
+        path = self.files[(self.count * 7919) % len(self.files)]
+        self.count += 1
+        data = self.saved.setdefault(path, path.read_bytes())
+        path.write_bytes(data + f"- {DATE} call: benchmark edit {self.count}.\n".encode())
+
+    def restore(self) -> None:
+        for path, data in self.saved.items():
+            path.write_bytes(data)
+        self.saved.clear()
+
+
+def measure_size(size: int, repeat: int, seed: int, log: Callable[[str], None],
+                 overrides: dict[str, list[str]]) -> list[Result]:
+    vault = VAULTS / str(size)
+    marker = vault / ".generated"
+    if marker.is_file() and marker.read_text() == f"{size} {seed}\n":
+        log(f"[{size}] using {vault}")
+    else:
+        log(f"[{size}] generating {vault} (seed {seed})")
+        generate(size, seed)
+        marker.write_text(f"{size} {seed}\n")
+    cache = Path(tempfile.mkdtemp(prefix="plaincrm-bench-cache-"))
+    env = {**os.environ, "PLAINCRM_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    env.pop("PLAINCRM_VAULT", None)
+    plaincrm = [sys.executable, "-m", "plaincrm", "--vault", str(vault)]
+    results = []
+    try:
+        for case in CASES:
+            result = Result(case)
+            results.append(result)
+            if case.key == "baseline":
+                result.argv = [sys.executable, "-m", "benchmarks.baseline", str(vault),
+                               "--date", DATE]
+            else:
+                result.argv = [*plaincrm, *overrides.get(case.key, case.args)]
+            # an untimed run: warms the OS file cache and the index, and finds missing commands
+            _t, code, _rss, stderr = run_child(result.argv, env)
+            if code == 2 and "No such option" in stderr and "--date" in result.argv:
+                at = result.argv.index("--date")  # a command that does not depend on the day
+                result.argv[at:at + 2] = []
+                _t, code, _rss, stderr = run_child(result.argv, env)
+            if code == 2 and "No such command" in stderr:
+                result.status = "n/a"
+                log(f"[{size}] {case.label}: n/a (no such command)")
+                continue
+            if code not in (0, 1):
+                result.status = f"failed: exit {code}: {stderr.strip().splitlines()[-1:]}"
+                log(f"[{size}] {case.label}: {result.status}")
+                continue
+            changer = OneChange(vault) if case.prepare == "one-change" else None
+            for _ in range(repeat):
+                if case.prepare == "cold":
+                    shutil.rmtree(cache, ignore_errors=True)
+                    cache.mkdir()
+                if changer is not None:
+                    changer()
+                seconds, code, rss, stderr = run_child(result.argv, env)
+                if code not in (0, 1):
+                    result.status = f"failed: exit {code}: {stderr.strip().splitlines()[-1:]}"
+                    break
+                result.times.append(seconds)
+                result.rss_kib.append(rss)
+            if changer is not None:
+                changer.restore()
+                run_child([*plaincrm, "index"], env)  # back to a warm index for the next case
+            log(f"[{size}] {case.label}: median {fmt_s(result.median)}, "
+                f"peak {fmt_mib(result.peak_mib)}")
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return results
+
+
+# ------------------------------------------------------------------ report
+
+
+def fmt_s(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f} s"
+
+
+def fmt_mib(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MiB"
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 1
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    return {"CPU": cpu, "Cores": f"{usable} usable ({os.cpu_count()} in the machine)",
+            "RAM": ram, "Python": f"{platform.python_version()} ({sys.executable})",
+            "OS": platform.platform(), "plaincrm commit": commit}
+
+
+def report(all_results: dict[int, list[Result]], repeat: int, command: str) -> str:
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    out = [
+        "# Performance",
+        "",
+        "How long plaincrm takes on vaults of 1,000 to 100,000 generated profiles, next to the",
+        "naive script a user would otherwise write: a python-frontmatter loop that loads every",
+        "profile and prints the birthdays and services due in the next 7 days",
+        "(`benchmarks/baseline.py`). Each command runs as its own process with stdout to",
+        f"/dev/null and `--date {DATE}`; every figure is the median of {repeat} runs, after one",
+        "untimed run that warms the OS file cache. \"Cold\" means no plaincrm index (its cache",
+        "folder emptied before each run), not a cold disk. Peak RSS is the largest resident set",
+        "of the process over the runs.",
+        "",
+        "Reproduce (the vaults are generated, seeded, into the git-ignored `benchmarks/vaults/`):",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        f"Run on {when}.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in machine().items()),
+        "",
+        "## Targets",
+        "",
+        "From issue 8. Ratios are plaincrm's median time over the baseline's median time in",
+        "the same run; the targets apply at 10,000 profiles (times) and 100,000 (times and",
+        "memory), and a size not run here has no rows. Peak RSS is the kernel's `ru_maxrss` for",
+        "the command's process: the largest of it and of its worker processes (a cold index",
+        "forks one per core), not their sum.",
+        "",
+        "| Size | Target | Limit | Measured | |",
+        "|---:|---|---:|---:|---|",
+    ]
+    for size, targets in RATIO_TARGETS.items():
+        results = all_results.get(size)
+        if results is None:
+            continue
+        by_key = {r.case.key: r for r in results}
+        base = by_key["baseline"].median
+        for key, limit, stand_in in targets:
+            r = by_key[key]
+            label = r.case.label.removeprefix("plaincrm ")
+            if r.median is not None and base:
+                ratio = r.median / base
+                verdict = "met" if ratio <= limit else "**missed**"
+                out.append(f"| {size:,} | {label} | ≤ {limit:g}× | {ratio:.3f}× | {verdict} |")
+            else:
+                note = r.status
+                if stand_in and by_key[stand_in].median is not None and base:
+                    s = by_key[stand_in]
+                    note += (f"; stand-in {s.case.label.removeprefix('plaincrm ')}: "
+                             f"{s.median / base:.3f}×")
+                out.append(f"| {size:,} | {label} | ≤ {limit:g}× | n/a | {note} |")
+    rss = all_results.get(RSS_TARGET_SIZE)
+    if rss is not None:
+        chosen = [r for r in rss if r.case.key in RSS_CASES]
+        measured = [r for r in chosen if r.peak_mib is not None]
+        worst = max(measured, key=lambda r: r.peak_mib or 0.0, default=None)
+        if worst is not None:
+            verdict = "met" if (worst.peak_mib or 0) <= RSS_LIMIT_MIB else "**missed**"
+            missing = [r.case.key for r in chosen if r.status != "ok"]
+            note = verdict + (f" (not measured: {', '.join(missing)})" if missing else "")
+            out.append(f"| {RSS_TARGET_SIZE:,} | peak RSS of index, agenda, check, calendar | "
+                       f"≤ {RSS_LIMIT_MIB} MiB | {worst.peak_mib:.0f} MiB "
+                       f"({worst.case.key}) | {note} |")
+    for size, results in all_results.items():
+        base = results[0].median
+        out += ["", f"## {size:,} profiles", "",
+                "| Measurement | Median | × baseline | Peak RSS | Runs |",
+                "|---|---:|---:|---:|---|"]
+        for r in results:
+            ratio = "1" if r.case.key == "baseline" else (
+                f"{r.median / base:.3f}" if r.median is not None and base else "n/a")
+            runs = ", ".join(f"{t:.2f}" for t in r.times) if r.times else r.status
+            out.append(f"| {r.case.label} | {fmt_s(r.median)} | {ratio} | "
+                       f"{fmt_mib(r.peak_mib)} | {runs} |")
+        out += ["", "Commands (`V` is the vault):", ""]
+        for r in results:
+            shown = ["V" if a.endswith(f"vaults/{size}") else a for a in r.argv]
+            shown[0] = "python"
+            out.append(f"- {r.case.label}: `{' '.join(shown)}`")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark plaincrm against the naive "
+                                                 "baseline and write docs/performance.md.")
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated vault sizes (default: 1000,10000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (default: 5)")
+    parser.add_argument("--seed", type=int, default=8, help="the generator's seed (default: 8)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="the report to write (default: docs/performance.md)")
+    parser.add_argument("--args", action="append", default=[], metavar="CASE=ARGS",
+                        help="replace the plaincrm arguments of one case, e.g. "
+                             "--args 'calendar=calendar --date 2026-11-22 -o /tmp/c.ics'; "
+                             f"cases: {', '.join(c.key for c in CASES[1:])}")
+    args = parser.parse_args(argv)
+    overrides = {}
+    for item in args.args:
+        key, _, rest = item.partition("=")
+        if key not in {c.key for c in CASES[1:]}:
+            parser.error(f"--args: unknown case {key!r}")
+        overrides[key] = shlex.split(rest)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    all_results = {size: measure_size(size, args.repeat, args.seed, log, overrides)
+                   for size in sizes}
+    command = f"python -m benchmarks.run --sizes {','.join(map(str, sizes))} --repeat {args.repeat}"
+    if args.seed != 8:
+        command += f" --seed {args.seed}"
+    for item in args.args:
+        command += f" --args {shlex.quote(item)}"
+    text = report(all_results, args.repeat, command)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    raw = {size: [{"case": r.case.key, "argv": r.argv, "times": r.times, "rss_kib": r.rss_kib,
+                   "status": r.status} for r in results]
+           for size, results in all_results.items()}
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(raw, indent=2) + "\n")
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
