@@ -13,6 +13,7 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
-from plaincrm.model import LogEntry, Profile, Severity
+from plaincrm.model import Location, LogEntry, Profile, Severity
 from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, reminders
 
 SECTIONS = ("overdue", "today", "upcoming")
@@ -102,35 +103,74 @@ class Agenda:
 
 def place(reminder: Reminder, config: Config, today: dt.date, days: int) -> str | None:
     """The section ``reminder`` belongs in as of ``today``, or None when it is not shown."""
-    if reminder.date < today:
-        return "overdue" if reminder.actionable else None
-    if reminder.date == today:
+    return section_of(reminder.date.toordinal(), reminder.actionable,
+                      lead_days(config, reminder.kind), today.toordinal(), days)
+
+
+def section_of(date: int, actionable: bool, lead: int, today: int, days: int) -> str | None:
+    """:func:`place` on day ordinals: overdue (actionable only), today, or upcoming once the
+    lead window opens and within ``days``."""
+    if date < today:
+        return "overdue" if actionable else None
+    if date == today:
         return "today"
-    opens = reminder.date - dt.timedelta(days=lead_days(config, reminder.kind))
-    if opens <= today and reminder.date <= today + dt.timedelta(days=days):
+    if date - lead <= today and date <= today + days:
         return "upcoming"
     return None
+
+
+# One profile's part of the agenda, as plain data so it can be cached per file and day:
+# (context, has_problems, reminders), context = (date ordinal, kind, text, line) or None, and
+# each reminder (kind, date ordinal, text, owner, line, actionable, name, id).
+Entry = tuple[tuple[int, str | None, str, int] | None, bool, list[tuple[Any, ...]]]
+
+
+def profile_entry(profile: Profile, config: Config, today: dt.date) -> Entry:
+    """What the agenda needs of ``profile`` as of ``today``: its reminders and its newest log
+    entry."""
+    newest = profile.newest_log()
+    context = ((newest.date.toordinal(), newest.kind, newest.text, newest.location.line)
+               if newest else None)
+    return context, profile.has_problems, [
+        (r.kind, r.date.toordinal(), r.text, r.owner, r.location.line, r.actionable, r.name,
+         r.profile_id)
+        for r in reminders(profile, config, today)]
 
 
 def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, days: int,
                  owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
     """The agenda of ``profiles`` as of ``today``; ``owner`` and ``kinds`` filter it."""
+    entries = ((p.path, profile_entry(p, config, today)) for p in profiles)
+    return assemble(entries, config, today, days, owner, kinds)
+
+
+def assemble(entries: Iterable[tuple[str, Entry]], config: Config, today: dt.date, days: int,
+             owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
+    """The agenda from each profile's :func:`profile_entry`, keyed by its path."""
     wanted = tuple(sorted(set(kinds)))
+    me = owner
+    day = today.toordinal()
+    lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
     items: list[AgendaItem] = []
     problems = 0
-    for profile in profiles:
-        problems += profile.has_problems
-        context = profile.newest_log()
-        for reminder in reminders(profile, config, today):
-            if wanted and reminder.kind not in wanted:
-                continue
-            if owner is not None and not matches_me(reminder.owner, owner):
-                continue
-            section = place(reminder, config, today, days)
+    for path, (context, has_problems, rems) in entries:
+        problems += has_problems
+        log_entry: LogEntry | None = None
+        for kind, date, text, rem_owner, line, actionable, name, pid in rems:
+            section = section_of(date, actionable, lead.get(kind, 0), day, days)
             if section is None:
                 continue
-            late = (today - reminder.date).days if section == "overdue" else None
-            items.append(AgendaItem(section, reminder, late, context))
+            if wanted and kind not in wanted:
+                continue
+            if me is not None and not matches_me(rem_owner, me):
+                continue
+            if context is not None and log_entry is None:
+                log_entry = LogEntry(Location(path, context[3]),
+                                     dt.date.fromordinal(context[0]), context[2], context[1])
+            reminder = Reminder(Location(path, line), kind, dt.date.fromordinal(date), name,
+                                text, rem_owner, pid, actionable=actionable)
+            items.append(AgendaItem(section, reminder, day - date if section == "overdue"
+                                    else None, log_entry))
     items.sort(key=AgendaItem.sort_key)
     return Agenda(today, days, tuple(items), owner, wanted, problems)
 
@@ -143,10 +183,20 @@ def known_kinds(config: Config) -> list[str]:
 def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str | None = None,
                  kinds: Iterable[str] = ()) -> Agenda:
     """The agenda of an open :class:`plaincrm.loader.Vault`, counting files with errors
-    (including files too broken to hold any profile) in ``problem_files``."""
+    (including files too broken to hold any profile) in ``problem_files``.
+
+    Each profile's entry is cached in the index for the day and the configuration, so a
+    second agenda that day reads only the files that changed."""
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
-    agenda = build_agenda(vault.profiles(full=False), config, today, horizon, owner, kinds)
+
+    def compute(profile: Profile) -> bytes:
+        return marshal.dumps(profile_entry(profile, config, today))
+
+    cached = vault.index.derived("agenda", f"{today.isoformat()}|{config.fingerprint()}",
+                                 compute)
+    entries = ((path, marshal.loads(blob)) for path, blob in cached)
+    agenda = assemble(entries, config, today, horizon, owner, kinds)
     broken = {p.location.path for p in vault.index.problems()
               if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME}
     return Agenda(agenda.date, agenda.days, agenda.items, agenda.owner, agenda.kinds,

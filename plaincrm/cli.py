@@ -105,8 +105,19 @@ class App:
     def note(self, text: str) -> None:
         self.err(f"plaincrm: note: {text}")
 
+    @functools.cached_property
+    def colored(self) -> bool:
+        """Whether output gets colour: --color, else NO_COLOR, else what click.echo decides
+        (a terminal keeps colour, a pipe does not). Decided once, so plain output skips all
+        styling work."""
+        if self.color is not None:
+            return self.color
+        from click._compat import should_strip_ansi  # the test click.echo itself applies
+
+        return not should_strip_ansi(sys.stdout)
+
     def style(self, text: str, **styles: Any) -> str:
-        if self.color is False:
+        if not self.colored:
             return text
         return click.style(text, **styles)
 

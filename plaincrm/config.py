@@ -168,6 +168,14 @@ class Config(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def fingerprint(self) -> str:
+        """A short digest of every value: caches of derived results key on it."""
+        import hashlib
+        import json
+
+        text = json.dumps(self._values, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def contact_every(self, status: str | None) -> Duration | None:
         value = self["agenda.contact_every"].get(status or "", "")
         return conv.duration(value, "contact_every") if value else None

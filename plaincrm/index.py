@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from plaincrm import codec
+from plaincrm import __version__, codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
 from plaincrm.model import Location, Problem, Profile, Severity
@@ -163,6 +163,10 @@ class Index:
     def clear(self) -> None:
         """Forget every row: the next refresh reads every file."""
         self._db.execute("DELETE FROM files")
+        for (table,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'derived_%'"
+        ).fetchall():
+            self._db.execute(f"DROP TABLE {table}")
 
     # -- refreshing -------------------------------------------------------
 
@@ -261,6 +265,40 @@ class Index:
                 if was_enabled:
                     gc.enable()
             yield from profiles
+
+    def derived(self, name: str, key: str,
+                compute: Callable[[Profile], bytes]) -> Iterator[tuple[str, bytes]]:
+        """``(path, compute(summary profile))`` for every profile, sorted by path, cached.
+
+        The value of a file is computed again only when the file changed or ``key`` differs
+        (a caller puts in it everything else the value depends on: the day, the config's
+        fingerprint); so a command's cost grows with what changed, not with the vault.
+        """
+        table = f"derived_{name}"
+        key = f"{SCHEMA_VERSION}|{__version__}|{key}"
+        db = self._db
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, "
+                   "mtime_ns INTEGER, size INTEGER, key TEXT, value BLOB)")
+        cursor = db.execute(
+            f"SELECT f.path, f.mtime_ns, f.size, d.value, "
+            f"CASE WHEN d.value IS NULL THEN f.summary END FROM files f LEFT JOIN {table} d "
+            "ON d.path = f.path AND d.mtime_ns = f.mtime_ns AND d.size = f.size AND d.key = ? "
+            "WHERE f.summary IS NOT NULL ORDER BY f.path", (key,))
+        fresh: list[tuple[str, int, int, str, bytes]] = []
+        for path, mtime_ns, size, value, summary in cursor.fetchall():
+            if value is None:
+                value = compute(codec.load_profile(summary))
+                fresh.append((path, mtime_ns, size, key, value))
+            yield path, value
+        if fresh:  # (rows of files that are gone are never read, and pruned here)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)", fresh)
+                db.execute(f"DELETE FROM {table} WHERE path NOT IN (SELECT path FROM files)")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def profile(self, path: str, full: bool = True) -> Profile | None:
         column = "full" if full else "summary"

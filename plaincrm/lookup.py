@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -10,6 +11,7 @@ from plaincrm.errors import AmbiguousName, NoSuchProfile
 from plaincrm.model import Profile
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``Müller`` → ``muller``; spaces and dashes alike."""
     decomposed = unicodedata.normalize("NFKD", text)

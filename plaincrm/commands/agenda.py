@@ -53,8 +53,7 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | N
     if as_json:
         app.print_json(result.to_json())
     else:
-        for line in render_agenda(result, app.style):
-            app.echo(line)
+        app.echo("\n".join(render_agenda(result, app.style if app.colored else None)))
     if result.problem_files:
         n = result.problem_files
         app.err(f"{n} profile{'s have' if n != 1 else ' has'} problems: run plaincrm check")

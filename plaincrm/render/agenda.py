@@ -59,10 +59,13 @@ def empty_message(agenda: Agenda) -> str:
            f"(as of {agenda.date.isoformat()})."
 
 
-def render_agenda(agenda: Agenda, style: Style = _plain) -> list[str]:
+def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
     """The agenda's lines: the heading, then each non-empty section with its rows. Columns
     line up across sections: date, when, kind, name, what, owner; under each row, the
-    profile's newest log entry, indented to the name, so a line fits a terminal."""
+    profile's newest log entry, indented to the name, so a line fits a terminal. Without
+    ``style`` the text is plain (and quicker)."""
+    plain = style is None
+    style = style or _plain
     if not agenda.items:
         return [empty_message(agenda)]
     rows = []
@@ -81,16 +84,16 @@ def render_agenda(agenda: Agenda, style: Style = _plain) -> list[str]:
             return style(cell, dim=True)
         return cell
 
-    lines = table(rows, style=colour)
+    lines = table(rows, style=None if plain else colour)
     indent = " " * (2 + sum(max(width(r[c]) for r in rows) + 2 for c in range(3)))
     out = [style(heading(agenda), bold=True)]
     start = 0
     for section in SECTIONS:
-        count = len(agenda.section(section))
+        items = agenda.section(section)
+        count = len(items)
         if count:
             out += ["", style(f"{TITLES[section]} ({count})", bold=True, underline=True)]
-            for item, line in zip(agenda.section(section), lines[start:start + count],
-                                  strict=True):
+            for item, line in zip(items, lines[start:start + count], strict=True):
                 out.append("  " + line)
                 out.append(style(f"{indent}last: {context(item)}", dim=True))
             start += count

@@ -1,0 +1,88 @@
+"""Results derived per file (the agenda's reminders) are cached in the index: a second run
+computes nothing again, a changed file only itself, a new key (day, config) everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from plaincrm.agenda import build_agenda, vault_agenda
+from plaincrm.loader import Vault, open_vault
+from plaincrm.model import Profile
+from tests.conftest import Run, VaultFactory
+
+PROFILE = "---\nname: P{n}\nstatus: active\nbirthday: 1980-11-2{n}\n---\n## Log\n" \
+          "- 2026-0{n}-01 call: hello {n}\n- [ ] 2026-11-2{n} task {n}\n"
+
+
+def make(vault: VaultFactory) -> Vault:
+    root = vault({f"p{n}.md": PROFILE.format(n=n) for n in range(1, 6)})
+    opened = open_vault(root)
+    opened.refresh()
+    return opened
+
+
+def computed(opened: Vault, key: str) -> list[str]:
+    seen: list[str] = []
+
+    def compute(profile: Profile) -> bytes:
+        seen.append(profile.path)
+        return profile.path.encode()
+
+    values = list(opened.index.derived("test", key, compute))
+    assert values == [(p, p.encode()) for p in sorted(opened.index.paths())]
+    return seen
+
+
+def test_second_run_computes_nothing_changed_file_only_itself(vault: VaultFactory) -> None:
+    opened = make(vault)
+    assert computed(opened, "k") == [f"p{n}.md" for n in range(1, 6)]
+    assert computed(opened, "k") == []
+    path = opened.root / "p3.md"
+    path.write_text(PROFILE.format(n=3) + "more notes\n")
+    os.utime(path, ns=(1, 1))
+    opened.refresh()
+    assert computed(opened, "k") == ["p3.md"]
+    assert computed(opened, "another day") == [f"p{n}.md" for n in range(1, 6)]
+    (opened.root / "p1.md").unlink()
+    opened.refresh()
+    assert computed(opened, "another day") == []
+    opened.close()
+
+
+def test_cached_agenda_equals_the_pure_one(vault: VaultFactory) -> None:
+    opened = make(vault)
+    config = opened.config
+    for day in (dt.date(2026, 11, 20), dt.date(2026, 11, 22), dt.date(2026, 11, 22)):
+        pure = build_agenda(opened.profiles(full=False), config, day, 7)
+        cached = vault_agenda(opened, day, 7)
+        assert cached.to_json() == pure.to_json()
+        assert cached.items, "the fixture must produce an agenda"
+    opened.close()
+
+
+def test_rebuild_forgets_derived_values(vault: VaultFactory) -> None:
+    opened = make(vault)
+    computed(opened, "k")
+    opened.index.clear()
+    opened.refresh()
+    assert len(computed(opened, "k")) == 5
+    opened.close()
+
+
+def test_cache_lives_in_the_index_not_the_vault(vault: VaultFactory, tmp_path: Path) -> None:
+    opened = make(vault)
+    computed(opened, "k")
+    assert sorted(p.name for p in opened.root.iterdir()) == [f"p{n}.md" for n in range(1, 6)]
+    opened.close()
+
+
+def test_a_config_change_is_seen_by_the_next_agenda(vault: VaultFactory, run: Run) -> None:
+    root = vault({"a.md": "---\nname: A\nstatus: active\n---\n## Log\n- 2026-11-01 call: hi\n"},
+                 config="")
+    first = run(root, "agenda", "--date", "2026-11-22", "--json").stdout
+    assert '"keep_in_touch"' not in first  # due 90 days after the call
+    (root / "plaincrm.toml").write_text('[agenda]\ncontact_every = { active = "2 weeks" }\n')
+    second = run(root, "agenda", "--date", "2026-11-22", "--json").stdout
+    assert '"keep_in_touch"' in second and '"2026-11-15"' in second
