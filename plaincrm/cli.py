@@ -13,7 +13,8 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,17 @@ class App:
 def dumps_json(data: Any) -> str:
     """Stable JSON: sorted keys, two-space indent, UTF-8 text."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
+
+
+def echo_json_list(key: str, items: Iterable[Any]) -> None:
+    """Print ``{key: [items]}`` exactly as :func:`dumps_json` would, one item at a time, so a
+    large list never sits in memory whole."""
+    first = True
+    for item in items:
+        body = textwrap.indent(dumps_json(item), "    ")
+        click.echo(("{\n" + f'  "{key}": [\n' if first else ",\n") + body, nl=False)
+        first = False
+    click.echo("{\n" + f'  "{key}": []\n' + "}" if first else "\n  ]\n}")
 
 
 pass_app = click.make_pass_decorator(App)

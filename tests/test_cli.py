@@ -255,3 +255,14 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
     assert re.search(r"Examples?:", result.stdout) and f"plaincrm {name}" in result.stdout
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1, "b": [1, 2]}], [{"x": "é"}, {"y": {"z": None}}]])
+def test_streamed_json_list_is_the_same_text(items: list[dict[str, object]]) -> None:
+    from plaincrm.cli import dumps_json, echo_json_list
+
+    @click.command()
+    def emit() -> None:
+        echo_json_list("profiles", iter(items))
+
+    assert CliRunner().invoke(emit).output == dumps_json({"profiles": items}) + "\n"

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import click
 
-from plaincrm.cli import App, json_option, pass_app
+from plaincrm.cli import App, echo_json_list, json_option, pass_app
 from plaincrm.lookup import fold
 from plaincrm.model import Profile
 from plaincrm.render.profile import profile_json
 from plaincrm.render.table import table
 
 
-def select(profiles: list[Profile], status: str | None, tag: str | None, owner: str | None,
-           search: str | None) -> list[Profile]:
+def select(profiles: Iterable[Profile], status: str | None, tag: str | None,
+           owner: str | None, search: str | None) -> Iterator[Profile]:
     """The profiles that pass every filter given; ``search`` looks in names, contacts,
     tags, every front-matter value and the file's path."""
     wanted = fold(search) if search else None
-    out = []
     for p in profiles:
         if status and (p.status or "") != status.lower():
             continue
@@ -26,8 +27,7 @@ def select(profiles: list[Profile], status: str | None, tag: str | None, owner: 
             continue
         if wanted and wanted not in fold(_haystack(p)):
             continue
-        out.append(p)
-    return out
+        yield p
 
 
 def _haystack(p: Profile) -> str:
@@ -53,20 +53,20 @@ def list_(app: App, status: str | None, tag: str | None, owner: str | None,
       plaincrm list --status active --owner ben
     """
     vault = app.open()
-    profiles = select(list(vault.profiles(full=False)), status, tag, owner, search)
-    if as_json:
-        app.print_json({"profiles": [profile_json(p, detail=False) for p in profiles]})
+    profiles = select(vault.profiles(full=False), status, tag, owner, search)
+    if as_json:  # streamed, one profile at a time: memory stays flat on a large vault
+        echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles))
         return
-    if not profiles:
+    rows = [[p.display_name, p.status or "-", p.owner or "-",
+             (p.phones[0] if p.phones else (p.emails[0] if p.emails else "-")), p.path,
+             "!" if p.has_problems else ""]
+            for p in profiles]
+    if not rows:
         app.echo("No profiles match." if (status or tag or owner or search) else
                  "No profiles in this vault yet: plaincrm new NAME adds one.")
         return
-    rows = [[p.display_name, p.status or "-", p.owner or "-",
-             (p.phones[0] if p.phones else (p.emails[0] if p.emails else "-")), p.path]
-            for p in profiles]
-    for line in table(rows, header=["NAME", "STATUS", "OWNER", "CONTACT", "FILE"]):
-        app.echo(line)
-    problems = sum(1 for p in profiles if p.has_problems)
+    problems = sum(1 for row in rows if row.pop())
+    app.echo("\n".join(table(rows, header=["NAME", "STATUS", "OWNER", "CONTACT", "FILE"])))
     if problems:
         app.err(f"{problems} profile{'s have' if problems != 1 else ' has'} problems: "
                 "run plaincrm check")
