@@ -37,9 +37,17 @@ def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
     """The one profile ``name`` means: an exact stem, id or name first, else a unique
     profile whose name or stem contains it. Raises NoSuchProfile or AmbiguousName."""
     wanted = fold(name)
-    pool = list(profiles)
-    exact = [p for p in pool if wanted in _keys(p)]
-    matches = exact or [p for p in pool if any(wanted in key for key in _keys(p))]
+    exact: list[Profile] = []
+    partial: list[Profile] = []
+    names: dict[str, str] = {}  # for suggestions; profiles stream past, only names stay
+    for p in profiles:
+        keys = _keys(p)
+        if wanted in keys:
+            exact.append(p)
+        elif not exact and any(wanted in key for key in keys):
+            partial.append(p)
+        names.setdefault(fold(p.display_name), p.display_name)
+    matches = exact or partial
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -48,7 +56,6 @@ def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
             [f"{p.path}  {p.display_name}" + (f"  (id {p.id})" if p.id else "")
              for p in matches],
         )
-    names = {fold(p.display_name): p.display_name for p in pool}
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
     raise NoSuchProfile(f"no profile matches {name!r}{hint}")
