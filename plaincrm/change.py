@@ -33,6 +33,7 @@ class Change:
     text: str  # the line as written, without its bullet
     message: str  # the commit message, used or not
     commit: str | None = None
+    profile: Profile | None = None  # the profile as written
 
 
 def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str,
@@ -139,4 +140,4 @@ def _apply(root: Path, profile: Profile, change: Callable[[bytes], bytes],
             sha = repo.commit_file(profile.path, message)
         except GitError as exc:
             raise GitError(f"{profile.path} was written but not committed: {exc}") from None
-    return Change(profile.path, line, text, message, sha)
+    return Change(profile.path, line, text, message, sha, parsed)

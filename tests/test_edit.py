@@ -196,8 +196,13 @@ def test_cli_service_entry_moves_the_newest_service(vault: VaultFactory, run: Ru
     from plaincrm.parse import parse_profile
 
     root = _vault(vault)
-    run(root, "log", "jane", "Annual service.", "--kind", "service", "--date", "2027-03-02")
-    profile, _ = parse_profile("x.md", (root / "customers/jane-roe.md").read_bytes())
+    path = root / "customers/jane-roe.md"
+    path.write_bytes(path.read_bytes().replace(b"phone: ", b"service_every: 1 year\nphone: ", 1))
+    result = run(root, "log", "jane", "Annual service.", "--kind", "service", "--date",
+                 "2027-03-02")
+    assert result.stdout.splitlines()[-1] == "next service due 2028-03-02"
+    assert "next service" not in run(root, "log", "jane", "Rang.", "--kind", "call").stdout
+    profile, _ = parse_profile("x.md", path.read_bytes())
     assert profile is not None
     newest = profile.newest_log("service")
     assert newest is not None and newest.date == dt.date(2027, 3, 2)

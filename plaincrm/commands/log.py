@@ -9,6 +9,7 @@ import click
 from plaincrm import change
 from plaincrm.cli import App, pass_app
 from plaincrm.commands.done import report
+from plaincrm.reminders import service_due
 
 
 @click.command()
@@ -36,3 +37,6 @@ def log(app: App, name: str, text: str, kind: str, day: dt.datetime | None,
     when = day.date() if day else dt.date.today()
     done = change.log(vault.root, vault.profiles(full=False), name, text, kind, when, commit)
     report(app, done)
+    service = service_due(done.profile) if done.profile and kind.lower() == "service" else None
+    if service is not None:
+        app.echo(f"next service due {service[0].isoformat()}")
