@@ -26,16 +26,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
+import icalendar
 from icalendar import Alarm, Calendar, Event, vDuration, vRecur
 
 from plaincrm import __version__
 from plaincrm.config import Config
-from plaincrm.files import write_if_changed
+from plaincrm.eventcache import FeedBuild
+from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.loader import Vault
 from plaincrm.lookup import fold
 from plaincrm.model import Birthday, Profile, add_months
@@ -44,6 +49,8 @@ from plaincrm.reminders import Reminder, contact_due, reminders
 PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
 UID_DOMAIN = "plaincrm"
 EPOCH = dt.date(1970, 1, 1)
+FOOTER = b"END:VCALENDAR\r\n"
+CACHE_FORMAT = 1  # bump when EventSpec.event() changes what it writes
 ANCHOR_YEAR = 2000  # first occurrence of a birthday without a year (--MM-DD): a leap year
 LABELS = {
     "birthday": "Birthday",
@@ -54,12 +61,69 @@ LABELS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """Everything that goes into one VEVENT: :meth:`to_ical` reads nothing else (apart from
+    this module's constants, covered by ``CACHE_FORMAT``), so :meth:`key` names its bytes."""
+
+    uid: str
+    stamp: dt.date  # DTSTAMP and LAST-MODIFIED, at midnight UTC
+    start: dt.date
+    yearly: tuple[int, int] | None  # recurs every year on (month, day)
+    summary: str
+    description: str
+    alarm: str | None  # the alarm's trigger, e.g. "-PT15H"
+
+    def key(self) -> bytes:
+        """A hash of the inputs and of the serializer's version: the event cache's key."""
+        inputs = (CACHE_FORMAT, icalendar.__version__, self.uid, self.stamp.toordinal(),
+                  self.start.toordinal(), self.yearly, self.summary, self.description,
+                  self.alarm)
+        return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"),
+                               digest_size=16).digest()
+
+    def event(self) -> Event:
+        stamp = dt.datetime(self.stamp.year, self.stamp.month, self.stamp.day, tzinfo=dt.UTC)
+        event = Event()
+        event.add("uid", self.uid)
+        event.add("dtstamp", stamp)
+        event.add("last-modified", stamp)
+        event.add("dtstart", self.start)
+        event.add("dtend", self.start + dt.timedelta(days=1))
+        if self.yearly is not None:
+            event.add("rrule", _yearly_rule(*self.yearly))
+        event.add("summary", self.summary)
+        event.add("description", self.description)
+        event.add("transp", "TRANSPARENT")
+        if self.alarm:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", self.summary)
+            alarm.add("trigger", vDuration.from_ical(self.alarm))
+            event.add_component(alarm)
+        return event
+
+    def to_ical(self) -> bytes:
+        return self.event().to_ical()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStats:
+    """What one build of the feed did: events written, serialized, reused from the cache, and
+    cached events pruned."""
+
+    events: int
+    serialized: int
+    reused: int
+    pruned: int
+
+
 def build_feed(vault: Vault, *, owner: str | None = None, today: dt.date | None = None,
                months: int | None = None) -> bytes:
     """The feed of ``vault`` as iCalendar bytes (CRLF line endings, UTF-8)."""
-    day = today if today is not None else dt.date.today()
-    cal = calendar(vault.profiles(full=False), vault.config, day, owner=owner, months=months)
-    return cal.to_ical()
+    out = io.BytesIO()
+    write_feed_to(out, vault, owner=owner, today=today, months=months)
+    return out.getvalue()
 
 
 def write_feed(path: Path, data: bytes) -> bool:
@@ -67,9 +131,59 @@ def write_feed(path: Path, data: bytes) -> bool:
     return write_if_changed(path, data)
 
 
+def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
+                  today: dt.date | None = None, months: int | None = None) -> FeedStats:
+    """Write the feed of ``vault`` to the binary file ``fp`` an event at a time (the bytes of
+    :func:`build_feed`, without holding them all in memory)."""
+    day = today if today is not None else dt.date.today()
+    config = vault.config
+    until = add_months(day, config["calendar.months"] if months is None else months)
+    header = _header(config, owner).to_ical()
+    assert header.endswith(FOOTER)
+    profiles = vault.profiles(full=False)  # refreshes the index
+    build = FeedBuild(vault.index.db)
+    try:
+        # An id shared by several profiles is not used: a profile is built with its id until a
+        # later one (by path) turns out to share it, then built again with its path.
+        first: dict[str, tuple[str, int]] = {}
+        shared: set[str] = set()
+        for number, profile in enumerate(profiles):
+            pid, base, tag = profile.id, profile.path, None
+            if pid and pid in first:
+                shared.add(pid)
+            elif pid:
+                first[pid] = (profile.path, number)
+                base, tag = pid, pid
+            _add_profile(build, profile, config, day, until, owner, base, number, tag)
+        if shared:
+            build.discard(shared)
+            for pid in sorted(shared):
+                path, number = first[pid]
+                again = vault.index.profile(path, full=False)
+                if again is not None:
+                    _add_profile(build, again, config, day, until, owner, path, number, None)
+        fp.write(header[:-len(FOOTER)])
+        for ical in build.sorted_ical():
+            fp.write(ical)
+        fp.write(FOOTER)
+    finally:
+        build.close()
+    return FeedStats(events=build.events, serialized=build.misses, reused=build.hits,
+                     pruned=build.pruned)
+
+
+def save_feed(path: Path, vault: Vault, *, owner: str | None = None,
+              today: dt.date | None = None, months: int | None = None) -> tuple[bool, FeedStats]:
+    """Write the feed to ``path`` atomically and only when it changed, streamed (a temporary
+    file beside ``path``, compared by hash); returns whether it wrote, and the build's stats."""
+    return write_stream_if_changed(
+        path, lambda fp: write_feed_to(fp, vault, owner=owner, today=today, months=months))
+
+
 def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
              owner: str | None = None, months: int | None = None) -> Calendar:
-    """The reminder calendar of ``profiles`` as of ``today`` (pure: no clock, no files).
+    """The reminder calendar of ``profiles`` as of ``today`` (pure: no clock, no files, no
+    cache; :func:`build_feed` gives the same bytes).
 
     ``owner`` keeps one staff member's reminders (a task's ``@owner`` wins over the profile's
     ``owner``); ``months`` (default ``calendar.months``) limits how far ahead one-off reminders
@@ -78,12 +192,19 @@ def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
     profiles = list(profiles)
     until = add_months(today, config["calendar.months"] if months is None else months)
     shared_ids = {i for i, n in Counter(p.id for p in profiles if p.id).items() if n > 1}
-    events: list[tuple[dt.date, str, Event]] = []
+    events: list[EventSpec] = []
     for profile in profiles:
         base = profile.id if profile.id and profile.id not in shared_ids else profile.path
-        events += _profile_events(profile, config, today, until, owner, quote(base, safe="/"))
-    events.sort(key=lambda e: (e[0], e[1]))
+        events += [listed for _all, listed in
+                   _profile_events(profile, config, today, until, owner, base) if listed]
+    events.sort(key=lambda e: (e.start, e.uid))
+    cal = _header(config, owner)
+    for spec in events:
+        cal.add_component(spec.event())
+    return cal
 
+
+def _header(config: Config, owner: str | None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -93,62 +214,73 @@ def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
     refresh = vDuration.from_ical(config["calendar.refresh"])
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
-    for _start, _uid, event in events:
-        cal.add_component(event)
     return cal
 
 
+def _add_profile(build: FeedBuild, profile: Profile, config: Config, today: dt.date,
+                 until: dt.date, owner: str | None, base: str, number: int,
+                 tag: str | None) -> None:
+    for index, (spec, listed) in enumerate(_profile_events(profile, config, today, until, owner,
+                                                           base)):
+        if listed is not None and listed is not spec:
+            build.add(spec.key(), spec.to_ical, start="", uid=spec.uid, order=(number, index),
+                      tag=tag, listed=False)
+            spec = listed
+        build.add(spec.key(), spec.to_ical, start=spec.start.isoformat(), uid=spec.uid,
+                  order=(number, index), tag=tag, listed=listed is not None)
+
+
 def _profile_events(profile: Profile, config: Config, today: dt.date, until: dt.date,
-                    owner: str | None, base: str) -> list[tuple[dt.date, str, Event]]:
+                    owner: str | None, base: str) -> list[tuple[EventSpec, EventSpec | None]]:
+    """Each reminder's event as in the full feed, and as in this feed (None when ``owner`` or
+    ``until`` leaves it out). They differ only in a UID's ``-2`` suffix when the same task
+    appears twice in a file and the owner filter keeps one of them."""
+    quoted = quote(base, safe="/")
     stamp = _stamp(profile, today)
     details = _details(profile, config)
+    alarms = config["calendar.alarms"]
+    wanted = None if owner is None else fold(owner.removeprefix("@"))
+    seen_all: Counter[str] = Counter()
     seen: Counter[str] = Counter()
-    out: list[tuple[dt.date, str, Event]] = []
+    out: list[tuple[EventSpec, EventSpec | None]] = []
     for rem in reminders(profile, config, today):
-        if owner is not None and fold(owner.removeprefix("@")) != fold(rem.owner or ""):
-            continue
+        listed = wanted is None or wanted == fold(rem.owner or "")
         if rem.yearly_month_day is not None:
             start, summary, what = _yearly(profile, rem)
-            uid = f"{base}-{rem.kind}"
+            uid = f"{quoted}-{rem.kind}"
         else:
-            if rem.date > until:
-                continue
+            listed = listed and rem.date <= until
             start, summary, what = rem.date, _one_off_summary(rem), _one_off_text(profile, rem,
                                                                                    config, today)
-            uid = f"{base}-{rem.kind}"
+            uid = f"{quoted}-{rem.kind}"
             if rem.kind == "task":
                 digest = hashlib.sha256(rem.text.encode("utf-8")).hexdigest()[:12]
-                uid = f"{base}-task-{rem.date.isoformat()}-{digest}"
-        seen[uid] += 1
-        if seen[uid] > 1:  # the same task twice in one file
-            uid = f"{uid}-{seen[uid]}"
-        uid = f"{uid}@{UID_DOMAIN}"
-
-        event = Event()
-        event.add("uid", uid)
-        event.add("dtstamp", stamp)
-        event.add("last-modified", stamp)
-        event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(days=1))
-        if rem.yearly_month_day is not None:
-            event.add("rrule", _yearly_rule(*rem.yearly_month_day))
-        event.add("summary", summary)
-        event.add("description", "\n".join([what, *details]))
-        event.add("transp", "TRANSPARENT")
-        alarm = _alarm(config, rem.kind, summary)
-        if alarm is not None:
-            event.add_component(alarm)
-        out.append((start, uid, event))
+                uid = f"{quoted}-task-{rem.date.isoformat()}-{digest}"
+        seen_all[uid] += 1
+        full = EventSpec(uid=_numbered(uid, seen_all[uid]), stamp=stamp, start=start,
+                         yearly=rem.yearly_month_day, summary=summary,
+                         description="\n".join([what, *details]),
+                         alarm=alarms.get(rem.kind) or None)
+        mine = None
+        if listed:
+            seen[uid] += 1
+            mine = full if seen[uid] == seen_all[uid] else replace(
+                full, uid=_numbered(uid, seen[uid]))
+        out.append((full, mine))
     return out
 
 
-def _stamp(profile: Profile, today: dt.date) -> dt.datetime:
+def _numbered(uid: str, count: int) -> str:
+    """The UID of the ``count``-th event with this UID in one file (the same task twice)."""
+    return f"{uid}-{count}@{UID_DOMAIN}" if count > 1 else f"{uid}@{UID_DOMAIN}"
+
+
+def _stamp(profile: Profile, today: dt.date) -> dt.date:
     """The profile's last change as the feed sees it: its newest log entry's date, else its
-    ``customer_since``, else 1970-01-01; clamped to ``today``. Midnight UTC."""
+    ``customer_since``, else 1970-01-01; clamped to ``today``. (Midnight UTC in the feed.)"""
     newest = profile.newest_log()
     day = newest.date if newest is not None else (profile.customer_since or EPOCH)
-    day = min(day, today)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return min(day, today)
 
 
 def _details(profile: Profile, config: Config) -> list[str]:
@@ -178,7 +310,9 @@ def _one_off_summary(rem: Reminder) -> str:
 
 def _one_off_text(profile: Profile, rem: Reminder, config: Config, today: dt.date) -> str:
     due = f"Due {rem.date.isoformat()}"
-    if rem.kind == "keep_in_touch" and _moves_daily(profile, config, today):
+    # a reminder that moves daily is due today: the cheap test first
+    if rem.kind == "keep_in_touch" and rem.date == today and _moves_daily(profile, config,
+                                                                              today):
         return f"{rem.text[:1].upper()}{rem.text[1:]}: due every day until a contact is logged."
     if rem.kind == "task":
         return f"{due}: {rem.text}"
@@ -219,14 +353,3 @@ def _yearly_rule(month: int, day: int) -> vRecur:
     if (month, day) == (2, 29):
         return vRecur({"FREQ": "YEARLY", "BYMONTH": 2, "BYMONTHDAY": -1})
     return vRecur({"FREQ": "YEARLY"})
-
-
-def _alarm(config: Config, kind: str, summary: str) -> Alarm | None:
-    trigger = config["calendar.alarms"].get(kind)
-    if not trigger:
-        return None
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", summary)
-    alarm.add("trigger", vDuration.from_ical(trigger))
-    return alarm

@@ -157,6 +157,12 @@ class Index:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.db_path}{suffix}")
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open database, for caches of derived data that keep their own tables beside the
+        index's (the calendar's events); they must expect it to be deleted at any time."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 
