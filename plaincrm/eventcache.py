@@ -1,147 +1,184 @@
-"""The calendar's event cache: each VEVENT serialized once, kept in the index database.
+"""The calendar's cache: each VEVENT serialized once, kept in the index database.
 
 icalendar takes about 1.5 ms to build and serialize one event, and a large vault has tens of
-thousands of them, nearly all the same from one run to the next. So each event's bytes are kept
-in the ``events`` table of the index database under a hash of the event's *inputs* (its UID,
-stamp, dates, rule, texts and alarm: everything :meth:`plaincrm.ical.EventSpec.to_ical` reads).
-The inputs are computed afresh on every run from the profiles, the config and the day, so a
-cached event can never be stale: a change gives a new key, which misses and is serialized.
+thousands of them, nearly all the same from one run to the next. Two tables beside the index's
+keep what a run would otherwise redo:
 
-One :class:`FeedBuild` collects the events of one feed in temporary tables (on disk, not in
-memory, whatever the vault's size) and reads them back sorted by (start, UID). At the end it
-prunes the cached events that no feed of that day could use (the ``live`` keys include the
-events that ``--owner`` or ``--months`` left out, so a filtered feed does not evict the full
-feed's events), so the table stays the size of one feed.
+- ``events``: each event's bytes, under a hash of the event's *inputs* (its UID, stamp, dates,
+  rule, texts and alarm: everything :meth:`plaincrm.ical.EventSpec.to_ical` reads). A change in
+  the profile, the config or the day gives a new key, which misses and is serialized; a cached
+  event can never be stale.
+- ``feed_profiles``: for each profile, its events' keys, UIDs and dates, under a hash of the
+  profile's index row and of everything else its reminders depend on (the day, the config, the
+  owner and the horizon of this feed). A hit skips decoding the profile and computing its
+  reminders; a miss computes them and serializes only the events not in ``events``.
+
+One :class:`FeedBuild` collects the events of one feed in a temporary table (on disk, not in
+memory, whatever the vault's size) and reads their bytes back sorted by (start, UID) in one read
+transaction. At the end it prunes what it did not use (an event that ``--owner`` or
+``--months`` left out counts as used, so a filtered feed does not evict the full feed's events),
+so the tables stay the size of one feed.
 """
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 
-BATCH = 1000  # events looked up, serialized and stored at a time
+BATCH = 500  # profiles looked up, built and stored at a time
 LOOKUP = 500  # keys per SELECT ... IN (...)
 
-Order = tuple[int, int]  # (profile number, event number): ties of (start, UID) keep this order
+# One event of a profile: its cache key, a function serializing it, start (ISO), UID, whether
+# this feed lists it (the others only keep their cached bytes from being pruned)
+EventRow = tuple[bytes, Callable[[], bytes], str, str, bool]
 
 
-@dataclass
-class _Pending:
-    key: bytes
-    make: Callable[[], bytes]
-    start: str
-    uid: str
-    order: Order
-    tag: str | None
-    listed: bool
+class CacheRace(Exception):
+    """Another plaincrm pruned events this build had found; build again."""
 
 
 class FeedBuild:
-    """The events of one feed, added in any order and read back sorted.
+    """The events of one feed, added a profile at a time and read back sorted.
 
-    ``hits`` and ``misses`` count the events found in the cache and the ones serialized
-    (``make()`` called); ``pruned`` the cached events dropped at the end.
+    Counters: ``misses`` events serialized, ``hits`` events found cached (when their profile
+    was built), ``profile_hits``/``profile_misses`` profiles whose events were known or built,
+    ``pruned`` cached rows dropped at the end, ``events`` events in the feed.
     """
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._pending: list[_Pending] = []
-        self.hits = 0
-        self.misses = 0
-        self.pruned = 0
-        self.events = 0
+        self._pending: list[tuple[bytes, int, str | None, Callable[[], list[EventRow]]]] = []
+        self.hits = self.misses = self.profile_hits = self.profile_misses = 0
+        self.pruned = self.events = 0
         db.execute("CREATE TABLE IF NOT EXISTS events (key BLOB PRIMARY KEY, ical BLOB NOT NULL)")
-        db.execute("DROP TABLE IF EXISTS temp.feed")
-        # every event this build used; ``ical`` is NULL for those left out of the feed
+        db.execute("CREATE TABLE IF NOT EXISTS feed_profiles (key BLOB PRIMARY KEY,"
+                   " events BLOB NOT NULL)")
+        self.close()
+        # every event this build used (listed = 0: left out of this feed) and every profile key
         db.execute("CREATE TEMP TABLE feed (start TEXT, uid TEXT, p INTEGER, e INTEGER, tag TEXT,"
-                   " key BLOB, ical BLOB)")
+                   " key BLOB, listed INTEGER)")
+        db.execute("CREATE TEMP TABLE used (key BLOB PRIMARY KEY) WITHOUT ROWID")
 
-    def add(self, key: bytes, make: Callable[[], bytes], *, start: str, uid: str, order: Order,
-            tag: str | None = None, listed: bool = True) -> None:
-        """One event: ``key`` hashes its inputs, ``make()`` serializes it on a miss. ``listed``
-        events are in the feed; the others only keep their cached bytes from being pruned.
-        ``tag`` marks events that :meth:`discard` may take back."""
-        self._pending.append(_Pending(key, make, start, uid, order, tag, listed))
+    def add_profile(self, key: bytes, number: int, tag: str | None,
+                    events: Callable[[], list[EventRow]]) -> None:
+        """The ``number``-th profile: ``key`` hashes everything its events depend on,
+        ``events()`` computes them on a miss. ``tag`` marks events :meth:`discard` may take
+        back from the feed."""
+        self._pending.append((key, number, tag, events))
         if len(self._pending) >= BATCH:
             self._flush()
 
     def discard(self, tags: Collection[str]) -> None:
-        """Take back every event added with one of ``tags``."""
+        """Leave out of the feed every event added with one of ``tags`` (they stay cached: the
+        next build makes and discards the same events)."""
         self._flush()
-        db = self._db
-        db.execute("BEGIN")
+        self._db.execute("BEGIN")
         try:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (tag TEXT PRIMARY KEY)")
-            db.executemany("INSERT OR IGNORE INTO temp.gone VALUES (?)", [(t,) for t in tags])
-            # their cached bytes stay: the next build makes and discards the same events
-            db.execute("UPDATE temp.feed SET ical = NULL WHERE tag IN (SELECT tag FROM temp.gone)")
-            db.execute("DROP TABLE temp.gone")
-            db.execute("COMMIT")
+            self._db.executemany("UPDATE temp.feed SET listed = 0 WHERE tag = ?",
+                                 [(t,) for t in tags])
+            self._db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise
 
     def sorted_ical(self) -> Iterator[bytes]:
-        """Every listed event's bytes, sorted by (start, UID, order); prunes the cache first."""
+        """The listed events' bytes, a few hundred at a time, sorted by (start, UID, order of
+        addition); prunes the cache first. Raises :class:`CacheRace` before yielding anything
+        when another plaincrm pruned some of them meanwhile."""
         self._flush()
         self._prune()
-        cursor = self._db.execute("SELECT ical FROM temp.feed WHERE ical IS NOT NULL"
-                                  " ORDER BY start, uid, p, e")
-        while batch := cursor.fetchmany(BATCH):
-            self.events += len(batch)
-            for (ical,) in batch:
-                yield ical
+        db = self._db
+        db.execute("BEGIN")  # one snapshot: nothing can vanish while the feed is read
+        try:
+            missing = db.execute("SELECT count(*) FROM temp.feed f WHERE listed AND NOT EXISTS"
+                                 " (SELECT 1 FROM events e WHERE e.key = f.key)").fetchone()[0]
+            if missing:
+                raise CacheRace(f"{missing} cached events were pruned by another plaincrm")
+            cursor = db.execute("SELECT e.ical FROM temp.feed f JOIN events e ON e.key = f.key"
+                                " WHERE f.listed ORDER BY f.start, f.uid, f.p, f.e")
+            while batch := cursor.fetchmany(200):
+                self.events += len(batch)
+                yield b"".join([ical for (ical,) in batch])  # fewer, larger writes
+        finally:
+            db.execute("COMMIT")
 
     def close(self) -> None:
         self._pending = []
         self._db.execute("DROP TABLE IF EXISTS temp.feed")
+        self._db.execute("DROP TABLE IF EXISTS temp.used")
 
     # -- internals ----------------------------------------------------------
+
+    def _known(self, table: str, keys: list[bytes], column: str | None) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        what = f"key, {column}" if column else "key, NULL"
+        for start in range(0, len(keys), LOOKUP):
+            part = keys[start:start + LOOKUP]
+            marks = ",".join("?" * len(part))
+            found.update(self._db.execute(
+                f"SELECT {what} FROM {table} WHERE key IN ({marks})", part))
+        return found
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
         if not pending:
             return
+        entries = self._known("feed_profiles", list({p[0] for p in pending}), "events")
+        rows: list[tuple[str, str, int, int, str | None, bytes, int]] = []
+        built: dict[bytes, list[EventRow]] = {}
+        for key, number, tag, events in pending:
+            if key in entries:
+                self.profile_hits += 1
+                listed = marshal.loads(entries[key])
+            else:
+                self.profile_misses += 1
+                made = built[key] = events()
+                listed = [(k, start, uid, shown) for k, _make, start, uid, shown in made]
+            rows += [(start, uid, number, i, tag, k, shown)
+                     for i, (k, start, uid, shown) in enumerate(listed)]
+        new_events: dict[bytes, bytes] = {}
+        if built:
+            made_rows = [row for made in built.values() for row in made]
+            cached = self._known("events", list({row[0] for row in made_rows}), None)
+            for k, make, *_rest in made_rows:
+                if k in cached or k in new_events:
+                    self.hits += 1
+                else:
+                    new_events[k] = make()
+            self.misses += len(new_events)
         db = self._db
-        cached: dict[bytes, bytes] = {}
-        keys = list({p.key for p in pending})
-        for start in range(0, len(keys), LOOKUP):
-            part = keys[start:start + LOOKUP]
-            marks = ",".join("?" * len(part))
-            cached.update(db.execute(f"SELECT key, ical FROM events WHERE key IN ({marks})",
-                                     part))
-        self.hits += sum(1 for p in pending if p.key in cached)
-        new: dict[bytes, bytes] = {}
-        for p in pending:
-            if p.key not in cached and p.key not in new:
-                new[p.key] = p.make()
-        self.misses += len(new)
-        cached.update(new)
-        feed = [(p.start, p.uid, p.order[0], p.order[1], p.tag, p.key,
-                 cached[p.key] if p.listed else None) for p in pending]
         # a write lock on the database only when there is something to store in it
-        db.execute("BEGIN IMMEDIATE" if new else "BEGIN")
+        db.execute("BEGIN IMMEDIATE" if built else "BEGIN")
         try:
-            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", new.items())
-            db.executemany("INSERT INTO temp.feed VALUES (?, ?, ?, ?, ?, ?, ?)", feed)
+            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", new_events.items())
+            db.executemany("INSERT OR REPLACE INTO feed_profiles VALUES (?, ?)", [
+                (key, marshal.dumps([(k, start, uid, shown)
+                                     for k, _make, start, uid, shown in made]))
+                for key, made in built.items()])
+            db.executemany("INSERT INTO temp.feed VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO temp.used VALUES (?)",
+                           [(p[0],) for p in pending])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     def _prune(self) -> None:
-        """Drop the cached events this build did not use, when there are any: the cache has more
-        rows than this build used keys (``hits + misses``, which counts a key used twice twice:
-        then a few unused rows may stay until the next build with fewer)."""
+        """Drop the cached rows this build did not use, when there are any."""
         db = self._db
-        (stored,) = db.execute("SELECT count(*) FROM events").fetchone()
-        if stored <= self.hits + self.misses:
+        (profiles,) = db.execute("SELECT count(*) FROM feed_profiles").fetchone()
+        (used,) = db.execute("SELECT count(*) FROM temp.used").fetchone()
+        (events,) = db.execute("SELECT count(*) FROM events").fetchone()
+        (live,) = db.execute("SELECT count(*) FROM temp.feed").fetchone()
+        if profiles <= used and events <= live:
             return
         db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = db.execute("DELETE FROM events WHERE key NOT IN (SELECT key FROM temp.feed)")
-            self.pruned = cursor.rowcount
+            self.pruned = db.execute("DELETE FROM feed_profiles WHERE key NOT IN"
+                                     " (SELECT key FROM temp.used)").rowcount
+            self.pruned += db.execute("DELETE FROM events WHERE key NOT IN"
+                                      " (SELECT key FROM temp.feed)").rowcount
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

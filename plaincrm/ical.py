@@ -37,9 +37,9 @@ from urllib.parse import quote
 import icalendar
 from icalendar import Alarm, Calendar, Event, vDuration, vRecur
 
-from plaincrm import __version__
+from plaincrm import __version__, codec
 from plaincrm.config import Config
-from plaincrm.eventcache import FeedBuild
+from plaincrm.eventcache import CacheRace, EventRow, FeedBuild
 from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.loader import Vault
 from plaincrm.lookup import fold
@@ -109,12 +109,14 @@ class EventSpec:
 
 @dataclass(frozen=True, slots=True)
 class FeedStats:
-    """What one build of the feed did: events written, serialized, reused from the cache, and
-    cached events pruned."""
+    """What one build of the feed did: events written; events serialized and reused from the
+    cache in the profiles whose events were computed; profiles whose events were known
+    (neither decoded nor computed); cached rows pruned."""
 
     events: int
     serialized: int
     reused: int
+    profiles_reused: int
     pruned: int
 
 
@@ -136,40 +138,74 @@ def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
     """Write the feed of ``vault`` to the binary file ``fp`` an event at a time (the bytes of
     :func:`build_feed`, without holding them all in memory)."""
     day = today if today is not None else dt.date.today()
-    config = vault.config
-    until = add_months(day, config["calendar.months"] if months is None else months)
-    header = _header(config, owner).to_ical()
+    until = add_months(day, vault.config["calendar.months"] if months is None else months)
+    header = _header(vault.config, owner).to_ical()
     assert header.endswith(FOOTER)
-    profiles = vault.profiles(full=False)  # refreshes the index
-    build = FeedBuild(vault.index.db)
-    try:
-        # An id shared by several profiles is not used: a profile is built with its id until a
-        # later one (by path) turns out to share it, then built again with its path.
-        first: dict[str, tuple[str, int]] = {}
-        shared: set[str] = set()
-        for number, profile in enumerate(profiles):
-            pid, base, tag = profile.id, profile.path, None
-            if pid and pid in first:
-                shared.add(pid)
-            elif pid:
-                first[pid] = (profile.path, number)
-                base, tag = pid, pid
-            _add_profile(build, profile, config, day, until, owner, base, number, tag)
-        if shared:
-            build.discard(shared)
-            for pid in sorted(shared):
-                path, number = first[pid]
-                again = vault.index.profile(path, full=False)
-                if again is not None:
-                    _add_profile(build, again, config, day, until, owner, path, number, None)
-        fp.write(header[:-len(FOOTER)])
-        for ical in build.sorted_ical():
-            fp.write(ical)
-        fp.write(FOOTER)
-    finally:
-        build.close()
-    return FeedStats(events=build.events, serialized=build.misses, reused=build.hits,
-                     pruned=build.pruned)
+    vault.profiles(full=False)  # brings the index up to date
+    for attempt in range(3):
+        build = FeedBuild(vault.index.db)
+        try:
+            _collect(build, vault, day, until, owner)
+            events = build.sorted_ical()
+            try:
+                first = next(events, None)
+            except CacheRace:
+                if attempt == 2:
+                    raise
+                continue
+            fp.write(header[:-len(FOOTER)])
+            if first is not None:
+                fp.write(first)
+            for ical in events:
+                fp.write(ical)
+            fp.write(FOOTER)
+        finally:
+            build.close()
+        return FeedStats(events=build.events, serialized=build.misses, reused=build.hits,
+                         profiles_reused=build.profile_hits, pruned=build.pruned)
+    raise AssertionError("unreachable")
+
+
+def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
+             owner: str | None) -> None:
+    """Add every profile's events to ``build``, from the index rows, decoding a profile only
+    when its events are not cached."""
+    config, index = vault.config, vault.index
+    context = hashlib.blake2b(repr((CACHE_FORMAT, __version__, icalendar.__version__,
+                                    today.toordinal(), until.toordinal(), owner,
+                                    sorted(config.items()))).encode()).digest()
+
+    def add(path: str, blob: bytes, base: str, number: int, tag: str | None) -> None:
+        # the profile's index row, where its UIDs start, and everything else its events read
+        key = hashlib.blake2b(b"".join([context, base.encode("utf-8", "surrogatepass"), b"\0",
+                                        blob]), digest_size=16).digest()
+
+        def events() -> list[EventRow]:
+            profile = codec.load_profile(blob)
+            return _event_rows(profile, config, today, until, owner, base)
+
+        build.add_profile(key, number, tag, events)
+
+    # An id shared by several profiles is not used: a profile is added with its id until a
+    # later one (by path) turns out to share it, then added again with its path.
+    first: dict[str, tuple[str, int]] = {}
+    shared: set[str] = set()
+    for number, (path, blob) in enumerate(index.summaries()):
+        pid = codec.profile_id(blob)
+        if pid and pid in first:
+            shared.add(pid)
+            add(path, blob, path, number, None)
+        elif pid:
+            first[pid] = (path, number)
+            add(path, blob, pid, number, pid)
+        else:
+            add(path, blob, path, number, None)
+    if shared:
+        build.discard(shared)
+        again = {first[pid][0]: first[pid][1] for pid in shared}
+        for path, blob in index.summaries():
+            if path in again:
+                add(path, blob, path, again[path], None)
 
 
 def save_feed(path: Path, vault: Vault, *, owner: str | None = None,
@@ -217,17 +253,16 @@ def _header(config: Config, owner: str | None) -> Calendar:
     return cal
 
 
-def _add_profile(build: FeedBuild, profile: Profile, config: Config, today: dt.date,
-                 until: dt.date, owner: str | None, base: str, number: int,
-                 tag: str | None) -> None:
-    for index, (spec, listed) in enumerate(_profile_events(profile, config, today, until, owner,
-                                                           base)):
+def _event_rows(profile: Profile, config: Config, today: dt.date, until: dt.date,
+                owner: str | None, base: str) -> list[EventRow]:
+    rows: list[EventRow] = []
+    for spec, listed in _profile_events(profile, config, today, until, owner, base):
         if listed is not None and listed is not spec:
-            build.add(spec.key(), spec.to_ical, start="", uid=spec.uid, order=(number, index),
-                      tag=tag, listed=False)
+            rows.append((spec.key(), spec.to_ical, "", spec.uid, False))
             spec = listed
-        build.add(spec.key(), spec.to_ical, start=spec.start.isoformat(), uid=spec.uid,
-                  order=(number, index), tag=tag, listed=listed is not None)
+        rows.append((spec.key(), spec.to_ical, spec.start.isoformat(), spec.uid,
+                     listed is not None))
+    return rows
 
 
 def _profile_events(profile: Profile, config: Config, today: dt.date, until: dt.date,

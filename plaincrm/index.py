@@ -268,6 +268,14 @@ class Index:
                     gc.enable()
             yield from profiles
 
+    def summaries(self) -> Iterator[tuple[str, bytes]]:
+        """(path, summary row) of every indexed profile, sorted by path, not decoded: for
+        caches keyed by a profile's content (:func:`plaincrm.codec.load_profile` decodes)."""
+        query = "SELECT path, summary FROM files WHERE summary IS NOT NULL ORDER BY path"
+        cursor = self._db.execute(query)
+        while batch := cursor.fetchmany(READ_BATCH):
+            yield from batch
+
     def profile(self, path: str, full: bool = True) -> Profile | None:
         column = "full" if full else "summary"
         row = self._db.execute(f"SELECT {column} FROM files WHERE path = ?", (path,)).fetchone()
