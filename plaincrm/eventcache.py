@@ -32,6 +32,15 @@ LOOKUP = 500  # keys per SELECT ... IN (...)
 # One event of a profile: its cache key, a function serializing it, start (ISO), UID, whether
 # this feed lists it (the others only keep their cached bytes from being pruned)
 EventRow = tuple[bytes, Callable[[], bytes], str, str, bool]
+# One event as the cache keeps it for a profile, whatever the feed's filters: its key, start,
+# UID, UID before numbering, folded owner, and date ordinal when it is a one-off (None: yearly)
+Stored = tuple[bytes, str, str, str, str, int | None]
+# Which of a profile's stored events this feed lists: (key, start, UID, listed) each, or None
+# when only computing them again can tell
+Select = Callable[[list[Stored]], list[tuple[bytes, str, str, bool]] | None]
+
+
+Compute = Callable[[], tuple[list[Stored], list[EventRow]]]
 
 
 class CacheRace(Exception):
@@ -46,9 +55,10 @@ class FeedBuild:
     ``pruned`` cached rows dropped at the end, ``events`` events in the feed.
     """
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, select: Select) -> None:
         self._db = db
-        self._pending: list[tuple[bytes, int, str | None, Callable[[], list[EventRow]]]] = []
+        self._select = select
+        self._pending: list[tuple[bytes, int, str | None, Compute]] = []
         self.hits = self.misses = self.profile_hits = self.profile_misses = 0
         self.pruned = self.events = 0
         db.execute("CREATE TABLE IF NOT EXISTS events (key BLOB PRIMARY KEY, ical BLOB NOT NULL)")
@@ -60,11 +70,10 @@ class FeedBuild:
                    " key BLOB, listed INTEGER)")
         db.execute("CREATE TEMP TABLE used (key BLOB PRIMARY KEY) WITHOUT ROWID")
 
-    def add_profile(self, key: bytes, number: int, tag: str | None,
-                    events: Callable[[], list[EventRow]]) -> None:
-        """The ``number``-th profile: ``key`` hashes everything its events depend on,
-        ``events()`` computes them on a miss. ``tag`` marks events :meth:`discard` may take
-        back from the feed."""
+    def add_profile(self, key: bytes, number: int, tag: str | None, events: Compute) -> None:
+        """The ``number``-th profile: ``key`` hashes everything its events depend on but the
+        feed's filters; ``events()`` computes them on a miss, as the cache keeps them and as
+        this feed has them. ``tag`` marks events :meth:`discard` may take back from the feed."""
         self._pending.append((key, number, tag, events))
         if len(self._pending) >= BATCH:
             self._flush()
@@ -125,21 +134,21 @@ class FeedBuild:
         if not pending:
             return
         entries = self._known("feed_profiles", list({p[0] for p in pending}), "events")
-        rows: list[tuple[str, str, int, int, str | None, bytes, int]] = []
-        built: dict[bytes, list[EventRow]] = {}
+        rows: list[tuple[str, str, int, int, str | None, bytes, bool]] = []
+        built: dict[bytes, tuple[list[Stored], list[EventRow]]] = {}
         for key, number, tag, events in pending:
-            if key in entries:
+            chosen = self._select(marshal.loads(entries[key])) if key in entries else None
+            if chosen is not None:
                 self.profile_hits += 1
-                listed = marshal.loads(entries[key])
             else:
                 self.profile_misses += 1
                 made = built[key] = events()
-                listed = [(k, start, uid, shown) for k, _make, start, uid, shown in made]
+                chosen = [(k, start, uid, shown) for k, _make, start, uid, shown in made[1]]
             rows += [(start, uid, number, i, tag, k, shown)
-                     for i, (k, start, uid, shown) in enumerate(listed)]
+                     for i, (k, start, uid, shown) in enumerate(chosen)]
         new_events: dict[bytes, bytes] = {}
         if built:
-            made_rows = [row for made in built.values() for row in made]
+            made_rows = [row for _stored, made in built.values() for row in made]
             cached = self._known("events", list({row[0] for row in made_rows}), None)
             for k, make, *_rest in made_rows:
                 if k in cached or k in new_events:
@@ -152,10 +161,8 @@ class FeedBuild:
         db.execute("BEGIN IMMEDIATE" if built else "BEGIN")
         try:
             db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", new_events.items())
-            db.executemany("INSERT OR REPLACE INTO feed_profiles VALUES (?, ?)", [
-                (key, marshal.dumps([(k, start, uid, shown)
-                                     for k, _make, start, uid, shown in made]))
-                for key, made in built.items()])
+            db.executemany("INSERT OR REPLACE INTO feed_profiles VALUES (?, ?)",
+                           [(key, marshal.dumps(stored)) for key, (stored, _made) in built.items()])
             db.executemany("INSERT INTO temp.feed VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("INSERT OR IGNORE INTO temp.used VALUES (?)",
                            [(p[0],) for p in pending])

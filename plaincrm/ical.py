@@ -30,6 +30,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -39,7 +40,7 @@ from icalendar import Alarm, Calendar, Event, vDuration, vRecur
 
 from plaincrm import __version__, codec
 from plaincrm.config import Config
-from plaincrm.eventcache import CacheRace, EventRow, FeedBuild
+from plaincrm.eventcache import CacheRace, EventRow, FeedBuild, Stored
 from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.loader import Vault
 from plaincrm.lookup import fold
@@ -143,7 +144,7 @@ def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
     assert header.endswith(FOOTER)
     vault.profiles(full=False)  # brings the index up to date
     for attempt in range(3):
-        build = FeedBuild(vault.index.db)
+        build = FeedBuild(vault.index.db, partial(_select, until.toordinal(), _wanted(owner)))
         try:
             _collect(build, vault, day, until, owner)
             events = build.sorted_ical()
@@ -171,16 +172,16 @@ def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
     """Add every profile's events to ``build``, from the index rows, decoding a profile only
     when its events are not cached."""
     config, index = vault.config, vault.index
+    # not the owner nor the horizon: a profile's cached events serve every feed of the day
     context = hashlib.blake2b(repr((CACHE_FORMAT, __version__, icalendar.__version__,
-                                    today.toordinal(), until.toordinal(), owner,
-                                    sorted(config.items()))).encode()).digest()
+                                    today.toordinal(), sorted(config.items()))).encode()).digest()
 
     def add(path: str, blob: bytes, base: str, number: int, tag: str | None) -> None:
         # the profile's index row, where its UIDs start, and everything else its events read
         key = hashlib.blake2b(b"".join([context, base.encode("utf-8", "surrogatepass"), b"\0",
                                         blob]), digest_size=16).digest()
 
-        def events() -> list[EventRow]:
+        def events() -> tuple[list[Stored], list[EventRow]]:
             profile = codec.load_profile(blob)
             return _event_rows(profile, config, today, until, owner, base)
 
@@ -231,8 +232,9 @@ def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
     events: list[EventSpec] = []
     for profile in profiles:
         base = profile.id if profile.id and profile.id not in shared_ids else profile.path
-        events += [listed for _all, listed in
-                   _profile_events(profile, config, today, until, owner, base) if listed]
+        events += [listed for _all, listed, _uid, _who in
+                   _profile_events(profile, config, today, until, _wanted(owner), base)
+                   if listed]
     events.sort(key=lambda e: (e.start, e.uid))
     cal = _header(config, owner)
     for spec in events:
@@ -253,33 +255,62 @@ def _header(config: Config, owner: str | None) -> Calendar:
     return cal
 
 
+def _wanted(owner: str | None) -> str | None:
+    return None if owner is None else fold(owner.removeprefix("@"))
+
+
+def _select(until: int, wanted: str | None,
+            stored: list[Stored]) -> list[tuple[bytes, str, str, bool]] | None:
+    """A profile's cached events (as in the full feed) as this feed has them: (key, start,
+    UID, listed); None when this feed numbers a UID differently (the same task twice in a file,
+    one of them left out by the owner), which only computing the events again can give."""
+    out: list[tuple[bytes, str, str, bool]] = []
+    seen: Counter[str] = Counter()
+    for key, start, uid, stem, owner, due in stored:
+        listed = (wanted is None or wanted == owner) and (due is None or due <= until)
+        if listed:
+            seen[stem] += 1
+            if uid != _numbered(stem, seen[stem]):
+                return None
+        out.append((key, start, uid, listed))
+    return out
+
+
 def _event_rows(profile: Profile, config: Config, today: dt.date, until: dt.date,
-                owner: str | None, base: str) -> list[EventRow]:
+                owner: str | None, base: str) -> tuple[list[Stored], list[EventRow]]:
+    """The events of ``profile`` as the cache keeps them (as in the full feed, with what
+    filters them) and as this feed has them."""
+    stored: list[Stored] = []
     rows: list[EventRow] = []
-    for spec, listed in _profile_events(profile, config, today, until, owner, base):
+    wanted = _wanted(owner)
+    for spec, listed, stem, who in _profile_events(profile, config, today, until, wanted, base):
+        start = spec.start.isoformat()
+        due = None if spec.yearly is not None else spec.start.toordinal()
+        stored.append((spec.key(), start, spec.uid, stem, who, due))
         if listed is not None and listed is not spec:
             rows.append((spec.key(), spec.to_ical, "", spec.uid, False))
             spec = listed
-        rows.append((spec.key(), spec.to_ical, spec.start.isoformat(), spec.uid,
-                     listed is not None))
-    return rows
+        rows.append((spec.key(), spec.to_ical, start, spec.uid, listed is not None))
+    return stored, rows
 
 
 def _profile_events(profile: Profile, config: Config, today: dt.date, until: dt.date,
-                    owner: str | None, base: str) -> list[tuple[EventSpec, EventSpec | None]]:
-    """Each reminder's event as in the full feed, and as in this feed (None when ``owner`` or
-    ``until`` leaves it out). They differ only in a UID's ``-2`` suffix when the same task
-    appears twice in a file and the owner filter keeps one of them."""
+                    wanted: str | None, base: str
+                    ) -> list[tuple[EventSpec, EventSpec | None, str, str]]:
+    """Each reminder's event as in the full feed, and as in this feed (None when the owner
+    ``wanted`` or ``until`` leaves it out), with its UID before numbering and its folded owner.
+    The two events differ only in a UID's ``-2`` suffix when the same task appears twice in a
+    file and the owner filter keeps one of them."""
     quoted = quote(base, safe="/")
     stamp = _stamp(profile, today)
     details = _details(profile, config)
     alarms = config["calendar.alarms"]
-    wanted = None if owner is None else fold(owner.removeprefix("@"))
     seen_all: Counter[str] = Counter()
     seen: Counter[str] = Counter()
-    out: list[tuple[EventSpec, EventSpec | None]] = []
+    out: list[tuple[EventSpec, EventSpec | None, str, str]] = []
     for rem in reminders(profile, config, today):
-        listed = wanted is None or wanted == fold(rem.owner or "")
+        who = fold(rem.owner or "")
+        listed = wanted is None or wanted == who
         if rem.yearly_month_day is not None:
             start, summary, what = _yearly(profile, rem)
             uid = f"{quoted}-{rem.kind}"
@@ -301,7 +332,7 @@ def _profile_events(profile: Profile, config: Config, today: dt.date, until: dt.
             seen[uid] += 1
             mine = full if seen[uid] == seen_all[uid] else replace(
                 full, uid=_numbered(uid, seen[uid]))
-        out.append((full, mine))
+        out.append((full, mine, uid, who))
     return out
 
 
