@@ -51,7 +51,7 @@ PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
 UID_DOMAIN = "plaincrm"
 EPOCH = dt.date(1970, 1, 1)
 FOOTER = b"END:VCALENDAR\r\n"
-CACHE_FORMAT = 1  # bump when EventSpec.event() changes what it writes
+CACHE_FORMAT = 2  # bump when what an event or a profile entry holds, or a key, changes
 ANCHOR_YEAR = 2000  # first occurrence of a birthday without a year (--MM-DD): a leap year
 LABELS = {
     "birthday": "Birthday",
@@ -80,8 +80,9 @@ class EventSpec:
         inputs = (CACHE_FORMAT, icalendar.__version__, self.uid, self.stamp.toordinal(),
                   self.start.toordinal(), self.yearly, self.summary, self.description,
                   self.alarm)
-        return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"),
-                               digest_size=16).digest()
+        digest = hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=16)
+        # the cache stores events in key order, so a feed (in date order) finds them close
+        return self.start.isoformat().encode() + digest.digest()
 
     def event(self) -> Event:
         stamp = dt.datetime(self.stamp.year, self.stamp.month, self.stamp.day, tzinfo=dt.UTC)
@@ -176,7 +177,7 @@ def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
     context = hashlib.blake2b(repr((CACHE_FORMAT, __version__, icalendar.__version__,
                                     today.toordinal(), sorted(config.items()))).encode()).digest()
 
-    def add(path: str, blob: bytes, base: str, number: int, tag: str | None) -> None:
+    def add(blob: bytes, base: str, number: int) -> None:
         # the profile's index row, where its UIDs start, and everything else its events read
         key = hashlib.blake2b(b"".join([context, base.encode("utf-8", "surrogatepass"), b"\0",
                                         blob]), digest_size=16).digest()
@@ -185,7 +186,7 @@ def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
             profile = codec.load_profile(blob)
             return _event_rows(profile, config, today, until, owner, base)
 
-        build.add_profile(key, number, tag, events)
+        build.add_profile(key, number, events)
 
     # An id shared by several profiles is not used: a profile is added with its id until a
     # later one (by path) turns out to share it, then added again with its path.
@@ -195,18 +196,18 @@ def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
         pid = codec.profile_id(blob)
         if pid and pid in first:
             shared.add(pid)
-            add(path, blob, path, number, None)
+            add(blob, path, number)
         elif pid:
             first[pid] = (path, number)
-            add(path, blob, pid, number, pid)
+            add(blob, pid, number)
         else:
-            add(path, blob, path, number, None)
+            add(blob, path, number)
     if shared:
-        build.discard(shared)
-        again = {first[pid][0]: first[pid][1] for pid in shared}
+        again = dict(first[pid] for pid in shared)
+        build.discard(again.values())
         for path, blob in index.summaries():
             if path in again:
-                add(path, blob, path, again[path], None)
+                add(blob, path, again[path])
 
 
 def save_feed(path: Path, vault: Vault, *, owner: str | None = None,

@@ -148,9 +148,9 @@ def test_the_same_task_twice_in_a_filtered_feed(vault, tmp_path: Path) -> None: 
 
 def test_a_filtered_feed_does_not_evict_the_full_feeds_events(opened: Vault) -> None:
     build(opened)
-    stored = rows(opened, "events")
+    stored = rows(opened, "calendar_events")
     _, stats = build(opened, owner="ben", months=1)
-    assert stats.pruned == 0 and rows(opened, "events") == stored
+    assert stats.pruned == 0 and rows(opened, "calendar_events") == stored
     _, stats = build(opened)
     assert stats.serialized == 0
 
@@ -169,8 +169,8 @@ def test_the_cache_prunes_what_the_latest_build_did_not_use(opened: Vault, root:
     try:
         build(fresh, day)
         # exactly what a build from an empty cache stores
-        assert rows(opened, "events") == rows(fresh, "events")
-        assert rows(opened, "feed_profiles") == rows(fresh, "feed_profiles")
+        assert rows(opened, "calendar_events") == rows(fresh, "calendar_events")
+        assert rows(opened, "calendar_profiles") == rows(fresh, "calendar_profiles")
     finally:
         fresh.close()
 
@@ -229,10 +229,10 @@ def test_events_pruned_by_another_process_mid_build_are_detected(tmp_path: Path)
     feed = FeedBuild(db, lambda stored: None)
     event = (b"e" * 16, lambda: b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "2026-01-01", "x@plaincrm",
              True)
-    feed.add_profile(b"p" * 16, 0, None, lambda: ([], [event]))
+    feed.add_profile(b"p" * 16, 0, lambda: ([], [event]))
     other = sqlite3.connect(path, isolation_level=None)
     feed._flush()  # stored now, as a build does every few hundred profiles
-    other.execute("DELETE FROM events")  # another plaincrm, another day, pruning
+    other.execute("DELETE FROM calendar_events")  # another plaincrm, another day, pruning
     with pytest.raises(CacheRace):
         next(feed.sorted_ical())
     feed.close()
