@@ -83,6 +83,11 @@ def load_profile(blob: bytes) -> Profile:
     )
 
 
+def profile_id(blob: bytes) -> str | None:
+    """The ``id`` of a dumped profile, without building the profile."""
+    return marshal.loads(blob)[3]  # type: ignore[no-any-return]
+
+
 def newest_per_kind(log: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
     """The newest entry of each kind (no kind counts as one), in file order.
 

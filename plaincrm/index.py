@@ -157,15 +157,21 @@ class Index:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.db_path}{suffix}")
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open database, for caches of derived data that keep their own tables beside the
+        index's (the calendar's events); they must expect it to be deleted at any time."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 
     def clear(self) -> None:
         """Forget every row: the next refresh reads every file."""
         self._db.execute("DELETE FROM files")
-        for (table,) in self._db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'derived_%'"
-        ).fetchall():
+        for (table,) in self._db.execute(  # and every cache derived from the rows
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT IN ('meta', 'files')").fetchall():
             self._db.execute(f"DROP TABLE {table}")
 
     # -- refreshing -------------------------------------------------------
@@ -299,6 +305,14 @@ class Index:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def summaries(self) -> Iterator[tuple[str, bytes]]:
+        """(path, summary row) of every indexed profile, sorted by path, not decoded: for
+        caches keyed by a profile's content (:func:`plaincrm.codec.load_profile` decodes)."""
+        query = "SELECT path, summary FROM files WHERE summary IS NOT NULL ORDER BY path"
+        cursor = self._db.execute(query)
+        while batch := cursor.fetchmany(READ_BATCH):
+            yield from batch
 
     def profile(self, path: str, full: bool = True) -> Profile | None:
         column = "full" if full else "summary"

@@ -32,18 +32,18 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     Example:
       plaincrm calendar -o ~/Public/reminders.ics
     """
-    from plaincrm.ical import build_feed, write_feed
+    from plaincrm.ical import save_feed, write_feed_to
 
     vault = app.open()
-    data = build_feed(vault, owner=owner, today=today.date() if today else None, months=months)
+    day = today.date() if today else None
     if output is None:
-        click.echo(data, nl=False)
+        with click.open_file("-", "wb") as stdout:  # binary standard output, left open
+            write_feed_to(stdout, vault, owner=owner, today=day, months=months)
         return
-    events = data.count(b"\r\nBEGIN:VEVENT\r\n")
     try:
-        wrote = write_feed(output, data)
+        wrote, stats = save_feed(output, vault, owner=owner, today=day, months=months)
     except OSError as exc:
         raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
-    count = f"({events} event{'s' if events != 1 else ''})"
+    count = f"({stats.events} event{'s' if stats.events != 1 else ''})"
     app.err(f"plaincrm: wrote {output} {count}" if wrote else
             f"plaincrm: {output} unchanged {count}")
