@@ -17,6 +17,7 @@ import marshal
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from plaincrm.model import Location, LogEntry, Profile, Severity
 from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, reminders
 
 SECTIONS = ("overdue", "today", "upcoming")
+SECTION_ORDER = {name: number for number, name in enumerate(SECTIONS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ def assemble(entries: Iterable[tuple[str, Entry]], config: Config, today: dt.dat
     me = owner
     day = today.toordinal()
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
-    items: list[AgendaItem] = []
+    keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
     problems = 0
     for path, (context, has_problems, rems) in entries:
         problems += has_problems
@@ -169,10 +171,13 @@ def assemble(entries: Iterable[tuple[str, Entry]], config: Config, today: dt.dat
                                      dt.date.fromordinal(context[0]), context[2], context[1])
             reminder = Reminder(Location(path, line), kind, dt.date.fromordinal(date), name,
                                 text, rem_owner, pid, actionable=actionable)
-            items.append(AgendaItem(section, reminder, day - date if section == "overdue"
-                                    else None, log_entry))
-    items.sort(key=AgendaItem.sort_key)
-    return Agenda(today, days, tuple(items), owner, wanted, problems)
+            item = AgendaItem(section, reminder, day - date if section == "overdue" else None,
+                              log_entry)
+            # the order of AgendaItem.sort_key, built from the plain values at hand
+            keyed.append(((SECTION_ORDER[section], date, fold(name), path, kind, line, text,
+                           len(keyed)), item))
+    keyed.sort(key=itemgetter(0))
+    return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted, problems)
 
 
 def known_kinds(config: Config) -> list[str]:

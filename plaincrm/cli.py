@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
-import json
 import os
 import sys
 import textwrap
@@ -23,6 +22,7 @@ import click
 
 from plaincrm import __version__
 from plaincrm.errors import AmbiguousName, PlaincrmError
+from plaincrm.render import dumps_json
 
 # name -> "module:attribute"; commands are imported when used
 COMMANDS: dict[str, str] = {
@@ -124,11 +124,6 @@ class App:
 
     def print_json(self, data: Any) -> None:
         click.echo(dumps_json(data))
-
-
-def dumps_json(data: Any) -> str:
-    """Stable JSON: sorted keys, two-space indent, UTF-8 text."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
 
 
 def echo_json_list(key: str, items: Iterable[Any]) -> None:

@@ -247,6 +247,8 @@ class Index:
         try:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+            db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO "
+                       "UPDATE SET value = CAST(value AS INTEGER) + 1")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -305,6 +307,37 @@ class Index:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def generation(self) -> int:
+        """A number that changes whenever a row is written or removed."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def memo(self, name: str, key: str, compute: Callable[[], bytes]) -> bytes:
+        """``compute()``, remembered while the index does not change: a command's whole result
+        for one set of inputs (``key``: the day, the options, the config's fingerprint), so
+        asking again about an unchanged vault costs only the refresh."""
+        table = f"derived_memo_{name}"
+        key = f"{SCHEMA_VERSION}|{__version__}|{key}"
+        db = self._db
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                   "generation INTEGER, value BLOB)")
+        generation = self.generation()
+        row = db.execute(f"SELECT value FROM {table} WHERE key = ? AND generation = ?",
+                         (key, generation)).fetchone()
+        if row is not None:
+            return bytes(row[0])
+        value = compute()
+        db.execute("BEGIN IMMEDIATE")
+        try:  # keep the results of this index state only: the table stays small
+            db.execute(f"DELETE FROM {table} WHERE generation != ?", (generation,))
+            db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                       (key, generation, value))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return value
 
     def summaries(self) -> Iterator[tuple[str, bytes]]:
         """(path, summary row) of every indexed profile, sorted by path, not decoded: for

@@ -86,3 +86,32 @@ def test_a_config_change_is_seen_by_the_next_agenda(vault: VaultFactory, run: Ru
     (root / "plaincrm.toml").write_text('[agenda]\ncontact_every = { active = "2 weeks" }\n')
     second = run(root, "agenda", "--date", "2026-11-22", "--json").stdout
     assert '"keep_in_touch"' in second and '"2026-11-15"' in second
+
+
+def test_memo_until_the_index_changes(vault: VaultFactory) -> None:
+    opened = make(vault)
+    calls: list[int] = []
+
+    def compute() -> bytes:
+        calls.append(1)
+        return f"result {len(calls)}".encode()
+
+    assert opened.index.memo("t", "k", compute) == b"result 1"
+    assert opened.index.memo("t", "k", compute) == b"result 1"  # remembered
+    assert opened.index.memo("t", "other", compute) == b"result 2"  # other inputs
+    path = opened.root / "p2.md"
+    path.write_text(PROFILE.format(n=2) + "changed\n")
+    opened.refresh()
+    assert opened.index.memo("t", "k", compute) == b"result 3"  # the vault changed
+    opened.close()
+
+
+def test_agenda_after_an_edit_is_never_a_remembered_one(vault: VaultFactory, run: Run) -> None:
+    root = vault({"a.md": "---\nname: A\nstatus: lead\n---\n- [ ] 2026-11-22 first\n"},
+                 config="")
+    assert "first" in run(root, "agenda", "--date", "2026-11-22").stdout
+    assert "first" in run(root, "agenda", "--date", "2026-11-22").stdout
+    (root / "a.md").write_text("---\nname: A\nstatus: lead\n---\n- [ ] 2026-11-22 second\n")
+    again = run(root, "agenda", "--date", "2026-11-22").stdout
+    assert "second" in again and "first" not in again
+    assert "1 day late" in run(root, "agenda", "--date", "2026-11-23").stdout

@@ -92,7 +92,8 @@ def test_schema_mismatch_is_rebuilt_with_a_note(vault: VaultFactory, run: Run) -
     assert json.loads(result.stdout)["read"] == 5
     assert "made by another plaincrm version; rebuilding it" in result.stderr
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta").fetchone() == (SCHEMA_VERSION,)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (
+            SCHEMA_VERSION,)
 
 
 def test_two_processes_at_once_never_corrupt_it(vault: VaultFactory, tmp_path: Path) -> None:

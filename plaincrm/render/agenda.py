@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import marshal
 from collections.abc import Callable
 from typing import Any
 
-from plaincrm.agenda import SECTIONS, Agenda, AgendaItem
+from plaincrm.agenda import SECTIONS, Agenda, AgendaItem, vault_agenda
+from plaincrm.render import dumps_json
 from plaincrm.render.table import table, width
 
 Style = Callable[..., str]
@@ -99,3 +102,23 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
             start += count
     return out
 
+
+
+def agenda_report(vault: Any, today: dt.date, days: int | None, owner: str | None,
+                  kinds: tuple[str, ...], as_json: bool, style: Style | None) -> tuple[str, int]:
+    """The agenda of an open vault as the text (or JSON) to print, and how many files have
+    errors. Remembered in the index until the vault, the config, the day or the options
+    change: asking twice costs only the refresh."""
+    scan = ",".join(sorted(p.location.path for p in vault.index.scan_problems))
+    key = "|".join([today.isoformat(), str(days), owner or "", ",".join(sorted(kinds)),
+                    "json" if as_json else "colour" if style else "plain",
+                    vault.config.fingerprint(), scan])
+
+    def compute() -> bytes:
+        result = vault_agenda(vault, today, days, owner, kinds)
+        text = dumps_json(result.to_json()) if as_json else "\n".join(
+            render_agenda(result, style))
+        return marshal.dumps((text, result.problem_files))
+
+    text, problem_files = marshal.loads(vault.index.memo("agenda", key, compute))
+    return text, problem_files

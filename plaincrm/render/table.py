@@ -25,20 +25,19 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
     ``style(column, padded_cell)`` may colour a cell after padding, so colour never
     breaks the alignment.
     """
-    all_rows = [list(header)] + [list(r) for r in rows] if header else [list(r) for r in rows]
+    all_rows = [list(header), *rows] if header else list(rows)
     if not all_rows:
         return []
-    columns = max(len(r) for r in all_rows)
-    cell_widths = [[width(cell) for cell in r] for r in all_rows]
+    cell_widths = [[len(cell) if cell.isascii() else width(cell) for cell in r]
+                   for r in all_rows]
+    columns = max(len(w) for w in cell_widths)
     widths = [max((w[c] for w in cell_widths if c < len(w)), default=0) for c in range(columns)]
     lines = []
-    for number, row in enumerate(all_rows):
-        cells = []
-        for c, cell in enumerate(row):
-            padded = cell if c == len(row) - 1 else \
-                cell + " " * (widths[c] - cell_widths[number][c])
-            if style is not None and not (header and number == 0):
-                padded = style(c, padded)
-            cells.append(padded)
+    for number, (row, row_widths) in enumerate(zip(all_rows, cell_widths, strict=True)):
+        last = len(row) - 1
+        cells = [cell if c == last else cell + " " * (widths[c] - row_widths[c])
+                 for c, cell in enumerate(row)]
+        if style is not None and not (header and number == 0):
+            cells = [style(c, cell) for c, cell in enumerate(cells)]
         lines.append("  ".join(cells).rstrip())
     return lines
