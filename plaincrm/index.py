@@ -276,7 +276,7 @@ class Index:
 
     def derived(self, name: str, key: str,
                 compute: Callable[[Profile], bytes]) -> Iterator[tuple[str, bytes]]:
-        """``(path, compute(summary profile))`` for every profile, sorted by path, cached.
+        """``(path, compute(summary profile))`` for every profile (in no set order), cached.
 
         The value of a file is computed again only when the file changed or ``key`` differs
         (a caller puts in it everything else the value depends on: the day, the config's
@@ -291,7 +291,7 @@ class Index:
             f"SELECT f.path, f.mtime_ns, f.size, d.value, "
             f"CASE WHEN d.value IS NULL THEN f.summary END FROM files f LEFT JOIN {table} d "
             "ON d.path = f.path AND d.mtime_ns = f.mtime_ns AND d.size = f.size AND d.key = ? "
-            "WHERE f.summary IS NOT NULL ORDER BY f.path", (key,))
+            "WHERE f.summary IS NOT NULL", (key,))
         fresh: list[tuple[str, int, int, str, bytes]] = []
         for path, mtime_ns, size, value, summary in cursor.fetchall():
             if value is None:

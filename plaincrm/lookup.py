@@ -14,8 +14,11 @@ from plaincrm.model import Profile
 @functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``Müller`` → ``muller``; spaces and dashes alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # nothing to decompose
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().replace("-", " ").replace("_", " ").split())
 
 

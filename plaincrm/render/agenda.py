@@ -9,7 +9,7 @@ from typing import Any
 
 from plaincrm.agenda import SECTIONS, Agenda, AgendaItem, vault_agenda
 from plaincrm.render import dumps_json
-from plaincrm.render.table import table, width
+from plaincrm.render.table import column_widths, table
 
 Style = Callable[..., str]
 TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming"}
@@ -88,7 +88,7 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
         return cell
 
     lines = table(rows, style=None if plain else colour)
-    indent = " " * (2 + sum(max(width(r[c]) for r in rows) + 2 for c in range(3)))
+    indent = " " * (2 + sum(w + 2 for w in column_widths(rows)[:3]))
     out = [style(heading(agenda), bold=True)]
     start = 0
     for section in SECTIONS:

@@ -18,6 +18,19 @@ def width(text: str) -> int:
     return total
 
 
+def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
+    """The display width of each column: its widest cell."""
+    widths: list[int] = []
+    for row in rows:
+        for c, cell in enumerate(row):
+            w = len(cell) if cell.isascii() else width(cell)
+            if c == len(widths):
+                widths.append(w)
+            elif w > widths[c]:
+                widths[c] = w
+    return widths
+
+
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
           style: Callable[[int, str], str] | None = None) -> list[str]:
     """Lines of left-aligned columns two spaces apart; the last column is not padded.
@@ -28,14 +41,13 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
     all_rows = [list(header), *rows] if header else list(rows)
     if not all_rows:
         return []
-    cell_widths = [[len(cell) if cell.isascii() else width(cell) for cell in r]
-                   for r in all_rows]
-    columns = max(len(w) for w in cell_widths)
-    widths = [max((w[c] for w in cell_widths if c < len(w)), default=0) for c in range(columns)]
+    widths = column_widths(all_rows)
     lines = []
-    for number, (row, row_widths) in enumerate(zip(all_rows, cell_widths, strict=True)):
+    for number, row in enumerate(all_rows):
         last = len(row) - 1
-        cells = [cell if c == last else cell + " " * (widths[c] - row_widths[c])
+        cells = [cell if c == last else
+                 cell.ljust(widths[c]) if cell.isascii() else
+                 cell + " " * (widths[c] - width(cell))
                  for c, cell in enumerate(row)]
         if style is not None and not (header and number == 0):
             cells = [style(c, cell) for c, cell in enumerate(cells)]
