@@ -210,12 +210,38 @@ def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
                 add(blob, path, again[path])
 
 
+def write_feed_remembered(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
+                          today: dt.date | None = None, months: int | None = None) -> int:
+    """:func:`write_feed_to`, remembered beside the index while the vault, the config and
+    the arguments stay the same: a rerun on an unchanged vault copies the last feed.
+    Returns the number of events."""
+    day = today if today is not None else dt.date.today()
+    key = "|".join([day.isoformat(), owner or "", "" if months is None else str(months),
+                    vault.config.fingerprint()])
+    vault.profiles(full=False)  # brings the index up to date first
+
+    def write(out: BinaryIO) -> int:
+        return write_feed_to(out, vault, owner=owner, today=day, months=months).events
+
+    return vault.index.memo_stream("calendar", key, write, fp)[1]
+
+
 def save_feed(path: Path, vault: Vault, *, owner: str | None = None,
               today: dt.date | None = None, months: int | None = None) -> tuple[bool, FeedStats]:
     """Write the feed to ``path`` atomically and only when it changed, streamed (a temporary
     file beside ``path``, compared by hash); returns whether it wrote, and the build's stats."""
     return write_stream_if_changed(
         path, lambda fp: write_feed_to(fp, vault, owner=owner, today=today, months=months))
+
+
+def save_feed_remembered(path: Path, vault: Vault, *, owner: str | None = None,
+                         today: dt.date | None = None,
+                         months: int | None = None) -> tuple[bool, int]:
+    """:func:`save_feed` through :func:`write_feed_remembered`: returns whether it wrote,
+    and the number of events."""
+    return write_stream_if_changed(
+        path, lambda fp: write_feed_remembered(fp, vault, owner=owner, today=today,
+                                               months=months))
 
 
 def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,

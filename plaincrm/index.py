@@ -13,11 +13,14 @@ import contextlib
 import gc
 import hashlib
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 
@@ -37,6 +40,17 @@ def vault_key(vault: Path) -> str:
     """A file-name-safe key for one vault path: its folder name and a hash of the full path."""
     key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
     return f"{vault.name or 'vault'}-{key}"
+
+
+class _Tee:
+    """A binary writer that writes to two others."""
+
+    def __init__(self, first: BinaryIO, second: BinaryIO) -> None:
+        self.first, self.second = first, second
+
+    def write(self, data: bytes) -> int:
+        self.first.write(data)
+        return self.second.write(data)
 
 
 def default_db_path(vault: Path) -> Path:
@@ -338,6 +352,37 @@ class Index:
             db.execute("ROLLBACK")
             raise
         return value
+
+    def memo_stream(self, name: str, key: str, write: Callable[[BinaryIO], int],
+                    out: BinaryIO) -> tuple[bool, int]:
+        """Like :meth:`memo` for a large result: ``write(fp)`` streams it (and returns a
+        count to remember with it) into ``out`` and, at the same time, into a file beside the
+        database, which later calls copy to ``out`` while the index does not change.
+        Returns (remembered, count). Memory stays flat whatever the result's size."""
+        folder = self.db_path.parent / f"memo-{name}"
+        digest = hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{key}".encode()).hexdigest()
+        generation = str(self.generation())
+        prefix = f"{digest[:32]}-{generation}-"  # then the count
+        for found in (folder.glob(f"{prefix}*") if folder.is_dir() else ()):
+            with contextlib.suppress(FileNotFoundError, ValueError), open(found, "rb") as cached:
+                count = int(found.name.removeprefix(prefix))
+                shutil.copyfileobj(cached, out, 1 << 20)
+                return True, count
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as copy:
+                count = write(_Tee(out, copy))
+            os.replace(tmp, folder / f"{prefix}{count}")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        for old in folder.iterdir():  # results of older index states are of no more use
+            parts = old.name.split("-")
+            if not old.name.startswith(".") and (len(parts) != 3 or parts[1] != generation):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return False, count
 
     def summaries(self) -> Iterator[tuple[str, bytes]]:
         """(path, summary row) of every indexed profile, sorted by path, not decoded: for

@@ -115,3 +115,29 @@ def test_agenda_after_an_edit_is_never_a_remembered_one(vault: VaultFactory, run
     again = run(root, "agenda", "--date", "2026-11-22").stdout
     assert "second" in again and "first" not in again
     assert "1 day late" in run(root, "agenda", "--date", "2026-11-23").stdout
+
+
+def test_calendar_remembered_until_the_vault_changes(vault: VaultFactory, run: Run) -> None:
+    import io
+
+    from plaincrm.ical import build_feed, write_feed_remembered
+
+    opened = make(vault)
+    day = dt.date(2026, 11, 22)
+    first, second = io.BytesIO(), io.BytesIO()
+    assert write_feed_remembered(first, opened, today=day) == 15
+    folder = opened.index.db_path.parent / "memo-calendar"
+    remembered = list(folder.iterdir())
+    assert len(remembered) == 1 and remembered[0].read_bytes() == first.getvalue()
+    assert write_feed_remembered(second, opened, today=day) == 15
+    assert second.getvalue() == first.getvalue() == build_feed(opened, today=day)
+    (opened.root / "p1.md").write_text(PROFILE.format(n=1).replace("P1", "Renamed"))
+    opened.refresh()
+    third = io.BytesIO()
+    write_feed_remembered(third, opened, today=day)
+    assert b"Renamed" in third.getvalue() and third.getvalue() == build_feed(opened, today=day)
+    assert [p for p in folder.iterdir() if not p.name.startswith(".")] != remembered
+    assert len(list(folder.iterdir())) == 1  # the older state's feed is gone
+    opened.close()
+    cli = run(opened.root, "calendar", "--date", "2026-11-22")
+    assert cli.stdout_bytes == third.getvalue()

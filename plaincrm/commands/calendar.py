@@ -32,18 +32,19 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     Example:
       plaincrm calendar -o ~/Public/reminders.ics
     """
-    from plaincrm.ical import save_feed, write_feed_to
+    from plaincrm.ical import save_feed_remembered, write_feed_remembered
 
     vault = app.open()
     day = today.date() if today else None
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
-            write_feed_to(stdout, vault, owner=owner, today=day, months=months)
+            write_feed_remembered(stdout, vault, owner=owner, today=day, months=months)
         return
     try:
-        wrote, stats = save_feed(output, vault, owner=owner, today=day, months=months)
+        wrote, events = save_feed_remembered(output, vault, owner=owner, today=day,
+                                             months=months)
     except OSError as exc:
         raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
-    count = f"({stats.events} event{'s' if stats.events != 1 else ''})"
+    count = f"({events} event{'s' if events != 1 else ''})"
     app.err(f"plaincrm: wrote {output} {count}" if wrote else
             f"plaincrm: {output} unchanged {count}")
