@@ -202,10 +202,14 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
                                  compute)
     entries = ((path, marshal.loads(blob)) for path, blob in cached)
     agenda = assemble(entries, config, today, horizon, owner, kinds)
-    broken = {p.location.path for p in vault.index.problems()
-              if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME}
     return Agenda(agenda.date, agenda.days, agenda.items, agenda.owner, agenda.kinds,
-                  len(broken))
+                  problem_files(vault))
+
+
+def problem_files(vault: Any) -> int:
+    """How many files of the vault have errors (including files too broken to be read)."""
+    return len({p.location.path for p in vault.index.problems()
+                if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME})
 
 
 def my_name(root: Path, config: Config) -> str:

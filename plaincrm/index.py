@@ -263,6 +263,12 @@ class Index:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO "
                        "UPDATE SET value = CAST(value AS INTEGER) + 1")
+            generation = self.generation()
+            db.execute("CREATE TABLE IF NOT EXISTS changes (path TEXT PRIMARY KEY, "
+                       "generation INTEGER)")
+            db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
+                           [(row[0], generation) for row in rows] +
+                           [(path, generation) for path in gone])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -321,6 +327,17 @@ class Index:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def changed_since(self, generation: int) -> set[str] | None:
+        """The paths written or removed after ``generation``; None when that is not known
+        (the index was rebuilt since), so the caller starts afresh."""
+        db = self._db
+        if generation > self.generation():
+            return None
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone():
+            return None if generation != self.generation() else set()
+        return {p for (p,) in db.execute("SELECT path FROM changes WHERE generation > ?",
+                                         (generation,))}
 
     def generation(self) -> int:
         """A number that changes whenever a row is written or removed."""

@@ -7,6 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import pytest
+
 from plaincrm.agenda import build_agenda, vault_agenda
 from plaincrm.loader import Vault, open_vault
 from plaincrm.model import Profile
@@ -141,3 +143,47 @@ def test_calendar_remembered_until_the_vault_changes(vault: VaultFactory, run: R
     opened.close()
     cli = run(opened.root, "calendar", "--date", "2026-11-22")
     assert cli.stdout_bytes == third.getvalue()
+
+
+def test_agenda_rebuilt_from_the_last_rows_equals_a_fresh_one(
+        vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from plaincrm.render import agenda as rendering
+    from plaincrm.render.agenda import agenda_report, render_agenda
+
+    full_runs: list[int] = []
+    whole = rendering.vault_agenda
+
+    def counted(*args: object, **kwargs: object) -> object:
+        full_runs.append(1)
+        return whole(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendering, "vault_agenda", counted)
+
+    opened = make(vault)
+    day = dt.date(2026, 11, 22)
+
+    def fresh() -> str:
+        agenda = build_agenda(opened.profiles(full=False), opened.config, day, 7)
+        return "\n".join(render_agenda(agenda))
+
+    edits = [
+        ("p2.md", PROFILE.format(n=2).replace("2026-11-22 task 2", "2026-11-23 moved")),
+        ("p6.md", PROFILE.format(n=6).replace("P6", "Ann New")),  # a new file
+        ("p1.md", None),  # deleted
+        ("p3.md", PROFILE.format(n=3).replace("[ ]", "[x]")),  # task done: its rows go
+        ("p6.md", PROFILE.format(n=6).replace("P6", "Zed Renamed")),
+    ]
+    assert agenda_report(opened, day, 7, None, (), False, None)[0] == fresh()
+    for number, (name, text) in enumerate(edits, start=1):
+        path = opened.root / name
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+            os.utime(path, ns=(number * 10**9, number * 10**9))
+        opened.refresh()
+        assert agenda_report(opened, day, 7, None, (), False, None)[0] == fresh(), name
+    rows = opened.index.db.execute("SELECT count(*) FROM derived_agenda_rows").fetchone()
+    assert rows == (1,)
+    assert full_runs == [1]  # the whole vault was computed once; after that, the edits only
+    opened.close()

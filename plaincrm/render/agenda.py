@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
-from plaincrm.agenda import SECTIONS, Agenda, AgendaItem, vault_agenda
+from plaincrm.agenda import (
+    SECTION_ORDER,
+    SECTIONS,
+    Agenda,
+    AgendaItem,
+    build_agenda,
+    problem_files,
+    vault_agenda,
+)
+from plaincrm.lookup import fold
 from plaincrm.render import dumps_json
 from plaincrm.render.table import column_widths, table
 
@@ -62,19 +72,35 @@ def empty_message(agenda: Agenda) -> str:
            f"(as of {agenda.date.isoformat()})."
 
 
+# One agenda line, as plain data (so it can be kept between runs): its sort key, its section,
+# its cells (date, when, kind, name, what, owner) and the context line under it.
+Row = tuple[tuple[Any, ...], str, list[str], str]
+
+
+def item_rows(agenda: Agenda) -> list[Row]:
+    """The rows of ``agenda``'s items, in its order."""
+    return [((SECTION_ORDER[item.section], item.date.toordinal(), fold(item.name), item.path,
+              item.kind, item.reminder.location.line, item.text), item.section,
+             [item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "),
+              item.name, item.text, f"@{item.owner}" if item.owner else "-"], context(item))
+            for item in agenda.items]
+
+
 def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
     """The agenda's lines: the heading, then each non-empty section with its rows. Columns
     line up across sections: date, when, kind, name, what, owner; under each row, the
     profile's newest log entry, indented to the name, so a line fits a terminal. Without
     ``style`` the text is plain (and quicker)."""
+    return render_rows(agenda, item_rows(agenda), style)
+
+
+def render_rows(agenda: Agenda, rows: list[Row], style: Style | None = None) -> list[str]:
+    """:func:`render_agenda` from rows sorted by their key; ``agenda`` gives the heading."""
     plain = style is None
     style = style or _plain
-    if not agenda.items:
+    if not rows:
         return [empty_message(agenda)]
-    rows = []
-    for item in agenda.items:
-        rows.append([item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "),
-                     item.name, item.text, f"@{item.owner}" if item.owner else "-"])
+    cells = [row[2] for row in rows]
 
     def colour(column: int, cell: str) -> str:
         if column == 1 and "late" in cell:
@@ -87,38 +113,83 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
             return style(cell, dim=True)
         return cell
 
-    lines = table(rows, style=None if plain else colour)
-    indent = " " * (2 + sum(w + 2 for w in column_widths(rows)[:3]))
+    widths = column_widths(cells)
+    lines = table(cells, style=None if plain else colour, widths=widths)
+    indent = " " * (2 + sum(w + 2 for w in widths[:3]))
     out = [style(heading(agenda), bold=True)]
+    counts = {section: 0 for section in SECTIONS}
+    for row in rows:
+        counts[row[1]] += 1
     start = 0
     for section in SECTIONS:
-        items = agenda.section(section)
-        count = len(items)
+        count = counts[section]
         if count:
             out += ["", style(f"{TITLES[section]} ({count})", bold=True, underline=True)]
-            for item, line in zip(items, lines[start:start + count], strict=True):
+            for row, line in zip(rows[start:start + count], lines[start:start + count],
+                                 strict=True):
                 out.append("  " + line)
-                out.append(style(f"{indent}last: {context(item)}", dim=True))
+                out.append(style(f"{indent}last: {row[3]}", dim=True))
             start += count
     return out
-
 
 
 def agenda_report(vault: Any, today: dt.date, days: int | None, owner: str | None,
                   kinds: tuple[str, ...], as_json: bool, style: Style | None) -> tuple[str, int]:
     """The agenda of an open vault as the text (or JSON) to print, and how many files have
     errors. Remembered in the index until the vault, the config, the day or the options
-    change: asking twice costs only the refresh."""
+    change: asking twice costs only the refresh; after an edit, the text is rebuilt from the
+    last run's rows, recomputing only the files that changed."""
+    horizon = vault.config["agenda.days"] if days is None else days
     scan = ",".join(sorted(p.location.path for p in vault.index.scan_problems))
-    key = "|".join([today.isoformat(), str(days), owner or "", ",".join(sorted(kinds)),
-                    "json" if as_json else "colour" if style else "plain",
-                    vault.config.fingerprint(), scan])
+    inputs = "|".join([today.isoformat(), str(horizon), owner or "", ",".join(sorted(kinds)),
+                       vault.config.fingerprint()])
+    key = "|".join([inputs, "json" if as_json else "colour" if style else "plain", scan])
 
     def compute() -> bytes:
-        result = vault_agenda(vault, today, days, owner, kinds)
-        text = dumps_json(result.to_json()) if as_json else "\n".join(
-            render_agenda(result, style))
-        return marshal.dumps((text, result.problem_files))
+        if as_json:
+            result = vault_agenda(vault, today, horizon, owner, kinds)
+            return marshal.dumps((dumps_json(result.to_json()), result.problem_files))
+        head = Agenda(today, horizon, (), owner, tuple(sorted(set(kinds))))
+        rows = agenda_rows(vault, inputs, today, horizon, owner, kinds)
+        return marshal.dumps(("\n".join(render_rows(head, rows, style)), problem_files(vault)))
 
-    text, problem_files = marshal.loads(vault.index.memo("agenda", key, compute))
-    return text, problem_files
+    text, count = marshal.loads(vault.index.memo("agenda", key, compute))
+    return text, count
+
+
+def agenda_rows(vault: Any, inputs: str, today: dt.date, days: int, owner: str | None,
+                kinds: tuple[str, ...]) -> list[Row]:
+    """The agenda's rows, sorted, from the last run with the same ``inputs`` and only the
+    files changed since then recomputed (or all of them, the first time)."""
+    index = vault.index
+    db = index.db
+    db.execute("CREATE TABLE IF NOT EXISTS derived_agenda_rows (inputs TEXT PRIMARY KEY, "
+               "generation INTEGER, value BLOB)")
+    generation = index.generation()
+    last = db.execute("SELECT generation, value FROM derived_agenda_rows WHERE inputs = ?",
+                      (inputs,)).fetchone()
+    changed = index.changed_since(last[0]) if last is not None else None
+    if last is not None and changed is not None:
+        by_path: dict[str, list[Row]] = marshal.loads(last[1])
+        for path in changed:
+            by_path.pop(path, None)
+            profile = index.profile(path, full=False)
+            if profile is not None:
+                fresh = item_rows(build_agenda([profile], vault.config, today, days, owner, kinds))
+                if fresh:
+                    by_path[path] = fresh
+    else:
+        by_path = {}
+        for row in item_rows(vault_agenda(vault, today, days, owner, kinds)):
+            by_path.setdefault(row[0][3], []).append(row)
+    db.execute("BEGIN IMMEDIATE")
+    try:  # the newest few sets of inputs are kept
+        db.execute("INSERT OR REPLACE INTO derived_agenda_rows VALUES (?, ?, ?)",
+                   (inputs, generation, marshal.dumps(by_path)))
+        db.execute("DELETE FROM derived_agenda_rows WHERE rowid NOT IN (SELECT rowid FROM "
+                   "derived_agenda_rows ORDER BY generation DESC LIMIT 8)")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return sorted((row for rows in by_path.values() for row in rows), key=itemgetter(0))

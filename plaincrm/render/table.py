@@ -32,7 +32,8 @@ def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
-          style: Callable[[int, str], str] | None = None) -> list[str]:
+          style: Callable[[int, str], str] | None = None,
+          widths: list[int] | None = None) -> list[str]:
     """Lines of left-aligned columns two spaces apart; the last column is not padded.
 
     ``style(column, padded_cell)`` may colour a cell after padding, so colour never
@@ -41,7 +42,8 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
     all_rows = [list(header), *rows] if header else list(rows)
     if not all_rows:
         return []
-    widths = column_widths(all_rows)
+    if widths is None:  # (a caller that measured the columns already passes them)
+        widths = column_widths(all_rows)
     lines = []
     for number, row in enumerate(all_rows):
         last = len(row) - 1
