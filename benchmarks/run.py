@@ -309,7 +309,38 @@ def report(all_results: dict[int, list[Result]], repeat: int, command: str) -> s
             shown = ["V" if a.endswith(f"vaults/{size}") else a for a in r.argv]
             shown[0] = "python"
             out.append(f"- {r.case.label}: `{' '.join(shown)}`")
+    out += ["", HOW_IT_IS_FAST.strip()]
     return "\n".join(out) + "\n"
+
+
+HOW_IT_IS_FAST = """
+## How plaincrm stays fast
+
+Every command pays for what changed, not for the size of the vault, through caches that
+live beside the index (in the user cache folder, never in the vault) and can be deleted
+at any time:
+
+- **The index** (`plaincrm/index.py`) keeps every parsed profile, keyed by the file's
+  (mtime_ns, size): a command re-reads only files that changed. A cold index parses in
+  one worker process per core from 500 files up. Reading is libyaml with every value
+  as text, and a line scanner for plain bodies (markdown-it only where it is needed).
+- **Per-file derived values** (`Index.derived`): the agenda's reminders of each profile,
+  for the day and the configuration, recomputed only for files that changed.
+- **Whole results** (`Index.memo`, `Index.memo_stream`): the agenda's text and the
+  calendar feed are remembered until the index changes (every write moves its
+  generation number), so asking again about an unchanged vault costs a refresh.
+- **After an edit** the agenda is rebuilt from its last run's rows, recomputing only the
+  files the index's change log names.
+- **The calendar** serializes each event once with icalendar and keeps its bytes; a
+  profile's events are kept per day (`plaincrm/eventcache.py`), and the feed is
+  streamed, so memory stays flat at 100,000 profiles.
+
+What remains grows with the vault: the stat walk that finds changed files (about
+0.1 s per 10,000 files) and, for the agenda, rendering its lines: the generated vaults
+leave most customers overdue for a contact, so their agenda has one line per profile.
+The first agenda or calendar of a new day recomputes every profile's reminders (the
+serialized events are reused).
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
