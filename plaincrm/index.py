@@ -203,15 +203,28 @@ class Index:
         if only is not None:
             wanted = set(only)
             stats = [s for s in stats if s.path in wanted]
-        known = {
-            path: (mtime, size)
-            for path, mtime, size in self._db.execute("SELECT path, mtime_ns, size FROM files")
-        }
-        changed = [(s.path, s.mtime_ns, s.size) for s in stats
-                   if known.get(s.path) != (s.mtime_ns, s.size)]
-        present = {s.path for s in stats}
-        gone = [p for p in known if p not in present and (only is None or p in wanted)]
-        del stats, known, present
+        # Both sides sorted by path (SQLite's byte order on UTF-8 is Python's code point
+        # order): one merge, no dictionary of the whole vault in memory.
+        changed: list[FileKey] = []
+        gone: list[str] = []
+        rows = self._db.execute("SELECT path, mtime_ns, size FROM files ORDER BY path")
+        known = next(rows, None)
+        for s in stats:
+            while known is not None and known[0] < s.path:
+                if only is None or known[0] in wanted:
+                    gone.append(known[0])
+                known = next(rows, None)
+            if known is not None and known[0] == s.path:
+                if (known[1], known[2]) != (s.mtime_ns, s.size):
+                    changed.append((s.path, s.mtime_ns, s.size))
+                known = next(rows, None)
+            else:
+                changed.append((s.path, s.mtime_ns, s.size))
+        while known is not None:
+            if only is None or known[0] in wanted:
+                gone.append(known[0])
+            known = next(rows, None)
+        del stats
         if progress is not None:
             progress(len(changed))
         read = 0

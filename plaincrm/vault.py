@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -107,34 +107,40 @@ def scan(vault: Path, config: Config) -> tuple[list[FileStat], list[Problem]]:
     while pending:
         folder, prefix = pending.pop()
         try:
-            with os.scandir(folder) as entries:
-                listed = list(entries)
+            entries = os.scandir(folder)
         except OSError:
             continue  # a folder we may not list: as os.walk does, skip it
-        for entry in listed:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = prefix + name
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                pending.append((entry.path, rel + "/"))
-                continue
-            if not match(rel):
-                continue
-            try:
-                st = entry.stat()
-            except OSError as exc:
-                reason = "a symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))
-                problems.append(Problem(Location(rel, 1), "parse-error", Severity.ERROR,
-                                        f"cannot read the file: {reason}"))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
+        with entries:  # read as we go: a folder of 100,000 entries never sits in memory
+            _scan_folder(entries, prefix, match, pending, found, problems)
     found.sort(key=lambda f: f.path)
     problems.sort(key=Problem.sort_key)
     return found, problems
+
+
+def _scan_folder(entries: Iterator[os.DirEntry[str]], prefix: str,
+                 match: Callable[[str], object], pending: list[tuple[str, str]],
+                 found: list[FileStat], problems: list[Problem]) -> None:
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = prefix + name
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            pending.append((entry.path, rel + "/"))
+            continue
+        if not match(rel):
+            continue
+        try:
+            st = entry.stat()
+        except OSError as exc:
+            reason = "a symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))
+            problems.append(Problem(Location(rel, 1), "parse-error", Severity.ERROR,
+                                    f"cannot read the file: {reason}"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        found.append(FileStat(rel, st.st_mtime_ns, st.st_size))

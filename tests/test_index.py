@@ -138,3 +138,16 @@ def test_rebuild_shows_a_progress_bar_on_a_terminal_only(vault: VaultFactory,
     assert done.stdout == b"20 profiles: 20 read, 0 removed, 0 unchanged\n"
     piped = subprocess.run(cmd, env=env, capture_output=True, timeout=60, check=True)
     assert piped.stderr == b""
+
+
+def test_unchanged_non_ascii_names_are_not_read_again(vault: VaultFactory, run: Run) -> None:
+    names = ["z.md", "Z.md", "é.md", "e.md", "ä/a.md", "a b.md", "日本.md", "a-b.md", "a_b.md",
+             "sub/zz.md", "sub-a.md", "sub0.md"]
+    root = vault({n: f"---\nname: N{i}\n---\n" for i, n in enumerate(names)})
+    assert index_json(run, root)["read"] == len(names)
+    again = index_json(run, root)
+    assert (again["files"], again["read"], again["removed"]) == (len(names), 0, 0)
+    (root / "é.md").unlink()
+    (root / "ö.md").write_text("---\nname: New\n---\n")
+    third = index_json(run, root)
+    assert (third["files"], third["read"], third["removed"]) == (len(names), 1, 1)
