@@ -62,7 +62,7 @@ def default_db_path(vault: Path) -> Path:
 PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
 CHUNK = 500  # files per unit of work
 WRITE_BATCH = 5000  # rows per write transaction on a very large refresh
-READ_BATCH = 1000  # rows decoded at a time by profiles()
+READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int]  # path, mtime_ns, size
 Row = tuple[str, int, int, bytes | None, bytes | None, bytes, int]
 

@@ -11,7 +11,7 @@ from plaincrm.errors import AmbiguousName, NoSuchProfile
 from plaincrm.model import Profile
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``Müller`` → ``muller``; spaces and dashes alike."""
     if text.isascii():  # nothing to decompose

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from plaincrm.checks.base import Context, ignored_codes, items
 from plaincrm.checks.fields import parse_phone
@@ -39,10 +39,11 @@ class Duplicates:
     def __init__(self, ctx: Context) -> None:
         self.region: str = ctx.config["profiles.phone_region"]
         self.entries: list[_Entry] = []
-        # key -> [(entry index, line)]
-        self.emails: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.phones: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.names: dict[str, list[int]] = defaultdict(list)
+        # key -> (entry index, line), or a list of them once a second profile shares the key:
+        # most keys are unique, and a list for each would cost a third of the memory
+        self.emails: dict[str, Any] = {}
+        self.phones: dict[str, Any] = {}
+        self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
 
     def add(self, profile: Profile) -> None:
         index = len(self.entries)
@@ -51,31 +52,38 @@ class Duplicates:
                                    profile.field_line("name"),
                                    CODE in ignored_codes(profile)))
         for email, line in items(profile, "email"):
-            self.emails[email.casefold()].append((index, line))
+            _file(self.emails, email.casefold(), (index, line))
         for phone, line in items(profile, "phone"):
             e164, _why = parse_phone(phone, self.region)
             if e164:
-                self.phones[e164].append((index, line))
+                _file(self.phones, e164, (index, line))
         if key is not None and key.last:
-            self.names[key.block].append(index)
+            _file(self.names, key.block, index)
 
     def finish(self) -> Iterator[Problem]:
         # (i, j) with i < j -> [(reason, line in i, line in j)]
         pairs: dict[tuple[int, int], list[tuple[str, int, int]]] = defaultdict(list)
-        for email, hits in self.emails.items():
+        for email, hits in _shared(self.emails):
             for (i, li), (j, lj) in _pairs(hits):
                 pairs[i, j].append((f"same email {email}", li, lj))
-        for phone, hits in self.phones.items():
+        for phone, hits in _shared(self.phones):
             for (i, li), (j, lj) in _pairs(hits):
                 a, b = self.entries[i].name, self.entries[j].name
                 if a is not None and b is not None and first_names_differ(a, b):
                     continue  # a household or an office sharing one number
                 pairs[i, j].append((f"same phone {phone}", li, lj))
-        for block in self.names.values():
+        for _name, block in _shared(self.names):
             for i, j in _pairs(block):
                 a, b = self.entries[i], self.entries[j]
-                if a.name is not None and b.name is not None and same_name(a.name, b.name):
+                if a.name is None or b.name is None or not same_name(a.name, b.name):
+                    continue
+                if (i, j) in pairs:
                     pairs[i, j].append(("same name", a.name_line, b.name_line))
+                elif not (a.ignored or b.ignored):
+                    # a pair only the name makes: reported at once, not kept (a large vault
+                    # has many namesakes; keeping them all would cost more than the report)
+                    yield _problem(a, a.name_line, b, "same name")
+                    yield _problem(b, b.name_line, a, "same name")
         for (i, j), reasons in pairs.items():
             a, b = self.entries[i], self.entries[j]
             if a.ignored or b.ignored:
@@ -83,6 +91,22 @@ class Duplicates:
             why = ", ".join(dict.fromkeys(r for r, _li, _lj in reasons))
             yield _problem(a, reasons[0][1], b, why)
             yield _problem(b, reasons[0][2], a, why)
+
+
+def _file(blocks: dict[str, Any], key: str, hit: Any) -> None:
+    """Put ``hit`` in the block of ``key``: alone at first, in a list once shared."""
+    old = blocks.get(key)
+    if old is None:
+        blocks[key] = hit
+    elif type(old) is list:
+        old.append(hit)
+    else:
+        blocks[key] = [old, hit]
+
+
+def _shared(blocks: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
+    """The blocks that more than one hit shares."""
+    return ((key, hits) for key, hits in blocks.items() if type(hits) is list)
 
 
 def _pairs(hits: list[T]) -> Iterator[tuple[T, T]]:
