@@ -8,6 +8,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+from plaincrm import __version__
 from plaincrm.agenda import (
     SECTION_ORDER,
     SECTIONS,
@@ -19,7 +20,7 @@ from plaincrm.agenda import (
 )
 from plaincrm.lookup import fold
 from plaincrm.render import dumps_json
-from plaincrm.render.table import column_widths, table
+from plaincrm.render.table import column_widths, line
 
 Style = Callable[..., str]
 TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming"}
@@ -32,10 +33,15 @@ def _plain(text: str, **_styles: Any) -> str:
 
 def when(agenda: Agenda, item: AgendaItem) -> str:
     """``3 days late``, ``today``, ``tomorrow``, ``in 5 days``."""
-    if item.section == "overdue":
-        late = item.days_overdue or 0
+    return when_text(item.section, item.date.toordinal(), agenda.date.toordinal())
+
+
+def when_text(section: str, date: int, today: int) -> str:
+    """:func:`when` from day ordinals."""
+    if section == "overdue":
+        late = today - date
         return f"{late} day{'s' if late != 1 else ''} late"
-    ahead = (item.date - agenda.date).days
+    ahead = date - today
     return "today" if ahead == 0 else "tomorrow" if ahead == 1 else f"in {ahead} days"
 
 
@@ -72,18 +78,26 @@ def empty_message(agenda: Agenda) -> str:
            f"(as of {agenda.date.isoformat()})."
 
 
-# One agenda line, as plain data (so it can be kept between runs): its sort key, its section,
-# its cells (date, when, kind, name, what, owner) and the context line under it.
-Row = tuple[tuple[Any, ...], str, list[str], str]
+# One agenda line, as plain data (so it can be kept between runs): its sort key (section,
+# day ordinal, folded name, path, kind, line, what), the name as written, the owner cell and
+# the context line under it. The other cells are worked out from the key when printed.
+Row = tuple[tuple[Any, ...], str, str, str]
+ROW_FORMAT = 2  # bump when Row changes: rows kept by an older plaincrm are then not used
 
 
 def item_rows(agenda: Agenda) -> list[Row]:
     """The rows of ``agenda``'s items, in its order."""
     return [((SECTION_ORDER[item.section], item.date.toordinal(), fold(item.name), item.path,
-              item.kind, item.reminder.location.line, item.text), item.section,
-             [item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "),
-              item.name, item.text, f"@{item.owner}" if item.owner else "-"], context(item))
+              item.kind, item.reminder.location.line, item.text), item.name,
+             f"@{item.owner}" if item.owner else "-", context(item))
             for item in agenda.items]
+
+
+def row_cells(row: Row, today: int) -> list[str]:
+    """The cells of a row: date, when, kind, name, what, owner."""
+    key, name, owner, _context = row
+    return [dt.date.fromordinal(key[1]).isoformat(), when_text(SECTIONS[key[0]], key[1], today),
+            key[4].replace("_", " "), name, key[6], owner]
 
 
 def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
@@ -100,7 +114,7 @@ def render_rows(agenda: Agenda, rows: list[Row], style: Style | None = None) -> 
     style = style or _plain
     if not rows:
         return [empty_message(agenda)]
-    cells = [row[2] for row in rows]
+    today = agenda.date.toordinal()
 
     def colour(column: int, cell: str) -> str:
         if column == 1 and "late" in cell:
@@ -113,21 +127,22 @@ def render_rows(agenda: Agenda, rows: list[Row], style: Style | None = None) -> 
             return style(cell, dim=True)
         return cell
 
-    widths = column_widths(cells)
-    lines = table(cells, style=None if plain else colour, widths=widths)
+    # the cells are made twice (once to measure, once to print) rather than kept: on a large
+    # vault they would cost more memory than everything else
+    widths = column_widths(row_cells(row, today) for row in rows)
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
     out = [style(heading(agenda), bold=True)]
     counts = {section: 0 for section in SECTIONS}
     for row in rows:
-        counts[row[1]] += 1
+        counts[SECTIONS[row[0][0]]] += 1
     start = 0
     for section in SECTIONS:
         count = counts[section]
         if count:
             out += ["", style(f"{TITLES[section]} ({count})", bold=True, underline=True)]
-            for row, line in zip(rows[start:start + count], lines[start:start + count],
-                                 strict=True):
-                out.append("  " + line)
+            for row in rows[start:start + count]:
+                out.append(line(row_cells(row, today), widths, None if plain else colour,
+                                "  "))
                 out.append(style(f"{indent}last: {row[3]}", dim=True))
             start += count
     return out
@@ -163,6 +178,7 @@ def agenda_rows(vault: Any, inputs: str, today: dt.date, days: int, owner: str |
     files changed since then recomputed (or all of them, the first time)."""
     index = vault.index
     db = index.db
+    inputs = f"{ROW_FORMAT}|{__version__}|{inputs}"
     db.execute("CREATE TABLE IF NOT EXISTS derived_agenda_rows (inputs TEXT PRIMARY KEY, "
                "generation INTEGER, value BLOB)")
     generation = index.generation()
@@ -171,6 +187,7 @@ def agenda_rows(vault: Any, inputs: str, today: dt.date, days: int, owner: str |
     changed = index.changed_since(last[0]) if last is not None else None
     if last is not None and changed is not None:
         by_path: dict[str, list[Row]] = marshal.loads(last[1])
+        last = None  # the stored bytes are not needed any more
         for path in changed:
             by_path.pop(path, None)
             profile = index.profile(path, full=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 def width(text: str) -> int:
@@ -18,7 +18,7 @@ def width(text: str) -> int:
     return total
 
 
-def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
+def column_widths(rows: Iterable[Sequence[str]]) -> list[int]:
     """The display width of each column: its widest cell."""
     widths: list[int] = []
     for row in rows:
@@ -33,8 +33,9 @@ def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
           style: Callable[[int, str], str] | None = None,
-          widths: list[int] | None = None) -> list[str]:
-    """Lines of left-aligned columns two spaces apart; the last column is not padded.
+          widths: list[int] | None = None, indent: str = "") -> list[str]:
+    """Lines of left-aligned columns two spaces apart, each after ``indent``; the last column
+    is not padded.
 
     ``style(column, padded_cell)`` may colour a cell after padding, so colour never
     breaks the alignment.
@@ -46,12 +47,19 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None,
         widths = column_widths(all_rows)
     lines = []
     for number, row in enumerate(all_rows):
-        last = len(row) - 1
-        cells = [cell if c == last else
-                 cell.ljust(widths[c]) if cell.isascii() else
-                 cell + " " * (widths[c] - width(cell))
-                 for c, cell in enumerate(row)]
-        if style is not None and not (header and number == 0):
-            cells = [style(c, cell) for c, cell in enumerate(cells)]
-        lines.append("  ".join(cells).rstrip())
+        cell_style = style if not (header and number == 0) else None
+        lines.append(line(row, widths, cell_style, indent))
     return lines
+
+
+def line(row: Sequence[str], widths: list[int],
+         style: Callable[[int, str], str] | None = None, indent: str = "") -> str:
+    """One line of :func:`table`: the cells padded to ``widths`` (the last one not)."""
+    last = len(row) - 1
+    cells = [cell if c == last else
+             cell.ljust(widths[c]) if cell.isascii() else
+             cell + " " * (widths[c] - width(cell))
+             for c, cell in enumerate(row)]
+    if style is not None:
+        cells = [style(c, cell) for c, cell in enumerate(cells)]
+    return indent + "  ".join(cells).rstrip()
