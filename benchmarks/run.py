@@ -236,7 +236,8 @@ def report(all_results: dict[int, list[Result]], repeat: int, command: str) -> s
         "folder emptied before each run), not a cold disk. Peak RSS is the largest resident set",
         "of the process over the runs.",
         "",
-        "Reproduce (the vaults are generated, seeded, into the git-ignored `benchmarks/vaults/`):",
+        "Reproduce with the environment the README's quick start makes (`.venv`; the vaults",
+        "are generated, seeded, into the git-ignored `benchmarks/vaults/`):",
         "",
         "```sh",
         command,
@@ -370,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
 
     all_results = {size: measure_size(size, args.repeat, args.seed, log, overrides)
                    for size in sizes}
-    command = f"python -m benchmarks.run --sizes {','.join(map(str, sizes))} --repeat {args.repeat}"
+    command = (f".venv/bin/python -m benchmarks.run --sizes {','.join(map(str, sizes))} "
+               f"--repeat {args.repeat}")
     if args.seed != 8:
         command += f" --seed {args.seed}"
     for item in args.args:
