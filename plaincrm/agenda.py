@@ -65,9 +65,11 @@ class AgendaItem:
         """The reminder's owner: a task's ``@owner``, else the profile's ``owner``."""
         return self.reminder.owner
 
-    def sort_key(self) -> tuple[int, dt.date, str, str, str, int, str]:
+    def sort_key(self) -> tuple[int, int, str, str, str, int, str]:
+        """Section, day (ordinal), name (folded), path, kind, line, text: plain values, so
+        the key can be kept between runs (see plaincrm.render.agenda)."""
         r = self.reminder
-        return (SECTIONS.index(self.section), r.date, fold(r.name), r.path, r.kind,
+        return (SECTION_ORDER[self.section], r.date.toordinal(), fold(r.name), r.path, r.kind,
                 r.location.line, r.text)
 
     def to_json(self) -> dict[str, Any]:
@@ -95,9 +97,6 @@ class Agenda:
     owner: str | None = None  # the owner filter, if any
     kinds: tuple[str, ...] = ()  # the kind filter, if any
     problem_files: int = 0  # files with errors (their valid reminders are still here)
-
-    def section(self, name: str) -> list[AgendaItem]:
-        return [item for item in self.items if item.section == name]
 
     def to_json(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "items": [i.to_json() for i in self.items]}
@@ -173,9 +172,7 @@ def assemble(entries: Iterable[tuple[str, Entry]], config: Config, today: dt.dat
                                 text, rem_owner, pid, actionable=actionable)
             item = AgendaItem(section, reminder, day - date if section == "overdue" else None,
                               log_entry)
-            # the order of AgendaItem.sort_key, built from the plain values at hand
-            keyed.append(((SECTION_ORDER[section], date, fold(name), path, kind, line, text,
-                           len(keyed)), item))
+            keyed.append(((*item.sort_key(), len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted, problems)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from plaincrm import __version__
 from plaincrm.agenda import (
-    SECTION_ORDER,
     SECTIONS,
     Agenda,
     AgendaItem,
@@ -18,7 +17,6 @@ from plaincrm.agenda import (
     problem_files,
     vault_agenda,
 )
-from plaincrm.lookup import fold
 from plaincrm.render import dumps_json
 from plaincrm.render.table import column_widths, line
 
@@ -87,8 +85,7 @@ ROW_FORMAT = 2  # bump when Row changes: rows kept by an older plaincrm are then
 
 def item_rows(agenda: Agenda) -> list[Row]:
     """The rows of ``agenda``'s items, in its order."""
-    return [((SECTION_ORDER[item.section], item.date.toordinal(), fold(item.name), item.path,
-              item.kind, item.reminder.location.line, item.text), item.name,
+    return [(item.sort_key(), item.name,
              f"@{item.owner}" if item.owner else "-", context(item))
             for item in agenda.items]
 
