@@ -36,6 +36,22 @@ class FieldError(ValueError):
     """A value the user wrote that plaincrm cannot use; the message says why and how to fix it."""
 
 
+# Every date plaincrm reads or is given lies in these years, and every duration is at most
+# MAX_YEARS long: then any date plus any duration plus any horizon stays far from
+# ``datetime.date.max`` (9999-12-31), and date arithmetic never overflows.
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+MAX_YEARS = 200
+
+
+def check_day(day: dt.date, key: str) -> dt.date:
+    """``day`` if it lies between the years FIRST_YEAR and LAST_YEAR, else FieldError."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise FieldError(f"{key}: {day.isoformat()} is out of range; plaincrm takes dates "
+                         f"from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
 def text(raw: Any, key: str) -> str:
     """A single text value."""
     if isinstance(raw, str):
@@ -74,9 +90,10 @@ def date(raw: Any, key: str) -> dt.date:
         raise FieldError(f"{key}: {value!r} is not a date; write YYYY-MM-DD")
     y, m, d = (int(g) for g in match.groups())
     try:
-        return dt.date(y, m, d)
+        day = dt.date(y, m, d)
     except ValueError:
         raise FieldError(f"{key}: {value} is not a real date") from None
+    return check_day(day, key)
 
 
 def birthday(raw: Any, key: str = "birthday") -> Birthday:
@@ -108,8 +125,12 @@ def duration(raw: Any, key: str) -> Duration:
             "'6 months' or '1 year'"
         )
     count = int(match.group(1))
-    if count <= 0 or count > 100_000:
+    if count <= 0:
         raise FieldError(f"{key}: {value!r} must be a positive number of {unit}")
+    per_year = {"days": 366, "weeks": 53, "months": 12, "years": 1}[unit]
+    if count > MAX_YEARS * per_year:
+        raise FieldError(f"{key}: {value!r} is too long; plaincrm takes durations of up to "
+                         f"{MAX_YEARS} years")
     return Duration(count=count, unit=unit)
 
 
