@@ -272,8 +272,8 @@ def open_repo(vault: Path) -> Repo:
                         "--is-shallow-repository"))
     if done.returncode != 0:
         if "not a git repository" in done.reason:
-            raise GitUnavailable(f"the vault {vault} is not in a git repository (run "
-                                 "'git init' there to keep its history)", "not-a-repository")
+            raise GitUnavailable(f"the vault is not in a git repository (run 'git init' in "
+                                 f"{vault} to keep its history)", "not-a-repository")
         raise GitUnavailable(f"git refuses the vault {vault}: {done.reason}", "refused")
     top, prefix, gitdir, shallow = [*os.fsdecode(done.stdout).split("\n"), "", "", ""][:4]
     return Repo(top=Path(top), vault=vault, prefix=prefix, git_dir=Path(gitdir),
