@@ -7,15 +7,13 @@ import os
 import re
 import secrets
 import shlex
-import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from unidecode import unidecode
 
-from plaincrm import templates
+from plaincrm import gitrepo, templates
 from plaincrm.config import CONFIG_NAME, commented_toml
 from plaincrm.errors import PlaincrmError, ProfileExists
 from plaincrm.files import create_new
@@ -142,16 +140,14 @@ def init_vault(folder: Path, use_git: bool = True,
 
 
 def _git_init(folder: Path) -> str:
-    git = shutil.which("git")
-    if git is None:
+    if not gitrepo.installed():
         return "skipped: git is not installed"
-    inside = subprocess.run([git, "rev-parse", "--show-toplevel"], cwd=folder,
-                            capture_output=True, text=True)
-    if inside.returncode == 0:
-        return f"skipped: already inside the repository {inside.stdout.strip()}"
-    done = subprocess.run([git, "init", "-q"], cwd=folder, capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"failed: {done.stderr.strip()}"
+    inside = gitrepo.toplevel(folder)
+    if inside is not None:
+        return f"skipped: already inside the repository {inside}"
+    failed = gitrepo.init(folder)
+    if failed is not None:
+        return f"failed: {failed}"
     return "created (git init)"
 
 
@@ -173,17 +169,13 @@ git diff --cached --name-only --diff-filter=ACMR -z -- "$vault" |
 def install_hook(folder: Path) -> tuple[str, str]:
     """Write a plain git pre-commit hook running ``plaincrm check`` on the staged profiles of
     the vault ``folder``, unless the repository already has a pre-commit hook."""
-    git = shutil.which("git")
-    if git is None:
+    if not gitrepo.installed():
         return "", "skipped: git is not installed"
-    top = subprocess.run([git, "rev-parse", "--show-toplevel"], cwd=folder,
-                         capture_output=True, text=True)
-    hooks = subprocess.run([git, "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
-                           cwd=folder, capture_output=True, text=True)
-    if top.returncode != 0 or hooks.returncode != 0:
+    top, hooks = gitrepo.toplevel(folder), gitrepo.hooks_dir(folder)
+    if top is None or hooks is None:
         return "", "skipped (pre-commit hook): not in a git repository"
-    vault = Path(folder).resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
-    hook = Path(hooks.stdout.strip()) / "pre-commit"
+    vault = Path(folder).resolve().relative_to(top.resolve()).as_posix()
+    hook = hooks / "pre-commit"
     hook.parent.mkdir(parents=True, exist_ok=True)
     text = HOOK.format(vault=shlex.quote(vault or "."))
     shown = os.path.relpath(hook, folder)
