@@ -6,14 +6,21 @@ Data flows one way: profiles + config â†’ :func:`plaincrm.reminders.reminders` â
 only decides what goes in. Everything in the feed is derived from the vault and the day given,
 never from the clock or a random number, so an unchanged vault gives byte-identical output:
 
-- UIDs: ``<profile id, else its path>-<kind>@plaincrm``; tasks add their date and a hash of their
-  text (``-task-2026-12-01-1a2b3c4d5e6f``). An ``id`` shared by several profiles is not used
-  (their paths are), so no two events ever share a UID.
-- DTSTAMP and LAST-MODIFIED: midnight UTC of the profile's newest log entry, else its
-  ``customer_since``, else 1970-01-01; never later than today.
-- Yearly reminders (birthday, anniversary, ``yearly`` dates) are one recurring event each; a
-  29 February date recurs with ``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1`` (the last day of February:
-  28 February in common years). Their texts do not change from year to year: a birthday with a
+- UIDs: ``<profile id>-<kind>@plaincrm``; tasks add their date and a hash of their text
+  (``-task-2026-12-01-1a2b3c4d5e6f``). A profile without an id has ``p+<digest of its path>``
+  instead of the id, never the path (it holds the customer's name). Of the profiles sharing an
+  id, the one with the most log entries keeps it; the others add ``+<digest of the path>``, so
+  no two events ever share a UID.
+- DTSTAMP and LAST-MODIFIED: the profile's revision day (its newest log entry or
+  ``customer_since``, not after today; 1970-01-01 without) at a time of day that is a checksum
+  of the rest of the event; SEQUENCE: days from 1000-01-01 to the revision day plus days to the
+  start. Any edit changes the stamp; a later dated change or an event moved later raises both.
+- Texts are cleaned of control characters (TEXT allows only TAB) and escaped, the calendar's
+  name too.
+- Yearly reminders (birthday, anniversary, ``yearly`` dates) are one recurring event each, from
+  their first occurrence on (also when that is still ahead); a 29 February date recurs with
+  ``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1`` (the last day of February: 28 February in common
+  years). Their texts do not change from year to year: a birthday with a
   known year says ``(born 1983)``, never an age.
 - One-off reminders (service, task, keep in touch, ``once`` dates) sit on their due date, also
   when overdue, up to ``calendar.months`` months ahead.
