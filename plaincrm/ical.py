@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -345,6 +345,7 @@ def _keeps_id(group: list[tuple[int, str]]) -> str:
     return min(group, key=lambda member: (-member[0], member[1]))[1]
 
 
+@lru_cache(maxsize=4096)  # a vault has few owners; a feed asks for each of its events
 def _mine(owner: str | None, wanted: str | None) -> bool:
     """Whether a reminder of ``owner`` is in the feed of ``wanted`` (None: everybody's)."""
     return wanted is None or matches_me(owner or None, wanted)
