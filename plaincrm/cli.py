@@ -12,7 +12,6 @@ import gc
 import importlib
 import os
 import sys
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +130,9 @@ def echo_json_list(key: str, items: Iterable[Any]) -> None:
     large list never sits in memory whole."""
     first = True
     for item in items:
-        body = textwrap.indent(dumps_json(item), "    ")
+        # the only line breaks in dumps_json's text are its own (not str.splitlines', which
+        # would also split at U+2028 and other separators inside strings)
+        body = "    " + dumps_json(item).replace("\n", "\n    ")
         click.echo(("{\n" + f'  "{key}": [\n' if first else ",\n") + body, nl=False)
         first = False
     click.echo("{\n" + f'  "{key}": []\n' + "}" if first else "\n  ]\n}")
