@@ -20,6 +20,7 @@ import ipaddress
 import os
 import re
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -75,12 +76,23 @@ def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    """Whether ``host`` (a name or an address in any spelling the system takes: ``127.1``,
+    ``127.0.0.2``, ``::1``, ``[::1]``, ``localhost``) means this machine only."""
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        infos = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(_loopback_address(info[4][0]) for info in infos)
+
+
+def _loopback_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
 
 
 def feed_url(host: str, port: int, token: str, name: str = "calendar") -> str:

@@ -11,10 +11,12 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
-from plaincrm.serve import FeedServer, ServerThread
+from plaincrm.serve import FeedServer, ServerThread, is_loopback
+from tests.livetools import Process, profile
 
 TOKEN = "k" * 32
 FEED = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
@@ -145,3 +147,50 @@ def test_headers_that_never_end_get_431(server: FeedServer) -> None:
             sock.sendall(b"GET / HTTP/1.1\r\n" + b"X-Big: a\r\n" * 20_000)
         assert sock.recv(100).startswith(b"HTTP/1.1 431 ")
     assert fetch(server.port) == 200
+
+
+# ---------------------------------------------------------------- loopback
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "127.0.0.2", "::1", "[::1]",
+                                  "localhost", "::ffff:127.0.0.1"])
+def test_loopback_spellings(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "", "192.168.1.5", "10.1"])
+def test_not_loopback(host: str) -> None:
+    assert not is_loopback(host)
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("host", ["127.1", "127.0.0.2", "localhost",
+                                  pytest.param("::1", marks=pytest.mark.skipif(
+                                      not _ipv6_loopback(), reason="no IPv6 loopback"))])
+def test_serve_on_a_loopback_spelling_does_not_warn(vault: Any, host: str) -> None:
+    root = vault({"ann.md": profile("Ann")})
+    proc = Process("--vault", str(root), "serve", "--host", host, "--port", "0")
+    try:
+        line = proc.wait_line(lambda x: x.startswith("serving http://"))
+        port = int(line.split("]:" if host == "::1" else ":", 2)[-1].split("/")[0])
+        # a request line with control characters is logged escaped
+        family = socket.AF_INET6 if host == "::1" else socket.AF_INET
+        with socket.socket(family) as sock:
+            sock.settimeout(10)
+            sock.connect((host if host != "localhost" else "127.0.0.1", port))
+            sock.sendall(b"GET /\x1b]0;pwned\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.1 404")
+        proc.wait_line(lambda x: "GET /\\x1b]0;pwned\\x07 HTTP/1.1" in x, stream="err")
+        assert proc.terminate() == 0
+    finally:
+        proc.kill()
+    assert not any("personal data" in x for x in proc.err), proc.err
+    assert not any("\x1b" in x or "\x07" in x for x in proc.err), proc.err
