@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 import platformdirs
 
 from plaincrm.connections import REQUEST_TIMEOUT, ConnectionServer
+from plaincrm.errors import ServeError
 from plaincrm.files import atomic_write
 from plaincrm.index import vault_key
 from plaincrm.loader import Vault
@@ -57,8 +58,18 @@ def token_path(vault: Path) -> Path:
 
 
 def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
-    """The vault's feed token and whether it was made just now (first use, or ``new``)."""
+    """The vault's feed token and whether it was made just now (first use, or ``new``).
+    :class:`ServeError` when it can be neither read nor stored (the path is a folder, the
+    config folder is not writable...)."""
     path = token_path(vault)
+    try:
+        return _load_token(path, new)
+    except OSError as exc:
+        raise ServeError(f"cannot read or store the feed token {path}: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _load_token(path: Path, new: bool) -> tuple[str, bool]:
     if not new:
         try:
             token = path.read_text(encoding="ascii").strip()

@@ -11,11 +11,12 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from plaincrm.serve import FeedServer, ServerThread, is_loopback
+from plaincrm.serve import FeedServer, ServerThread, is_loopback, token_path
 from tests.livetools import Process, profile
 
 TOKEN = "k" * 32
@@ -194,3 +195,47 @@ def test_serve_on_a_loopback_spelling_does_not_warn(vault: Any, host: str) -> No
         proc.kill()
     assert not any("personal data" in x for x in proc.err), proc.err
     assert not any("\x1b" in x or "\x07" in x for x in proc.err), proc.err
+
+
+# ---------------------------------------------------------------- the token's folder
+
+
+@pytest.fixture
+def port_in_use() -> Iterator[int]:
+    """A port already taken: should serve get past the token, it stops there (exit 12, a
+    different message) instead of serving forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def _fails_on_the_token(result: Any) -> None:
+    assert result.exit_code == 12, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("plaincrm: cannot read or store the feed "
+                                                   "token "), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_token_path_is_a_folder(vault: Any, run: Any, port_in_use: int) -> None:
+    root = vault({"ann.md": profile("Ann")})
+    token_path(root).mkdir(parents=True)
+    for args in ((), ("--new-token",)):
+        result = run(root, "serve", "--port", str(port_in_use), *args)
+        _fails_on_the_token(result)
+        assert "Is a directory" in result.stderr
+    assert token_path(root).is_dir()  # left as it was
+
+
+def test_config_folder_cannot_be_written(vault: Any, run: Any, port_in_use: int,
+                                         tmp_path: Path) -> None:
+    root = vault({"ann.md": profile("Ann")})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    for env in ({"XDG_CONFIG_HOME": str(blocker / "config")},
+                {"PLAINCRM_CONFIG_DIR": str(blocker)}):
+        result = run(root, "serve", "--port", str(port_in_use), env=env)
+        _fails_on_the_token(result)
+        assert "Not a directory" in result.stderr or "File exists" in result.stderr
+    assert blocker.read_text() == "not a folder\n"
