@@ -7,7 +7,9 @@ colour on or off, while plaincrm's own colour still works.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +121,16 @@ def test_every_style_plaincrm_makes_survives_and_nothing_else() -> None:
     assert terminal_text(f"{ESC}[31mred", styled=True) == "\\x1b[31mred"
     with pytest.raises(ValueError):
         app.style("x", blink=True)
+
+
+@pytest.mark.parametrize("color", ["always", "never"])
+def test_history_escapes_authors_and_commit_messages(vault: Any, run: Any, color: str) -> None:
+    root = vault({"plaincrm.toml": "", "eve.md": "---\nname: Eve\nstatus: active\n---\n"})
+    env = {**os.environ, "GIT_AUTHOR_NAME": f"Mal{ESC}]0;x{BEL}", "GIT_AUTHOR_EMAIL": "m@x.org"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", f"add {ESC}[2J eve"]):
+        subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
+    result = run(root, "--color", color, "history", "eve")
+    assert result.exit_code == 0, result.output
+    # (git itself drops the BEL from an author name)
+    assert "Mal\\x1b]0;x  add \\x1b[2J eve" in result.stdout, result.stdout
+    assert controls(result.stdout, color == "always") == []
