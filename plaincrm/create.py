@@ -161,8 +161,8 @@ def init_vault(folder: Path, use_git: bool = True,
     }
     report = []
     for rel, text in files.items():
+        # the folder must be inside the vault; the file itself is never followed (os.link)
         path = make_folder(folder, Path(rel).parent.as_posix()) / Path(rel).name
-        vault_path(folder, rel)  # a symlink already there may lead out of the vault
         created = create_new(path, text.encode("utf-8"))
         report.append((rel, "created" if created else "kept (already there)"))
     if use_git:

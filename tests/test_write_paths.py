@@ -132,3 +132,15 @@ def test_a_fifo_as_template_is_refused_not_waited_for(vault: VaultFactory) -> No
     assert "not a regular file" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (root / "eve-adams.md").exists()
+
+
+def test_init_never_writes_through_a_folder_linked_outside(run: Run, tmp_path: Path) -> None:
+    away = tmp_path / "away"
+    away.mkdir()
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "templates").symlink_to(away)
+    result = run(None, "init", "--no-git", str(shop))
+    assert result.exit_code == 7
+    assert "outside the vault" in result.stderr
+    assert list(away.iterdir()) == []

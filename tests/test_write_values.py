@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from plaincrm.edit import check_value
+from plaincrm.errors import BadValue
 from tests.conftest import Run, VaultFactory
 
 JANE = (b"---\nname: Jane Roe\n---\n\n- [ ] 2026-12-01 Send the quote\n\n"
@@ -43,6 +45,13 @@ def test_control_characters_are_refused_in_every_value(vault: VaultFactory, run:
     assert "control character" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert files(root) == before
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1c", "\x7f", "\x9b", "\u2029"])
+def test_every_control_character_is_refused(bad: str) -> None:
+    with pytest.raises(BadValue, match="control character"):
+        check_value(f"Eve{bad}Roe", "NAME")
+    assert check_value("Zoë\tO'Brien — ☎", "NAME") == "Zoë\tO'Brien — ☎"
 
 
 def test_a_tab_in_log_text_is_still_fine(vault: VaultFactory, run: Run) -> None:
