@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "watch": "plaincrm.commands.watch:watch",
     "serve": "plaincrm.commands.serve:serve",
     "check": "plaincrm.commands.check:check",
+    "outreach": "plaincrm.commands.outreach:outreach",
 }
 
 
