@@ -83,7 +83,7 @@ class Server:
                               data: Any) -> AuthResult:
                 ok = isinstance(data, LoginPassword) and \
                     (data.login.decode(), data.password.decode()) == login
-                return AuthResult(success=ok)
+                return AuthResult(success=ok, handled=False)  # the server answers 535
             kwargs.update(authenticator=authenticator, auth_require_tls=False)
         if starttls is not None:
             kwargs.update(tls_context=starttls, require_starttls=True)

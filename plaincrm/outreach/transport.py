@@ -17,6 +17,7 @@ Connecting, TLS and the login come first, before anything is recorded: their fai
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import smtplib
 import ssl
@@ -70,7 +71,7 @@ class Connection:
                 self.smtp.starttls(context=context)
                 self.smtp.ehlo()
             if password is not None:
-                self.smtp.login(settings.user, password)
+                self._login(settings.user, password)
         except MailError:
             raise
         except smtplib.SMTPAuthenticationError as exc:
@@ -79,7 +80,8 @@ class Connection:
                             f"{_reply(exc.smtp_code, exc.smtp_error)}") from None
         except smtplib.SMTPNotSupportedError:
             self.close()
-            raise MailError(f"{where} offers no login (AUTH); leave out user in "
+            raise MailError(f"{where} offers no login plaincrm can use (AUTH PLAIN or LOGIN); "
+                            f"leave out user in "
                             f"{settings.path}") from None
         except ssl.SSLError as exc:
             self.close()
@@ -87,6 +89,27 @@ class Connection:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise MailError(f"cannot talk to the mail server {where}: {exc}") from None
+
+    def _login(self, user: str, password: str) -> None:
+        """Log in once, with PLAIN or LOGIN (UTF-8, RFC 4616: smtplib's own login sends
+        ASCII only, and tries every mechanism in turn). SMTPAuthenticationError if refused."""
+        offered = self.smtp.esmtp_features.get("auth", "").upper().split()
+
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        if "PLAIN" in offered:
+            code, reply = self.smtp.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+        elif "LOGIN" in offered:
+            code, reply = self.smtp.docmd("AUTH", "LOGIN")
+            if code == 334:
+                code, reply = self.smtp.docmd(b64(user))
+            if code == 334:
+                code, reply = self.smtp.docmd(b64(password))
+        else:
+            raise smtplib.SMTPNotSupportedError("no AUTH mechanism plaincrm knows")
+        if code not in (235, 503):  # 503: already logged in
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def offer(self, sender: str, recipient: str) -> None:
         """MAIL FROM and RCPT TO: Refused when the server will not take it, Lost when the
