@@ -9,6 +9,8 @@ from plaincrm.outreach.plan import Action, Item, Plan
 from plaincrm.outreach.send import Outcome
 from plaincrm.render.table import table
 
+MODES = {"dry-run": "dry run, nothing is sent", "drafts": "drafts, nothing is sent",
+         "send": "sending"}
 HEADINGS = {
     Action.SEND: "To send",
     Action.HOLD: "Held for a later run",

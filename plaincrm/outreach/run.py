@@ -55,7 +55,7 @@ class Result:
         if self.off:
             return ["Outreach is off: no occasion is on (outreach.occasions in plaincrm.toml, "
                     "or --occasion). See docs/outreach.md."]
-        lines = report.plan_lines(self.plan, self.mode)
+        lines = report.plan_lines(self.plan, report.MODES[self.mode])
         if self.drafts:
             lines += ["", f"Drafts ({len(self.drafts)})", *(f"  {p}" for p in self.drafts)]
         if self.outcomes:
@@ -82,8 +82,7 @@ def run(vault: Any, request: Request, note: Callable[[str], None] | None = None,
     conf = settings(vault.config)
     if request.occasions:
         conf = conf.replace_occasions(request.occasions)
-    mode = ("sending" if request.send else "drafts" if request.drafts is not None
-            else "dry run, nothing is sent")
+    mode = "send" if request.send else "drafts" if request.drafts is not None else "dry-run"
     if not conf.occasions and request.campaign is None:
         return Result(Plan(request.day), mode, off=True)
     mail = None
