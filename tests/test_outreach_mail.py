@@ -62,7 +62,7 @@ def test_mail_settings_errors_say_what_is_wrong_and_write_nothing(
         if "sender" in values and not values["sender"]:
             path.write_text(path.read_text().replace('sender = ""\n', ""))
     code, out, err = send(run, root, env={"PLAINCRM_SMTP_PASSWORD": ""})
-    assert code == 13, (out, err)
+    assert code == 14, (out, err)
     assert says in err
     if settings is None or not {"user", "port"} & set(settings):
         assert str(config_home / "plaincrm" / "mail.toml") in err  # the file to fix
@@ -76,7 +76,7 @@ def test_login_with_the_password_from_the_environment(vault: VaultFactory, run: 
         write_mail_config(config_home, smtp.port, user="ben", password_env="BB_MAIL_PASSWORD")
         before = snapshot(root)
         code, _, err = send(run, root, env={"BB_MAIL_PASSWORD": "wrong"})
-        assert code == 13 and "refused the login of ben: 535" in err
+        assert code == 14 and "refused the login of ben: 535" in err
         assert snapshot(root) == before and smtp.received == []
         code, out, _ = send(run, root, env={"BB_MAIL_PASSWORD": "s3cret wörd"})
         assert code == 0, out
@@ -124,11 +124,11 @@ def test_an_unknown_certificate_or_no_starttls_sends_nothing(
     with Server(starttls=_server_context(certificate)) as smtp:
         write_mail_config(config_home, smtp.port, security="starttls")  # system CAs only
         code, _, err = send(run, root)
-        assert code == 13 and "TLS with 127.0.0.1:" in err
+        assert code == 14 and "TLS with 127.0.0.1:" in err
     with Server() as smtp:
         write_mail_config(config_home, smtp.port, security="starttls")
         code, _, err = send(run, root)
-        assert code == 13 and "does not offer STARTTLS" in err
+        assert code == 14 and "does not offer STARTTLS" in err
         assert smtp.received == []
     assert snapshot(root) == before
 
@@ -143,7 +143,7 @@ def test_one_run_sends_at_a_time(vault: VaultFactory, run: Run, config_home: Pat
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             code, _, err = send(run, root)
-            assert code == 13 and "another plaincrm outreach is sending" in err
+            assert code == 14 and "another plaincrm outreach is sending" in err
             assert smtp.received == []
         finally:
             os.close(fd)

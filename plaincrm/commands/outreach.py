@@ -44,7 +44,7 @@ def outreach(app: App, today: dt.datetime | None, drafts: Path | None, send: boo
     suppressed and address-less profiles are never written to. With --send each
     message is recorded in the customer's log before and after it goes out, so
     no occasion is ever sent twice. Exit 1 when a template or address has a
-    problem, or a message was not sent or needs a check; 13 when mail cannot go
+    problem, or a message was not sent or needs a check; 14 when mail cannot go
     out at all (settings, server, login).
 
     \b

@@ -42,7 +42,7 @@ class MailError(PlaincrmError):
     """Mail cannot go out: the settings are missing or wrong, the server cannot be reached or
     refuses the login, or another run is sending. Nothing was written to the vault."""
 
-    exit_code = 13
+    exit_code = 14
 
 
 @dataclass(frozen=True, slots=True)
