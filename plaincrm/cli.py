@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "check": "plaincrm.commands.check:check",
     "import": "plaincrm.commands.import_:import_",
     "export": "plaincrm.commands.export:export",
+    "outreach": "plaincrm.commands.outreach:outreach",
 }
 
 
