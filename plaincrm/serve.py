@@ -96,7 +96,7 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return False
-    return bool(infos) and all(_loopback_address(info[4][0]) for info in infos)
+    return bool(infos) and all(_loopback_address(str(info[4][0])) for info in infos)
 
 
 def _loopback_address(address: str) -> bool:
@@ -170,8 +170,10 @@ class FeedServer(ConnectionServer):
         super().__init__(host, port, timeout=timeout, **limits)
 
     def respond(self, head: bytes, complete: bool, address: Any) -> tuple[bytes, bool]:
-        handler = FeedHandler(Request(head, complete), address, self)
-        return handler.wfile.getvalue(), not handler.close_connection
+        handler = FeedHandler(Request(head, complete), address, self)  # type: ignore[arg-type]
+        out = handler.wfile
+        assert isinstance(out, io.BytesIO)  # Request.makefile gives memory, never a socket
+        return out.getvalue(), not handler.close_connection
 
     def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
         """The feed's ETag and when its content last changed (the first time we saw it)."""
@@ -215,7 +217,7 @@ class FeedHandler(BaseHTTPRequestHandler):
     """One request, read from :class:`Request` and answered into ``wfile`` (bytes)."""
 
     server: FeedServer  # type: ignore[assignment]
-    request: Request  # type: ignore[assignment]
+    request: Request
     protocol_version = "HTTP/1.1"
 
     def version_string(self) -> str:
