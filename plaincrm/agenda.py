@@ -13,13 +13,13 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from plaincrm import gitrepo
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
@@ -190,12 +190,7 @@ def my_name(root: Path, config: Config) -> str:
     me = str(config["vault.me"]).strip()
     if me:
         return me
-    try:
-        done = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True,
-                              text=True, timeout=30, check=False)
-        name = done.stdout.strip() if done.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        name = ""
+    name = gitrepo.user_name(root)
     if not name:
         raise GitError("--mine needs your name: set me = \"yourname\" under [vault] in "
                        "plaincrm.toml, or run git config user.name \"Your Name\"")

@@ -7,22 +7,22 @@ options, calls one core function and prints.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import importlib
 import os
 import sys
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from plaincrm import __version__
-from plaincrm.errors import AmbiguousName, PlaincrmError
-from plaincrm.render import dumps_json
+from plaincrm.errors import AmbiguousName, FileSystemError, PlaincrmError
+from plaincrm.render import dumps_json, terminal_text
 
 # name -> "module:attribute"; commands are imported when used
 COMMANDS: dict[str, str] = {
@@ -59,7 +59,12 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except OSError as exc:  # disk full, no permission…: one line, never a traceback
+                if exc.errno == errno.EPIPE:
+                    raise  # a closed pipe (plaincrm agenda | head): click's own handling
+                raise FileSystemError.of(exc) from None
         except PlaincrmError as exc:
             app = ctx.find_object(App)
             app_echo = app.err if app else functools.partial(click.echo, err=True)
@@ -77,6 +82,11 @@ class App:
     vault_option: str | None
     color: bool | None  # None: click decides (colour on a terminal only)
     _vault: Any = field(default=None, repr=False)
+    # what style accepts: each makes one of the SGR codes echo lets through
+    FLAGS: ClassVar[frozenset[str]] = frozenset({"bold", "dim", "italic", "underline"})
+    COLOURS: ClassVar[frozenset[str]] = frozenset(
+        {f"{bright}{name}" for bright in ("", "bright_") for name in
+         ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")})
 
     @property
     def root(self) -> Path:
@@ -97,11 +107,14 @@ class App:
             click.get_current_context().call_on_close(vault.close)
         return self._vault
 
+    # All text output goes through echo and err: control characters from the data are shown
+    # as escapes there (terminal_text); only the styled spans style makes keep their ESC.
+
     def echo(self, text: str = "", nl: bool = True) -> None:
-        click.echo(text, nl=nl, color=self.color)
+        click.echo(terminal_text(text, styled=self.colored), nl=nl, color=self.color)
 
     def err(self, text: str) -> None:
-        click.echo(text, err=True, color=self.color)
+        click.echo(terminal_text(text, styled=self.colored), err=True, color=self.color)
 
     def note(self, text: str) -> None:
         self.err(f"plaincrm: note: {text}")
@@ -118,11 +131,19 @@ class App:
         return not should_strip_ansi(sys.stdout)
 
     def style(self, text: str, **styles: Any) -> str:
-        if not self.colored:
+        """``text`` in colour when output is coloured: ``fg`` a named colour, ``bold``, ``dim``,
+        ``italic``, ``underline`` True. The text is escaped first, so the result is exactly the
+        one shape of styled span :meth:`echo` lets through (plaincrm.render.STYLED_SPAN)."""
+        if not self.colored or not styles:
             return text
-        return click.style(text, **styles)
+        for key, value in styles.items():
+            flag = value is True and key in self.FLAGS
+            if not (flag or (key == "fg" and value in self.COLOURS)):
+                raise ValueError(f"App.style cannot make {key}={value!r}")
+        return click.style(terminal_text(text), **styles)
 
     def print_json(self, data: Any) -> None:
+        """JSON (exact data: control characters as ``\\u`` escapes, see dumps_json)."""
         click.echo(dumps_json(data))
 
 
@@ -131,7 +152,9 @@ def echo_json_list(key: str, items: Iterable[Any]) -> None:
     large list never sits in memory whole."""
     first = True
     for item in items:
-        body = textwrap.indent(dumps_json(item), "    ")
+        # the only line breaks in dumps_json's text are its own (not str.splitlines', which
+        # would also split at U+2028 and other separators inside strings)
+        body = "    " + dumps_json(item).replace("\n", "\n    ")
         click.echo(("{\n" + f'  "{key}": [\n' if first else ",\n") + body, nl=False)
         first = False
     click.echo("{\n" + f'  "{key}": []\n' + "}" if first else "\n  ]\n}")

@@ -1,12 +1,37 @@
-"""Running git for one profile: the repository around the vault, a file's state, a commit.
+"""Every git call plaincrm makes, and everything it knows about git's folder.
 
-Every call goes through :func:`git`, which turns "git is missing" and git's own refusals
-(not a repository, dubious ownership…) into :class:`GitError` with git's message.
+The rules, for every caller:
+
+- **One runner.** :func:`_run` is the only place a git process starts: no shell, stdin from
+  /dev/null unless input is given, no password prompt (``GIT_TERMINAL_PROMPT=0``), messages in
+  English (``LC_ALL=C``, so refusals can be told apart), and no optional index lock
+  (``GIT_OPTIONAL_LOCKS=0``: reading never races the user's own git).
+- **Paths are file names, never patterns.** A profile may be called ``s*.md``, ``[ab].md`` or
+  ``:(top)x.md``; as a pathspec git would read each as a pattern and touch other files. The
+  runner sets ``GIT_LITERAL_PATHSPECS=1`` (and drops the user's other ``GIT_*_PATHSPECS``
+  settings, which git refuses beside it or which would fold case). Two exceptions:
+  ``git commit`` runs the user's hooks, which inherit its environment and must keep their own
+  pathspec rules: it gets the user's environment (without the ``GIT_*_PATHSPECS`` settings)
+  and its path spelled ``:(literal)path``; and ``git check-ignore`` refuses literal pathspecs,
+  so ignored files are asked of ``git ls-files --others --ignored`` instead.
+- **One error type**, :class:`~plaincrm.errors.GitError` (exit 8). Its subclass
+  :class:`GitUnavailable` says git cannot answer for this folder at all, with a ``reason``:
+  ``missing`` (git not installed or not runnable), ``not-a-repository``, ``refused`` (git
+  refuses the repository, e.g. "dubious ownership", exit 128) or ``shallow`` (a shallow clone,
+  whose dates are wrong; raised only where dates are asked for). Commands that need git let it
+  end them; ``check`` catches it, uses file times instead and says so once.
+- **A fixed number of calls however many files**: one ``git log --name-only -z`` pass for the
+  dates of all files, one ``git status`` for the uncommitted ones (never one call per file);
+  ``-z`` everywhere, so no path comes back quoted.
+- **The watcher polls without running git**: :func:`git_dir` and :func:`git_busy` read git's
+  folder directly, since they are asked every second while git works.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,27 +45,131 @@ IN_PROGRESS = {
     "CHERRY_PICK_HEAD": "a cherry-pick",
     "REVERT_HEAD": "a revert",
 }
+GIT_BUSY = ("index.lock", *IN_PROGRESS)  # a lock, or a merge/rebase/… under way
+PATHSPEC_SETTINGS = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
+                     "GIT_ICASE_PATHSPECS")
+_HEADER = "\x01"  # starts each commit's line in the log: \x01<committer unix time>
 
 
-def call(cwd: Path, *args: str, stdin: bytes | None = None,
-         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git args`` in ``cwd`` whatever its exit; GitError only when git is missing.
-    ``env`` adds variables to the environment."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+class GitUnavailable(GitError):
+    """git cannot answer for this folder; the message says why, for the user.
+
+    ``reason``: ``missing``, ``not-a-repository``, ``refused`` or ``shallow``.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A finished git process."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def text(self) -> str:
+        """stdout as text, without surrounding white space."""
+        return os.fsdecode(self.stdout).strip()
+
+    @property
+    def reason(self) -> str:
+        """git's own words on stderr (or the exit status when it said nothing)."""
+        return os.fsdecode(self.stderr).strip() or f"exit {self.returncode}"
+
+
+# ---------------------------------------------------------------- the runner
+
+
+def _environment(hooks: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PATHSPEC_SETTINGS}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if not hooks:
+        env |= {"GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+    return env
+
+
+def _run(cwd: Path, args: tuple[str, ...], stdin: bytes | None = None,
+         hooks: bool = False) -> Done:
+    """Run ``git args`` in ``cwd`` whatever its exit; GitUnavailable only when git cannot start.
+
+    ``hooks``: the command runs the user's hooks, so it gets the user's environment (see the
+    module's notes) and must spell its paths with :func:`literal`.
+    """
     try:
-        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
-                              env=env, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
+                              stdin=None if stdin is not None else subprocess.DEVNULL,
+                              env=_environment(hooks), check=False)
     except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH); install git to use this") from None
+        raise GitUnavailable("git is not installed (or not on PATH)", "missing") from None
+    except OSError as exc:
+        raise GitUnavailable(f"git could not run: {exc.strerror or exc}", "missing") from None
+    return Done(done.returncode, done.stdout, done.stderr)
 
 
-def git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def git(cwd: Path, *args: str, stdin: bytes | None = None, hooks: bool = False) -> bytes:
     """Run ``git args`` in ``cwd``; its stdout. A non-zero exit raises GitError with git's words."""
-    done = call(cwd, *args, stdin=stdin)
+    done = _run(cwd, args, stdin, hooks)
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-        raise GitError(f"git {args[0]} failed: {message}")
+        raise GitError(f"git {args[0]} failed: {done.reason}")
     return done.stdout
+
+
+def literal(path: str) -> str:
+    """``path`` as a pathspec that means that file only, for the commands run with ``hooks``."""
+    return ":(literal)" + path
+
+
+# ---------------------------------------------------------------- outside a repository
+
+
+def installed() -> bool:
+    """Whether a git program is on PATH."""
+    return shutil.which("git") is not None
+
+
+def toplevel(folder: Path) -> Path | None:
+    """The top of the repository holding ``folder``; None when there is none (or git refuses
+    it, or is missing)."""
+    try:
+        done = _run(folder, ("rev-parse", "--show-toplevel"))
+    except GitUnavailable:
+        return None
+    return Path(done.text) if done.returncode == 0 else None
+
+
+def init(folder: Path) -> str | None:
+    """``git init`` in ``folder``; None when done, else git's reason."""
+    try:
+        done = _run(folder, ("init", "-q"))
+    except GitUnavailable as exc:
+        return str(exc)
+    return None if done.returncode == 0 else done.reason
+
+
+def hooks_dir(folder: Path) -> Path | None:
+    """The hooks folder of the repository holding ``folder`` (``core.hooksPath`` honoured);
+    None outside a repository."""
+    try:
+        done = _run(folder, ("rev-parse", "--path-format=absolute", "--git-path", "hooks"))
+    except GitUnavailable:
+        return None
+    return Path(done.text) if done.returncode == 0 else None
+
+
+def user_name(folder: Path) -> str:
+    """``git config user.name`` as run in ``folder``; ``""`` when unset or git is missing."""
+    try:
+        done = _run(folder, ("config", "user.name"))
+    except GitUnavailable:
+        return ""
+    return done.text if done.returncode == 0 else ""
+
+
+# ---------------------------------------------------------------- the repository of a vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,21 +179,24 @@ class Repo:
     top: Path
     vault: Path
     prefix: str
+    git_dir: Path
+    shallow: bool
 
     def run(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """``git args`` in the vault (paths vault-relative, read literally); its stdout."""
         return git(self.vault, *args, stdin=stdin)
-
-    def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"
 
     def in_progress(self) -> str | None:
         """'a merge', 'a rebase'… when one is under way, else None."""
-        args = [arg for name in IN_PROGRESS for arg in ("--git-path", name)]
-        paths = self.run("rev-parse", *args).decode().splitlines()
-        for name, rel in zip(IN_PROGRESS, paths, strict=True):
-            if (self.vault / rel).exists():
-                return IN_PROGRESS[name]
+        for name, what in IN_PROGRESS.items():
+            if (self.git_dir / name).exists():
+                return what
         return None
+
+    def is_ignored(self, rel: str) -> bool:
+        """Whether git ignores the untracked file ``rel`` (.gitignore, info/exclude…)."""
+        return self.run("ls-files", "-z", "--others", "--ignored", "--exclude-standard",
+                        "--", rel) != b""
 
     def check_can_commit(self, rel: str) -> None:
         """Refuse, before anything is written, when committing ``rel`` alone would not be
@@ -73,7 +205,7 @@ class Repo:
         if busy:
             raise WriteRefused(f"{busy} is in progress in {self.top}; finish it first "
                                "(or leave out --commit)")
-        if call(self.vault, "check-ignore", "-q", "--", rel).returncode == 0:
+        if self.is_ignored(rel):
             raise WriteRefused(f"{rel} is ignored by git (.gitignore); leave out --commit")
         status = self.run("status", "--porcelain=v1", "-z", "--", rel)
         if not status or status.startswith(b"??"):
@@ -87,21 +219,126 @@ class Repo:
                                "(or leave out --commit) so this commit holds only this change")
 
     def commit_file(self, rel: str, message: str) -> str:
-        """Commit ``rel`` alone with the user's identity; the new commit's short hash."""
+        """Commit ``rel`` alone with the user's identity; the new commit's short hash.
+        The user's hooks run."""
         if self.run("ls-files", "-z", "--", rel) == b"":
             self.run("add", "--", rel)
-        self.run("commit", "--quiet", "-m", message, "--only", "--", rel)
+        git(self.vault, "commit", "--quiet", "-m", message, "--only", "--", literal(rel),
+            hooks=True)
         return self.run("rev-parse", "--short", "HEAD").decode().strip()
+
+    def commit_dates(self) -> dict[str, dt.datetime]:
+        """``{vault-relative path: committer date of the newest commit that changed it}``.
+
+        Files never committed are absent; a repository without commits gives ``{}``.
+        GitUnavailable on a shallow clone, whose dates are wrong.
+        """
+        if self.shallow:
+            raise GitUnavailable("the repository is a shallow clone, so its dates are "
+                                 "incomplete", "shallow")
+        if _run(self.vault, ("rev-parse", "--verify", "-q", "HEAD")).returncode != 0:
+            return {}  # no commit yet: nothing is committed
+        out = self._answer("log", "--name-only", "-z", "--no-renames",
+                           f"--format={_HEADER}%ct", "--", ".")
+        return parse_log(out, self.prefix)
+
+    def uncommitted(self) -> set[str]:
+        """Vault-relative paths that are untracked or differ from the last commit."""
+        out = self._answer("status", "--porcelain=v1", "-z", "--untracked-files=all",
+                           "--no-renames", "--", ".")
+        found: set[str] = set()
+        for entry in out.split(b"\0"):
+            if len(entry) < 4:
+                continue
+            # "XY path": porcelain paths are from the repository's top
+            path = _in_vault(os.fsdecode(entry[3:]), self.prefix)
+            if path is not None:
+                found.add(path)
+        return found
+
+    def _answer(self, *args: str) -> bytes:
+        """Like :meth:`run`, but a failure is GitUnavailable: the caller falls back."""
+        done = _run(self.vault, args)
+        if done.returncode != 0:
+            first = done.reason.splitlines()[0]
+            raise GitUnavailable(f"git {args[0]} failed ({first})", "refused")
+        return done.stdout
 
 
 def open_repo(vault: Path) -> Repo:
-    """The repository the vault is in; GitError when there is none or git is missing."""
-    done = call(vault, "rev-parse", "--show-toplevel", "--show-prefix")
+    """The repository the vault is in. GitUnavailable when git is missing, there is no
+    repository, or git refuses it."""
+    done = _run(vault, ("rev-parse", "--show-toplevel", "--show-prefix", "--absolute-git-dir",
+                        "--is-shallow-repository"))
     if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip()
-        if "not a git repository" in reason:
-            raise GitError(f"the vault {vault} is not in a git repository "
-                           "(run 'git init' there to keep its history)")
-        raise GitError(f"git refuses the vault {vault}: {reason}")
-    top, prefix = ([*done.stdout.decode().splitlines(), "", ""])[:2]
-    return Repo(top=Path(top), vault=vault, prefix=prefix)
+        if "not a git repository" in done.reason:
+            raise GitUnavailable(f"the vault is not in a git repository (run 'git init' in "
+                                 f"{vault} to keep its history)", "not-a-repository")
+        raise GitUnavailable(f"git refuses the vault {vault}: {done.reason}", "refused")
+    top, prefix, gitdir, shallow = [*os.fsdecode(done.stdout).split("\n"), "", "", ""][:4]
+    return Repo(top=Path(top), vault=vault, prefix=prefix, git_dir=Path(gitdir),
+                shallow=shallow == "true")
+
+
+def last_commit_dates(root: Path) -> dict[str, dt.datetime]:
+    """:meth:`Repo.commit_dates` of the vault at ``root``; GitUnavailable when git cannot
+    give true dates (missing, no repository, refused, a shallow clone)."""
+    return open_repo(root).commit_dates()
+
+
+def uncommitted_paths(root: Path) -> set[str]:
+    """:meth:`Repo.uncommitted` of the vault at ``root``; GitUnavailable as for
+    :func:`last_commit_dates`."""
+    return open_repo(root).uncommitted()
+
+
+def parse_log(output: bytes, prefix: str = "") -> dict[str, dt.datetime]:
+    """Parse ``git log --name-only -z --format=\\x01%ct`` output (newest commit first) into
+    ``{path inside prefix: date}``."""
+    dates: dict[str, dt.datetime] = {}
+    when: dt.datetime | None = None
+    for token in output.split(b"\0"):
+        if token.startswith(_HEADER.encode()):
+            when = dt.datetime.fromtimestamp(int(token[1:]), tz=dt.UTC)
+            continue
+        path = _in_vault(os.fsdecode(token.lstrip(b"\n")), prefix)
+        if path and when is not None:
+            dates.setdefault(path, when)
+    return dates
+
+
+def _in_vault(path: str, prefix: str) -> str | None:
+    """A repository path relative to the vault at ``prefix``; None when outside it."""
+    if not prefix:
+        return path
+    return path[len(prefix):] if path.startswith(prefix) else None
+
+
+# ---------------------------------------------------------------- git's folder, for the watcher
+
+
+def git_dir(root: Path) -> Path | None:
+    """The git folder of the repository holding ``root`` (a worktree's own one too)."""
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            try:
+                text = dot_git.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if text.startswith("gitdir:"):
+                return (folder / text.removeprefix("gitdir:").strip()).resolve()
+            return None
+    return None
+
+
+def git_busy(gitdir: Path | None) -> str | None:
+    """What git is in the middle of (a lock, a merge, a rebase…), or None."""
+    if gitdir is None:
+        return None
+    for name in GIT_BUSY:
+        if (gitdir / name).exists():
+            return name
+    return None

@@ -80,7 +80,7 @@ def profile_history(vault: Path, rel: str) -> History:
     """The history of the profile at ``rel`` (vault-relative). GitError outside a repository."""
     repo = open_repo(vault)
     warnings = []
-    if repo.is_shallow():
+    if repo.shallow:
         warnings.append("this is a shallow clone: older commits are missing, so the history "
                         "is cut short (run 'git fetch --unshallow' for all of it)")
     commits = _log(repo, rel)

@@ -163,12 +163,16 @@ def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
     tasks = [(path, t.location.line, t.date.toordinal() if t.date else None, t.done, t.owner,
               t.text) for t in p.tasks]
     log = [(path, e.location.line, e.date.toordinal(), e.kind, e.text) for e in p.log]
+    try:
+        found = rules(p, config)
+    except (ValueError, OverflowError):  # a date beyond the calendar: no reminder at all
+        found = []
     rule_rows = [(path, seq, r.location.line, r.kind,
                   None if r.month_day else r.due.toordinal() if r.due else DAILY,
                   r.month_day[0] * 100 + r.month_day[1] if r.month_day else None,
                   r.origin.toordinal() if r.origin else None, r.text, r.owner, r.name,
                   r.profile_id)
-                 for seq, r in enumerate(rules(p, config))]
+                 for seq, r in enumerate(found)]
     return [profile], contacts, tasks, log, rule_rows
 
 

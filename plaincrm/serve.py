@@ -1,10 +1,12 @@
 """Serving the calendar feed over HTTP at a secret URL: ``plaincrm serve``.
 
-The server is the standard library's :class:`http.server.ThreadingHTTPServer`: no dependency,
-and plenty for a feed that a handful of calendar apps poll every few hours. It never touches the
-file system: it answers ``/<token>/calendar.ics`` and ``/<token>/<owner>.ics`` from a *provider*
-(``feed(owner) -> bytes | None``), which in ``plaincrm serve`` is the :class:`FeedCache` the
-watcher refreshes. Everything else, a wrong token included, gets the same 404.
+No dependency: the standard library's :class:`http.server.BaseHTTPRequestHandler` reads each
+request and writes its answer, and :class:`plaincrm.connections.ConnectionServer` carries them
+over the network, so that slow, idle or crowding clients cannot lock real ones out. It never
+touches the file system: it answers ``/<token>/calendar.ics`` and ``/<token>/<owner>.ics``
+from a *provider* (``feed(owner) -> bytes | None``), which in ``plaincrm serve`` is the
+:class:`FeedCache` the watcher refreshes. Everything else, a wrong token included, gets the
+same 404.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import hmac
+import io
 import ipaddress
 import os
 import re
@@ -22,25 +25,27 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import platformdirs
 
+from plaincrm.connections import REQUEST_TIMEOUT, ConnectionServer
+from plaincrm.errors import ServeError
 from plaincrm.files import atomic_write
 from plaincrm.index import vault_key
 from plaincrm.loader import Vault
+from plaincrm.render import terminal_text
 
 Provider = Callable[[str | None], bytes | None]
 Log = Callable[[str], None]
 ENV_CONFIG = "PLAINCRM_CONFIG_DIR"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 NOT_FOUND = b"404 Not Found\n"
-REQUEST_TIMEOUT = 20.0  # seconds a client may take to send its request
-MAX_CLIENTS = 64  # connections served at once; more are closed at once
 
 
 # ---------------------------------------------------------------- the token
@@ -53,8 +58,18 @@ def token_path(vault: Path) -> Path:
 
 
 def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
-    """The vault's feed token and whether it was made just now (first use, or ``new``)."""
+    """The vault's feed token and whether it was made just now (first use, or ``new``).
+    :class:`ServeError` when it can be neither read nor stored (the path is a folder, the
+    config folder is not writable...)."""
     path = token_path(vault)
+    try:
+        return _load_token(path, new)
+    except OSError as exc:
+        raise ServeError(f"cannot read or store the feed token {path}: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _load_token(path: Path, new: bool) -> tuple[str, bool]:
     if not new:
         try:
             token = path.read_text(encoding="ascii").strip()
@@ -72,12 +87,23 @@ def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    """Whether ``host`` (a name or an address in any spelling the system takes: ``127.1``,
+    ``127.0.0.2``, ``::1``, ``[::1]``, ``localhost``) means this machine only."""
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        infos = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(_loopback_address(info[4][0]) for info in infos)
+
+
+def _loopback_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
 
 
 def feed_url(host: str, port: int, token: str, name: str = "calendar") -> str:
@@ -124,61 +150,44 @@ def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
 # ---------------------------------------------------------------- the server
 
 
-class FeedServer(ThreadingHTTPServer):
-    """Serves ``provider``'s feeds under ``/<token>/``; one log line per request via ``log``."""
-
-    daemon_threads = True
-    block_on_close = False
+class FeedServer(ConnectionServer):
+    """Serves ``provider``'s feeds under ``/<token>/``; one log line per request via ``log``.
+    Slow, idle and crowding clients are handled by :class:`ConnectionServer` (deadlines for a
+    whole request, bounded keep-alive, a cap that closes the longest waiting first)."""
 
     def __init__(self, host: str, port: int, token: str, provider: Provider,
                  log: Log | None = None, timeout: float = REQUEST_TIMEOUT,
-                 max_clients: int = MAX_CLIENTS) -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+                 **limits: Any) -> None:
         self.token = token
         self.provider = provider
         self.log = log or _stderr
-        self.request_timeout = timeout
-        self._slots = threading.BoundedSemaphore(max_clients)
-        self._versions: dict[str | None, tuple[str, float]] = {}  # owner -> (etag, changed at)
+        # owner -> (the data last served, its etag, when it changed)
+        self._versions: dict[str | None, tuple[bytes, str, float]] = {}
         self._versions_lock = threading.Lock()
-        super().__init__((host.strip("[]"), port), FeedHandler)
+        super().__init__(host, port, timeout=timeout, **limits)
 
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
+    def respond(self, head: bytes, complete: bool, address: Any) -> tuple[bytes, bool]:
+        handler = FeedHandler(Request(head, complete), address, self)
+        return handler.wfile.getvalue(), not handler.close_connection
 
     def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
         """The feed's ETag and when its content last changed (the first time we saw it)."""
+        with self._versions_lock:
+            known = self._versions.get(owner)
+            if known is not None and known[0] is data:  # the same bytes as last time
+                return known[1], known[2]
         etag = '"' + hashlib.sha256(data).hexdigest() + '"'
         with self._versions_lock:
             known = self._versions.get(owner)
-            if known is None or known[0] != etag:
-                known = (etag, float(int(time.time())))  # HTTP dates have whole seconds
-                self._versions[owner] = known
-            return known
+            changed = known[2] if known is not None and known[1] == etag else \
+                float(int(time.time()))  # HTTP dates have whole seconds
+            self._versions[owner] = (data, etag, changed)
+            return etag, changed
 
     def redact(self, text: str) -> str:
         """``text`` with the token, and any first path segment of a request, as ``***``."""
         text = text.replace(self.token, "***")
         return re.sub(r'([A-Z]+ (?:https?://[^/\s]*)?/)[^/\s"]+(?=/)', r"\1***", text)
-
-    # -- a burst or a misbehaving client never stops the server -------------
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)  # too many at once: drop this one
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -187,44 +196,62 @@ class FeedServer(ThreadingHTTPServer):
 
 
 def _stderr(line: str) -> None:
-    sys.stderr.write(line + "\n")
+    sys.stderr.write(terminal_text(line) + "\n")  # request lines are the client's bytes
     sys.stderr.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request head as read off the connection; ``complete`` False: cut at MAX_HEAD."""
+
+    head: bytes
+    complete: bool
+
+
 class FeedHandler(BaseHTTPRequestHandler):
-    server: FeedServer
+    """One request, read from :class:`Request` and answered into ``wfile`` (bytes)."""
+
+    server: FeedServer  # type: ignore[assignment]
+    request: Request  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
 
     def version_string(self) -> str:
         return "plaincrm"
 
     def setup(self) -> None:
-        self.timeout = self.server.request_timeout  # read by StreamRequestHandler.setup
-        super().setup()
+        """The request comes from memory and the response goes to memory: the connection
+        itself is :class:`ConnectionServer`'s, never touched here."""
+        self.rfile = io.BytesIO(self.request.head)
+        self.wfile = io.BytesIO()
+
+    def handle(self) -> None:
+        self.close_connection = True
+        self.handle_one_request()
+
+    def finish(self) -> None:
+        pass
 
     def handle_one_request(self) -> None:
-        """The standard library's loop, with every method but GET and HEAD answered 405 and a
-        slow or vanished client ending its own connection only."""
-        try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.requestline = self.request_version = self.command = ""
-                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            if self.command in ("GET", "HEAD"):
-                self.serve_feed()
-            else:
-                self.reply(HTTPStatus.METHOD_NOT_ALLOWED, b"405 Method Not Allowed\n",
-                           {"Allow": "GET, HEAD"})
-            self.wfile.flush()
-        except (TimeoutError, ConnectionError) as exc:
-            self.log_message("client gone: %s", type(exc).__name__)
-            self.close_connection = True
+        """The standard library's, with every method but GET and HEAD answered 405."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return
+        if not self.request.complete:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return
+        if not self.parse_request():
+            return
+        if self.headers.get("Content-Length", "0").strip() != "0" or \
+                "Transfer-Encoding" in self.headers:
+            self.close_connection = True  # a body is never read: do not take it for a request
+        if self.command in ("GET", "HEAD"):
+            self.serve_feed()
+        else:
+            self.reply(HTTPStatus.METHOD_NOT_ALLOWED, b"405 Method Not Allowed\n",
+                       {"Allow": "GET, HEAD"})
 
     def serve_feed(self) -> None:
         found, owner = self.route(self.path)
@@ -282,7 +309,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type)
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(body)))
-        if status >= 400:
+        if status >= 400 or self.close_connection:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()

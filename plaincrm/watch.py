@@ -28,7 +28,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from plaincrm.config import CONFIG_NAME
-from plaincrm.gitrepo import IN_PROGRESS
+from plaincrm.gitrepo import git_busy, git_dir
 from plaincrm.loader import Vault, open_vault
 from plaincrm.model import Problem
 from plaincrm.vault import is_profile_path
@@ -40,7 +40,6 @@ Output = Callable[[Vault, dt.date], str | None]
 
 # vim's write test file and backups, swap files, JetBrains safe-write files, emacs locks/autosaves
 EDITOR_TEMP = re.compile(r"^4913$|~$|\.sw[a-p]$|___jb_(?:tmp|old)___$|^\.#|^#.*#$")
-GIT_BUSY = ("index.lock", *IN_PROGRESS)  # a lock, or a merge/rebase/… under way
 POLL_INTERVAL = 1.0  # seconds between two polls when the OS cannot notify us
 
 INOTIFY_ADVICE = (
@@ -190,36 +189,6 @@ def _is_temp_of(path: str, own: str) -> bool:
     other_folder, other = os.path.split(path)
     return other_folder == folder and (other.startswith(name + ".") or
                                        other.startswith("." + name + "."))
-
-
-# ---------------------------------------------------------------- git
-
-
-def git_dir(root: Path) -> Path | None:
-    """The git folder of the repository holding ``root`` (a worktree's own one too)."""
-    for folder in (root, *root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():
-            try:
-                text = dot_git.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError):
-                return None
-            if text.startswith("gitdir:"):
-                return (folder / text.removeprefix("gitdir:").strip()).resolve()
-            return None
-    return None
-
-
-def git_busy(gitdir: Path | None) -> str | None:
-    """What git is in the middle of (a lock, a merge, a rebase…), or None."""
-    if gitdir is None:
-        return None
-    for name in GIT_BUSY:
-        if (gitdir / name).exists():
-            return name
-    return None
 
 
 # ---------------------------------------------------------------- observers

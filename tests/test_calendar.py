@@ -112,7 +112,9 @@ def test_every_event_has_uid_dtstamp_and_all_day_dates(run: Run, fixture_vault: 
     for block in blocks:
         unfolded = block.replace(b"\r\n ", b"")
         assert re.search(rb"\r\nUID:[^\r]+@plaincrm\r\n", unfolded), block
-        assert re.search(rb"\r\nDTSTAMP:\d{8}T000000Z\r\n", unfolded), block
+        stamp = re.search(rb"\r\nDTSTAMP:(\d{8}T\d{6}Z)\r\n", unfolded)
+        assert stamp and re.search(rb"\r\nLAST-MODIFIED:" + stamp.group(1) + rb"\r\n", unfolded)
+        assert re.search(rb"\r\nSEQUENCE:\d+\r\n", unfolded), block
         start = re.search(rb"\r\nDTSTART;VALUE=DATE:(\d{8})\r\n", unfolded)
         end = re.search(rb"\r\nDTEND;VALUE=DATE:(\d{8})\r\n", unfolded)
         assert start and end, block
@@ -131,21 +133,28 @@ def test_crlf_line_endings_and_no_random_uids(run: Run, fixture_vault: Path) -> 
     assert len(uids) == len(set(uids))
     assert "c-0001-birthday@plaincrm" in uids
     assert "c-0001-service@plaincrm" in uids
-    # a shared id (c-0003 twice) is not used: the paths are
-    assert "customers/bob.md-birthday@plaincrm" in uids
-    assert "customers/bobby.md-service@plaincrm" in uids
+    # a shared id (c-0003 twice) stays with bob.md, who has a log entry; bobby.md's UIDs add
+    # a digest of its path; a profile without an id has a digest of its path, not the path
+    assert "c-0003-birthday@plaincrm" in uids
+    assert "c-0003+e8aa1a284cf10632-service@plaincrm" in uids
+    assert "p+bf49d610be9be488-birthday@plaincrm" in uids
+    assert not any(".md" in u or "Zo" in u for u in uids)
     # the same task twice in one file: two events, two UIDs
-    flue = [u for u in uids if u.startswith("customers/bob.md-task-2026-04-20-")]
+    flue = [u for u in uids if u.startswith("c-0003-task-2026-04-20-")]
     assert len(flue) == 2
 
 
 def test_dtstamp_is_the_newest_log_entry_not_the_clock(run: Run, fixture_vault: Path) -> None:
     by_uid = {str(e["UID"]): e for e in events_of(feed(run, fixture_vault))}
     jane = by_uid["c-0001-birthday@plaincrm"]
-    assert jane.decoded("DTSTAMP") == dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
-    assert jane.decoded("LAST-MODIFIED") == dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
-    zoe = next(e for u, e in by_uid.items() if "-birthday@" in u and "Zo" in u)
-    assert zoe.decoded("DTSTAMP") == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert jane.decoded("DTSTAMP").date() == dt.date(2025, 12, 1)
+    assert jane.decoded("LAST-MODIFIED") == jane.decoded("DTSTAMP")
+    # SEQUENCE: days from 1000-01-01 to the revision day plus to the first occurrence
+    first = dt.date(1000, 1, 1)
+    assert int(jane["SEQUENCE"]) == ((dt.date(2025, 12, 1) - first).days
+                                     + (dt.date(1984, 3, 7) - first).days)
+    zoe = by_uid["p+bf49d610be9be488-birthday@plaincrm"]
+    assert zoe.decoded("DTSTAMP").date() == dt.date(1970, 1, 1)
 
 
 # ---------------------------------------------------------------- recurrence
@@ -180,7 +189,7 @@ def test_leap_day_uses_last_day_of_february(run: Run, fixture_vault: Path) -> No
 def test_recurring_summary_shows_no_age(run: Run, fixture_vault: Path) -> None:
     by_uid = {str(e["UID"]): e for e in events_of(feed(run, fixture_vault))}
     assert str(by_uid["c-0001-birthday@plaincrm"]["SUMMARY"]) == "Birthday: Jane Roe (born 1983)"
-    assert str(by_uid["customers/bob.md-birthday@plaincrm"]["SUMMARY"]) == "Birthday: Bob Smith"
+    assert str(by_uid["c-0003-birthday@plaincrm"]["SUMMARY"]) == "Birthday: Bob Smith"
     assert "turns" not in feed(run, fixture_vault).decode()
 
 
@@ -232,7 +241,7 @@ def test_overdue_items_stay_on_their_due_date(run: Run, fixture_vault: Path) -> 
 
 def test_never_contacted_keep_in_touch_sits_on_today_with_one_uid(run: Run,
                                                                   fixture_vault: Path) -> None:
-    uid = "customers/Zo%C3%AB%20%C3%85ngstr%C3%B6m.md-keep_in_touch@plaincrm"
+    uid = "p+bf49d610be9be488-keep_in_touch@plaincrm"
     for day in (TODAY, TODAY + dt.timedelta(days=3)):
         by_uid = {str(e["UID"]): e for e in events_of(feed(run, fixture_vault, day=day))}
         assert by_uid[uid].decoded("DTSTART") == day
@@ -347,7 +356,7 @@ def test_output_file_written_atomically_only_when_changed(run: Run, fixture_vaul
 def test_unwritable_output_is_an_error_not_a_traceback(run: Run, fixture_vault: Path,
                                                        tmp_path: Path) -> None:
     result = run(fixture_vault, "calendar", "-o", str(tmp_path / "missing" / "feed.ics"))
-    assert result.exit_code == 10
+    assert result.exit_code == 13  # a file-system error (docs/cli.md)
     assert "cannot write" in result.stderr
 
 

@@ -73,14 +73,14 @@ def touch_log(root: Path, line: str) -> None:
 def test_second_build_serializes_nothing(opened: Vault) -> None:
     first, stats = build(opened)
     assert first == GOLDEN.read_bytes()
-    # also the events beyond the horizon (kept for longer --months) and those of a profile
-    # built with an id before a second profile turned out to share it
-    assert stats.serialized == 23 and stats.events == 19
+    # (a shared id stays with the first profile here: nothing is built twice; see
+    # test_calendar_content for a later profile that keeps the id)
+    assert stats.serialized == 19 and stats.events == 19
     assert stats.profiles_reused == 0
     again, stats = build(opened)
     assert again == first
     assert stats.serialized == 0 and stats.reused == 0  # not even looked at one by one
-    assert stats.profiles_reused == 6 and stats.events == 19
+    assert stats.profiles_reused == 5 and stats.events == 19
 
 
 def test_a_changed_profile_reserializes_only_its_own_events(opened: Vault, root: Path) -> None:
@@ -89,7 +89,7 @@ def test_a_changed_profile_reserializes_only_its_own_events(opened: Vault, root:
     opened.refresh()
     data, stats = build(opened)
     assert data == reference(root, TODAY)
-    assert stats.profiles_reused == 5  # every profile but Jane's
+    assert stats.profiles_reused == 4  # every profile but Jane's
     profiles, _ = load(root, full=False)
     config, _ = load_config(root)
     jane = next(p for p in profiles if p.path == "jane-roe.md")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from plaincrm.gitutil import last_commit_dates, parse_log
+from plaincrm.gitrepo import last_commit_dates, parse_log
 from tests.conftest import Run
 
 TODAY = "2026-11-20"

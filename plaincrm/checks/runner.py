@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from plaincrm import gitutil
+from plaincrm import gitrepo
 from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
 from plaincrm.checks.codes import CODES
 from plaincrm.checks.dates import file_day
@@ -119,9 +119,9 @@ def file_dates(vault: Vault, today: dt.date, note: Note) -> dict[str, dt.date]:
     outside a repository or in a shallow clone: one note, and the files' modification times.
     """
     try:
-        committed = gitutil.last_commit_dates(vault.root)
-        dirty = gitutil.uncommitted_paths(vault.root)
-    except gitutil.GitUnavailable as exc:
+        committed = gitrepo.last_commit_dates(vault.root)
+        dirty = gitrepo.uncommitted_paths(vault.root)
+    except gitrepo.GitUnavailable as exc:
         note(f"{exc}; stale uses file modification times instead of git history")
         stats, _problems = scan(vault.root, vault.config)
         return {s.path: file_day(s.mtime_ns / 1e9) for s in stats}

@@ -55,7 +55,7 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
         server = FeedServer(host, port, token, cache.feed, log=app.err)
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    if not is_loopback(host):
+    if not is_loopback(str(server.server_address[0])):  # what it is bound to, however spelled
         app.err(app.style("warning: the feed holds personal data (names, phone numbers, notes) "
                           f"and is now reachable by anyone who can reach {host}:{server.port} "
                           "and learns the URL; share it only over a network you trust.",

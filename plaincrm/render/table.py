@@ -1,9 +1,15 @@
-"""Aligned text columns for terminals and pipes alike."""
+"""Aligned text columns for terminals and pipes alike.
+
+A cell is one line: control characters in it, newline and tab included, are shown as escapes
+(:func:`plaincrm.render.cell_text`) before it is measured, so the columns stay aligned.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+
+from plaincrm.render import cell_text
 
 
 def width(text: str) -> int:
@@ -23,6 +29,8 @@ def column_widths(rows: Iterable[Sequence[str]]) -> list[int]:
     widths: list[int] = []
     for row in rows:
         for c, cell in enumerate(row):
+            if not cell.isprintable():
+                cell = cell_text(cell)
             w = len(cell) if cell.isascii() else width(cell)
             if c == len(widths):
                 widths.append(w)
@@ -56,6 +64,8 @@ def line(row: Sequence[str], widths: list[int],
          style: Callable[[int, str], str] | None = None, indent: str = "") -> str:
     """One line of :func:`table`: the cells padded to ``widths`` (the last one not)."""
     last = len(row) - 1
+    if not "".join(row).isprintable():
+        row = [cell_text(cell) for cell in row]
     cells = [cell if c == last else
              cell.ljust(widths[c]) if cell.isascii() else
              cell + " " * (widths[c] - width(cell))
