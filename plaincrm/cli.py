@@ -40,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "watch": "plaincrm.commands.watch:watch",
     "serve": "plaincrm.commands.serve:serve",
     "check": "plaincrm.commands.check:check",
+    "import": "plaincrm.commands.import_:import_",
+    "export": "plaincrm.commands.export:export",
 }
 
 

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import platformdirs
 
 from plaincrm.connections import REQUEST_TIMEOUT, ConnectionServer
-from plaincrm.errors import ServeError
+from plaincrm.errors import FileSystemError, ServeError
 from plaincrm.files import atomic_write
 from plaincrm.index import vault_key
 from plaincrm.loader import Vault
@@ -67,6 +67,9 @@ def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
     except OSError as exc:
         raise ServeError(f"cannot read or store the feed token {path}: "
                          f"{exc.strerror or exc}") from None
+    except FileSystemError as exc:  # the one atomic write says what the system refused
+        raise ServeError(f"cannot read or store the feed token {path}: "
+                         f"{str(exc).rsplit(': ', 1)[-1]}") from None
 
 
 def _load_token(path: Path, new: bool) -> tuple[str, bool]:
