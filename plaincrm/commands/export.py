@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from plaincrm.cli import App, pass_app
-from plaincrm.commands.listing import select
+from plaincrm.commands.listing import filters
 
 
 @click.command()
@@ -45,7 +45,8 @@ def export(app: App, fmt: str, vcard_version: str, status: str | None, tag: str 
 
     vault = app.open()
     contacts = []
-    for profile in select(vault.profiles(full=False), status, tag, owner, search):
+    for profile in vault.index.profiles(full=False,
+                                        select=filters(status, tag, owner, search)):
         contact, skipped = from_profile(profile)
         contacts.append(contact)
         for key in skipped:
