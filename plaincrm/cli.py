@@ -42,6 +42,9 @@ COMMANDS: dict[str, str] = {
     "check": "plaincrm.commands.check:check",
     "import": "plaincrm.commands.import_:import_",
     "export": "plaincrm.commands.export:export",
+    "set": "plaincrm.commands.set:set_",
+    "unset": "plaincrm.commands.set:unset",
+    "reassign": "plaincrm.commands.reassign:reassign",
 }
 
 

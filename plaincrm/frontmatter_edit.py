@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from plaincrm.edit import BOM, NEWLINE, check_value
+from plaincrm.edit import BOM, CONTROL, NEWLINE, check_value
 from plaincrm.errors import WriteRefused
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, parse_profile
 from plaincrm.templates import yaml_scalar
@@ -58,10 +58,14 @@ class _Doc:
     close_line: int  # 0-based index of the closing --- (or ...)
 
 
-def set_key(data: bytes, key: str, value: Value, path: str = "profile.md") -> bytes:
-    """``data`` with front-matter ``key`` set to ``value`` (text, or a list of texts)."""
+def set_key(data: bytes, key: str, value: Value, path: str = "profile.md",
+            controls: bool = False) -> bytes:
+    """``data`` with front-matter ``key`` set to ``value`` (text, or a list of texts).
+
+    ``controls``: a value may hold line breaks and other control characters (an imported
+    note), written as ``\\n``-style escapes in double quotes; else they are refused."""
     key = _check_key(key)
-    value = _check_value(value)
+    value = _check_value(value, controls)
     doc = _load(data, path)
     old_fields = _fields(path, data)
     if doc.open_line < 0:
@@ -243,11 +247,13 @@ def _check_key(key: str) -> str:
     return key
 
 
-def _check_value(value: Value) -> Value:
+def _check_value(value: Value, controls: bool) -> Value:
+    def one(text: str) -> str:
+        return (text if controls else check_value(text, "the value")).strip()
+
     if isinstance(value, str):
-        return check_value(value, "the value").strip()
-    items = [check_value(v, "the value").strip() for v in value]
-    return [v for v in items if v]
+        return one(value)
+    return [v for v in map(one, value) if v]
 
 
 def quote(value: str, style: str | None = None) -> str:
@@ -255,6 +261,8 @@ def quote(value: str, style: str | None = None) -> str:
     when given, else plain when that is safe."""
     if value == "":
         return "''" if style == "'" else '""'
+    if CONTROL.search(value):
+        return json.dumps(value, ensure_ascii=False)
     if style == "'":
         return "'" + value.replace("'", "''") + "'"
     if style == '"':

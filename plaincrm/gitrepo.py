@@ -227,6 +227,16 @@ class Repo:
             hooks=True)
         return self.run("rev-parse", "--short", "HEAD").decode().strip()
 
+    def commit_files(self, rels: list[str], message: str) -> str:
+        """Commit exactly ``rels`` (changed, new or deleted files) in one commit with the
+        user's identity; the new commit's short hash. The user's hooks run."""
+        listed = b"\0".join(os.fsencode(p) for p in rels)
+        self.run("add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listed)
+        literal_paths = b"\0".join(os.fsencode(literal(p)) for p in rels)
+        git(self.vault, "commit", "--quiet", "-m", message, "--only", "--pathspec-from-file=-",
+            "--pathspec-file-nul", stdin=literal_paths, hooks=True)
+        return self.run("rev-parse", "--short", "HEAD").decode().strip()
+
     def commit_dates(self) -> dict[str, dt.datetime]:
         """``{vault-relative path: committer date of the newest commit that changed it}``.
 
