@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "set": "plaincrm.commands.set:set_",
     "unset": "plaincrm.commands.set:unset",
     "reassign": "plaincrm.commands.reassign:reassign",
+    "merge": "plaincrm.commands.merge:merge",
 }
 
 
