@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "unset": "plaincrm.commands.set:unset",
     "reassign": "plaincrm.commands.reassign:reassign",
     "merge": "plaincrm.commands.merge:merge",
+    "merge-driver": "plaincrm.commands.mergedriver:merge_driver",
+    "precommit": "plaincrm.commands.precommit:precommit",
 }
 
 

@@ -20,6 +20,7 @@ from plaincrm.edit import check_given_day, check_value
 from plaincrm.errors import BadValue, GitError, PlaincrmError, ProfileExists, WriteRefused
 from plaincrm.files import create_new, folder_lock, make_folder, mkdir, read_vault_file, vault_path
 from plaincrm.frontmatter_edit import set_key
+from plaincrm.mergedriver import ATTRIBUTE_LINE, ATTRIBUTES, driver_command
 from plaincrm.model import Profile
 
 TEMPLATE = "templates/customer.md"
@@ -222,6 +223,7 @@ def init_vault(folder: Path, use_git: bool = True,
         ".gitignore": GITIGNORE,
         TEMPLATE: templates.builtin("customer.md"),
         "ada-example.md": templates.builtin("example.md"),
+        ATTRIBUTES: ATTRIBUTE_LINE + "\n",
     }
     report = []
     for rel, text in files.items():
@@ -231,6 +233,7 @@ def init_vault(folder: Path, use_git: bool = True,
         report.append((rel, "created" if created else "kept (already there)"))
     if use_git:
         report.append((".git", _git_init(folder)))
+        report.append((".git/config", _merge_driver(folder)))
     if hook:
         report.append(install_hook(folder))
     return report
@@ -243,6 +246,20 @@ def _holds_files(folder: Path) -> bool:
             return any(not entry.name.startswith(".") for entry in entries)
     except OSError:
         return False
+
+
+def _merge_driver(folder: Path) -> str:
+    """The profile merge driver in the repository's config (see :mod:`plaincrm.mergedriver`)."""
+    if gitrepo.toplevel(folder) is None:
+        return "skipped (merge driver): not in a git repository"
+    top = gitrepo.toplevel(folder)
+    assert top is not None
+    try:
+        gitrepo.config_set(top, "merge.plaincrm.name", "plaincrm profile merge")
+        gitrepo.config_set(top, "merge.plaincrm.driver", driver_command())
+    except GitError as exc:
+        return f"failed (merge driver): {exc}"
+    return "merge driver set (merge.plaincrm)"
 
 
 def _git_init(folder: Path) -> str:
@@ -258,8 +275,9 @@ def _git_init(folder: Path) -> str:
 
 
 HOOK = """#!/bin/sh
-# plaincrm: check the customer profiles staged for this commit; an error stops the commit.
-# Installed by `plaincrm init --hook`. Skip it once with: git commit --no-verify
+# plaincrm: check the customer profiles staged for this commit; an error the commit adds stops
+# it (errors a profile had before do not). Installed by `plaincrm init --hook`.
+# Skip it once with: git commit --no-verify
 vault={vault}
 command -v plaincrm >/dev/null 2>&1 || {{
     echo "plaincrm pre-commit hook: plaincrm is not on PATH; profiles not checked" >&2
@@ -267,8 +285,7 @@ command -v plaincrm >/dev/null 2>&1 || {{
 }}
 staged=$(git diff --cached --name-only --diff-filter=ACMR -- "$vault")
 [ -n "$staged" ] || exit 0
-git diff --cached --name-only --diff-filter=ACMR -z -- "$vault" |
-    xargs -0 plaincrm --vault "$vault" check
+exec plaincrm --vault "$vault" precommit
 """
 
 
