@@ -136,10 +136,7 @@ def _find(doc: _Doc, key: str, path: str) -> _Span | None:
     """The span of top-level ``key``; None when absent. Refuses what cannot be located."""
     import yaml
 
-    try:
-        loader = yaml.CBaseLoader
-    except AttributeError:  # pragma: no cover - PyYAML without libyaml
-        loader = yaml.BaseLoader
+    loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when built with it
     source = "".join(doc.lines[1:doc.close_line])
     try:
         node = yaml.compose(source, Loader=loader)
