@@ -20,6 +20,7 @@ from plaincrm.edit import check_given_day, check_value
 from plaincrm.errors import BadValue, GitError, PlaincrmError, ProfileExists, WriteRefused
 from plaincrm.files import create_new, folder_lock, make_folder, mkdir, read_vault_file, vault_path
 from plaincrm.frontmatter_edit import set_key
+from plaincrm.lookup import name_key as fold_name
 from plaincrm.mergedriver import ATTRIBUTE_LINE, ATTRIBUTES, driver_command
 from plaincrm.model import Profile
 
@@ -46,8 +47,11 @@ def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
     for p in profiles:
         reasons = duplicates.same_person(new, duplicates.profile_person(p, region))
         if reasons:
+            # one reason to show: the name spelled alike, else email, phone, a name variant
             kinds = {" ".join(r.split(" ")[:2]) for r in reasons}  # "same email"
-            first = next(k for k in ("same name", "same email", "same phone") if k in kinds)
+            if "same name" in kinds and fold_name(p.display_name) == fold_name(name):
+                kinds = {"same name"}
+            first = next(k for k in ("same email", "same phone", "same name") if k in kinds)
             found.append((p, f"the {first}"))
     return found
 

@@ -250,7 +250,7 @@ def _check_value(value: Value, controls: bool) -> Value:
 
     if isinstance(value, str):
         return one(value)
-    return [v for v in map(one, value) if v]
+    return [v for v in map(one, value) if v or controls]  # an import keeps empty slots
 
 
 def quote(value: str, style: str | None = None) -> str:

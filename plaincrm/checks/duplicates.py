@@ -70,8 +70,7 @@ def person(name: str | None, emails: Iterable[str], phones: Iterable[str], regio
 
 
 def profile_person(profile: Profile, region: str) -> Person:
-    return person(profile.name, (e for e, _l in items(profile, "email")),
-                  (p for p, _l in items(profile, "phone")), region, profile.id,
+    return person(profile.name, profile.emails, profile.phones, region, profile.id,
                   distinct_ids(profile))
 
 
