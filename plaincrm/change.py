@@ -1,4 +1,5 @@
-"""Changing one profile on disk: log an interaction, add a task, tick a task.
+"""Changing one profile on disk: log an interaction, add, tick or move a task, set or unset a
+front-matter key.
 
 Each function finds the profile and hands the edit (:mod:`plaincrm.edit`) to
 :func:`plaincrm.files.update_profile`, which reads the file, applies the edit and writes it back
@@ -14,15 +15,47 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from plaincrm import edit
-from plaincrm.errors import AmbiguousName, GitError, NoSuchTask
+from plaincrm import edit, frontmatter_edit
+from plaincrm.config import Config
+from plaincrm.errors import AmbiguousName, BadValue, GitError, NoSuchProfile, NoSuchTask
 from plaincrm.files import update_profile
 from plaincrm.gitrepo import open_repo
-from plaincrm.lookup import find_profile, fold
+from plaincrm.lookup import find_profile as _find_profile
+from plaincrm.lookup import fold
 from plaincrm.model import Profile, Task
 from plaincrm.parse import parse_profile
+from plaincrm.repeat import next_day
+from plaincrm.templates import render_value
 
 Hook = Callable[[], None]
+Value = str | list[str]
+MERGED_FROM = "merged_from"
+
+
+def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
+    """The profile ``name`` means (:func:`plaincrm.lookup.find_profile`); else the one profile
+    whose ``merged_from`` names it: the id, file or name of a profile merged into it."""
+    every = list(profiles)
+    try:
+        try:
+            return _find_profile(every, name)
+        except NoSuchProfile:
+            if not name.endswith(".md"):
+                raise
+            return _find_profile(every, name.removesuffix(".md"))  # a file named as such
+    except NoSuchProfile:
+        wanted = {fold(name), fold(name.removesuffix(".md"))}
+        heirs = [p for p in every if wanted & {fold(str(x).removesuffix(".md"))
+                                               for x in _as_list(p.raw(MERGED_FROM))}]
+        if len(heirs) == 1:
+            return heirs[0]
+        raise
+
+
+def _as_list(raw: object) -> list[object]:
+    if isinstance(raw, list):
+        return raw
+    return [part.strip() for part in raw.split(",")] if isinstance(raw, str) else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,35 +111,118 @@ def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, t
 
 
 def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
-         commit: bool = False, before_rename: Hook | None = None) -> Change:
+         commit: bool = False, before_rename: Hook | None = None, on: dt.date | None = None,
+         line: int | None = None, today: dt.date | None = None, last: bool = False) -> Change:
     """Mark done the one open task of ``name`` whose text contains ``query`` (case and
-    accents aside). None: NoSuchTask; several: AmbiguousName listing them; nothing changes."""
+    accents aside; ``on`` its date, ``line`` its line). None: NoSuchTask; several:
+    AmbiguousName listing them; nothing changes. A repeating task (:mod:`plaincrm.repeat`)
+    gets its next one written below it, unless ``last``."""
     profile = find_profile(profiles, name)
-    ticked: list[Task] = []
+    ticked: list[tuple[Task, dt.date | None]] = []
 
     def change(data: bytes) -> bytes:  # under the lock: the task as the file holds it now
         current = parse_profile(profile.path, data)[0]
-        task = match_task(current.tasks if current else (), query, profile.path)
-        ticked.append(task)
-        return edit.tick_task(data, task.location.line, profile.path)
+        task = match_task(current.tasks if current else (), query, profile.path, on, line)
+        then = None if last else next_day(task, today or dt.date.today())
+        ticked.append((task, then))
+        return edit.tick_task(data, task.location.line, profile.path, next_day=then)
 
     def written(new: Profile) -> tuple[int, str]:
-        task = ticked[-1]
+        task, then = ticked[-1]
         when = f"{task.date.isoformat()} " if task.date else ""
-        return task.location.line, f"[x] {when}{task.text}"
+        text = f"[x] {when}{task.text}"
+        if then is not None:
+            text += f"; next: [ ] {then.isoformat()} {task.text}"
+        return task.location.line, text
 
     def message() -> str:
-        return f"done: {profile.display_name} — {_short(ticked[-1].text)}"
+        return f"done: {profile.display_name} — {_short(ticked[-1][0].text)}"
 
     return _apply(root, profile, change, written, message, commit, before_rename)
 
 
-def match_task(tasks: Iterable[Task], query: str, path: str) -> Task:
-    """The one open task whose text contains ``query``; an exact text wins over containing."""
+def set_value(root: Path, profiles: Iterable[Profile], name: str, key: str,
+              value: Value | None, config: Config, today: dt.date, add: bool = False,
+              force: bool = False, commit: bool = False,
+              before_rename: Hook | None = None) -> Change:
+    """Set front-matter ``key`` of the profile ``name`` means to ``value`` (None: remove it).
+    ``add``: add the values to the key's list. Unless ``force``, a value ``plaincrm check``
+    would call an error is refused (:func:`plaincrm.values.value_errors`)."""
+    from plaincrm.values import known_owners, value_errors
+
+    every = list(profiles)
+    profile = find_profile(every, name)
+    current = profile.raw(key)
+    if value is not None:
+        value = _new_value(current, value, add)
+        if not force:
+            errors = value_errors(key, value, config, today, known_owners(every))
+            if errors:
+                raise BadValue(f"{profile.path}: not changed: {'; '.join(errors)}. Use "
+                               "--force to write it anyway.")
+    message = (f"set: {profile.display_name} — {key}" if value is not None
+               else f"unset: {profile.display_name} — {key}")
+
+    def change(data: bytes) -> bytes:
+        if value is None:
+            return frontmatter_edit.unset_key(data, key, profile.path)
+        return frontmatter_edit.set_key(data, key, value, profile.path)
+
+    def written(new: Profile) -> tuple[int, str]:
+        if value is None:
+            return 1, f"{key} removed"
+        return new.field_line(key), render_value(key, new.raw(key))
+
+    return _apply(root, profile, change, written, lambda: message, commit, before_rename)
+
+
+def _new_value(current: object, value: Value, add: bool) -> Value:
+    given = [value] if isinstance(value, str) else list(value)
+    if add:
+        old = _as_list(current) if isinstance(current, list) else (
+            [current] if isinstance(current, str) and current.strip() else [])
+        return list(dict.fromkeys([*(str(x) for x in old), *given]))
+    if len(given) == 1 and not isinstance(current, list):
+        return given[0]
+    return given
+
+
+def move_task(root: Path, profiles: Iterable[Profile], name: str, query: str,
+              new_day: dt.date, on: dt.date | None = None, line: int | None = None,
+              commit: bool = False, before_rename: Hook | None = None) -> Change:
+    """Give the open task of ``name`` matching ``query`` (``on`` its date, ``line`` its line)
+    the date ``new_day``."""
+    new_day = edit.check_given_day(new_day, "NEW_DATE")
+    profile = find_profile(profiles, name)
+    moved: list[Task] = []
+
+    def change(data: bytes) -> bytes:
+        current = parse_profile(profile.path, data)[0]
+        task = match_task(current.tasks if current else (), query, profile.path, on, line)
+        moved.append(task)
+        return edit.move_task(data, task.location.line, new_day, profile.path)
+
+    def written(new: Profile) -> tuple[int, str]:
+        task = moved[-1]
+        return task.location.line, f"[ ] {new_day.isoformat()} {task.text}"
+
+    def message() -> str:
+        return f"task: {profile.display_name} — {_short(moved[-1].text)} moved to {new_day}"
+
+    return _apply(root, profile, change, written, message, commit, before_rename)
+
+
+def match_task(tasks: Iterable[Task], query: str, path: str, on: dt.date | None = None,
+               line: int | None = None) -> Task:
+    """The one open task whose text contains ``query``; an exact text wins over containing.
+    The text may start with the task's date, as the list of candidates shows it; ``on``
+    (its date) and ``line`` (its line) pick one of several alike."""
     wanted = fold(query)
-    open_tasks = [t for t in tasks if not t.done]
-    found = [t for t in open_tasks if wanted and wanted in fold(t.text)]
-    exact = [t for t in found if fold(t.text) == wanted]
+    open_tasks = [t for t in tasks if not t.done and (on is None or t.date == on)
+                  and (line is None or t.location.line == line)]
+    found = [t for t in open_tasks if not wanted or wanted in fold(t.text)
+             or wanted in fold(_task_label(t))]
+    exact = [t for t in found if wanted in (fold(t.text), fold(_task_label(t)))]
     if len(exact) == 1:
         return exact[0]
     if len(found) == 1:
@@ -114,7 +230,7 @@ def match_task(tasks: Iterable[Task], query: str, path: str) -> Task:
     if found:
         raise AmbiguousName(
             f"{query!r} matches {len(found)} open tasks in {path}; nothing was changed. "
-            "Say more of the text:",
+            "Say more of the text, or pick one with --on DATE or --line LINE:",
             [f"{path}:{t.location.line}  {_task_label(t)}" for t in found],
         )
     listed = "; ".join(_task_label(t) for t in open_tasks) or "there are none"

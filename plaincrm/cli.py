@@ -43,6 +43,12 @@ COMMANDS: dict[str, str] = {
     "import": "plaincrm.commands.import_:import_",
     "export": "plaincrm.commands.export:export",
     "outreach": "plaincrm.commands.outreach:outreach",
+    "set": "plaincrm.commands.set:set_",
+    "unset": "plaincrm.commands.set:unset",
+    "reassign": "plaincrm.commands.reassign:reassign",
+    "merge": "plaincrm.commands.merge:merge",
+    "merge-driver": "plaincrm.commands.mergedriver:merge_driver",
+    "precommit": "plaincrm.commands.precommit:precommit",
 }
 
 

@@ -14,11 +14,14 @@ from pathlib import Path
 from unidecode import unidecode
 
 from plaincrm import fields, gitrepo, templates
-from plaincrm.config import CONFIG_NAME, commented_toml
+from plaincrm.checks import duplicates
+from plaincrm.config import CONFIG_NAME, Config, commented_toml
 from plaincrm.edit import check_given_day, check_value
-from plaincrm.errors import BadValue, PlaincrmError, ProfileExists
+from plaincrm.errors import BadValue, GitError, PlaincrmError, ProfileExists, WriteRefused
 from plaincrm.files import create_new, folder_lock, make_folder, mkdir, read_vault_file, vault_path
-from plaincrm.lookup import name_key
+from plaincrm.frontmatter_edit import set_key
+from plaincrm.lookup import name_key as fold_name
+from plaincrm.mergedriver import ATTRIBUTE_LINE, ATTRIBUTES, driver_command
 from plaincrm.model import Profile
 
 TEMPLATE = "templates/customer.md"
@@ -30,26 +33,26 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "customer"
 
 
-def phone_digits(phone: str) -> str:
-    """Digits of a phone number without the trunk/international prefix, for comparing."""
-    digits = re.sub(r"\D", "", phone)
-    return digits.lstrip("0")[-9:]
+phone_digits = duplicates.phone_digits
 
 
 def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
-                phones: Iterable[str]) -> list[tuple[Profile, str]]:
-    """Existing profiles with the same name, email or phone, with what matched."""
-    wanted_name = name_key(name)
-    email_keys = {e.casefold() for e in emails}
-    phone_keys = {phone_digits(p) for p in phones if phone_digits(p)}
+                phones: Iterable[str], region: str = "",
+                distinct: Iterable[str] = ()) -> list[tuple[Profile, str]]:
+    """Existing profiles that are probably the person ``name`` with these emails and phones,
+    with what matched: the rule ``plaincrm check`` reports duplicates by
+    (:func:`plaincrm.checks.duplicates.same_person`)."""
+    new = duplicates.person(name, emails, phones, region, None, distinct)
     found = []
     for p in profiles:
-        if name_key(p.display_name) == wanted_name:
-            found.append((p, "the same name"))
-        elif email_keys & {e.casefold() for e in p.emails}:
-            found.append((p, "the same email"))
-        elif phone_keys & {phone_digits(x) for x in p.phones}:
-            found.append((p, "the same phone"))
+        reasons = duplicates.same_person(new, duplicates.profile_person(p, region))
+        if reasons:
+            # one reason to show: the name spelled alike, else email, phone, a name variant
+            kinds = {" ".join(r.split(" ")[:2]) for r in reasons}  # "same email"
+            if "same name" in kinds and fold_name(p.display_name) == fold_name(name):
+                kinds = {"same name"}
+            first = next(k for k in ("same email", "same phone", "same name") if k in kinds)
+            found.append((p, f"the {first}"))
     return found
 
 
@@ -62,19 +65,50 @@ class NewProfile:
     owner: str | None = None
     tags: tuple[str, ...] = ()
     birthday: str | None = None
+    extra: tuple[tuple[str, str | list[str]], ...] = ()  # any other key: --set key=value
+
+    def values(self) -> list[tuple[str, str | list[str]]]:
+        """Every key the spec gives, as it will be written."""
+        given: list[tuple[str, str | list[str] | None]] = [
+            ("status", self.status), ("owner", self.owner), ("birthday", self.birthday),
+            ("email", _one_or_list(self.emails)), ("phone", _one_or_list(self.phones)),
+            ("tags", list(self.tags) or None), *self.extra]
+        return [(k, v) for k, v in given if v is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    path: Path  # relative to the vault
+    left_out: tuple[str, ...] = ()  # extra keys not written (lenient only), with why
+    commit: str | None = None
 
 
 def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt.date,
-                folder: str = "", force: bool = False) -> Path:
-    """Write a new profile from the vault's template; returns its path relative to ``root``."""
+                folder: str = "", force: bool = False, config: Config | None = None,
+                commit: bool = False, lenient: bool = False) -> Created:
+    """Write a new profile from the vault's template; returns its path relative to ``root``.
+
+    Unless ``force``: refused when a profile is probably the same person, and (given the
+    ``config``) when a value would be an error in ``plaincrm check``. ``lenient``: an extra key
+    that cannot be written as given is left out (and said) instead of refusing the profile.
+    """
     check_spec(spec, folder)
     today = check_given_day(today, "--date")
+    region = config["profiles.phone_region"] if config is not None else ""
     if not force:
-        clashes = same_person(profiles, spec.name, spec.emails, spec.phones)
+        if config is not None:
+            _check_values(spec, config, today, profiles)
+        distinct = [v for k, v in spec.extra if k == duplicates.DISTINCT_KEY]
+        clashes = same_person(profiles, spec.name, spec.emails, spec.phones, region,
+                              [x for v in distinct for x in ([v] if isinstance(v, str) else v)])
         if clashes:
             listed = "; ".join(f"{p.path} ({p.display_name}) has {why}" for p, why in clashes)
             raise ProfileExists(f"not created: {listed}. Use --force to add it anyway.")
     vault_path(root, folder)  # refused before anything is read or created
+    repo = gitrepo.open_repo(root) if commit else None
+    if repo is not None and repo.in_progress():
+        raise WriteRefused(f"{repo.in_progress()} is in progress in {repo.top}; finish it "
+                           "first (or leave out --commit)")
     template = _template(root)
     taken = {p.id for p in profiles if p.id}
     new_id = secrets.token_hex(4)
@@ -89,15 +123,52 @@ def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt
         text = templates.fill(template, values, {"name": spec.name, "date": today.isoformat()})
     except ValueError as exc:
         raise PlaincrmError(f"{TEMPLATE}: {exc}") from None
+    data, left_out = _set_extra(text.encode("utf-8"), spec.extra, lenient)
     target_dir = make_folder(root, folder)
     stem = slug(spec.name)
     base = Path(os.path.realpath(root))
+    rel: Path | None = None
     with folder_lock(target_dir, folder or "."):
         for n in range(1, 1000):
             candidate = target_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            if create_new(candidate, text.encode("utf-8")):
-                return candidate.relative_to(base)
-    raise PlaincrmError(f"too many files named {stem}-N.md in {target_dir}")
+            if create_new(candidate, data):
+                rel = candidate.relative_to(base)
+                break
+    if rel is None:
+        raise PlaincrmError(f"too many files named {stem}-N.md in {target_dir}")
+    sha = None
+    if repo is not None:
+        try:
+            sha = repo.commit_file(rel.as_posix(), f"new: {spec.name}")
+        except GitError as exc:
+            raise GitError(f"{rel.as_posix()} was created but not committed: {exc}") from None
+    return Created(rel, tuple(left_out), sha)
+
+
+def _set_extra(data: bytes, extra: tuple[tuple[str, str | list[str]], ...],
+               lenient: bool) -> tuple[bytes, list[str]]:
+    """``data`` with every extra key set (:func:`plaincrm.frontmatter_edit.set_key`)."""
+    left_out = []
+    for key, value in extra:
+        try:
+            data = set_key(data, key, value, TEMPLATE, controls=lenient)
+        except WriteRefused as exc:
+            if not lenient:
+                raise BadValue(f"--set {key}: {exc}") from None
+            left_out.append(f"{key} was left out: {exc}")
+    return data, left_out
+
+
+def _check_values(spec: NewProfile, config: Config, today: dt.date,
+                  profiles: list[Profile]) -> None:
+    from plaincrm.values import known_owners, value_errors
+
+    owners = known_owners(profiles)
+    errors = [f"{key}: {why}" for key, value in spec.values()
+              for why in value_errors(key, value, config, today, owners)]
+    if errors:
+        raise BadValue("not created: " + "; ".join(errors) + ". Use --force to write it "
+                       "anyway.")
 
 
 def check_spec(spec: NewProfile, folder: str) -> None:
@@ -156,6 +227,7 @@ def init_vault(folder: Path, use_git: bool = True,
         ".gitignore": GITIGNORE,
         TEMPLATE: templates.builtin("customer.md"),
         "ada-example.md": templates.builtin("example.md"),
+        ATTRIBUTES: ATTRIBUTE_LINE + "\n",
     }
     report = []
     for rel, text in files.items():
@@ -165,6 +237,7 @@ def init_vault(folder: Path, use_git: bool = True,
         report.append((rel, "created" if created else "kept (already there)"))
     if use_git:
         report.append((".git", _git_init(folder)))
+        report.append((".git/config", _merge_driver(folder)))
     if hook:
         report.append(install_hook(folder))
     return report
@@ -177,6 +250,20 @@ def _holds_files(folder: Path) -> bool:
             return any(not entry.name.startswith(".") for entry in entries)
     except OSError:
         return False
+
+
+def _merge_driver(folder: Path) -> str:
+    """The profile merge driver in the repository's config (see :mod:`plaincrm.mergedriver`)."""
+    if gitrepo.toplevel(folder) is None:
+        return "skipped (merge driver): not in a git repository"
+    top = gitrepo.toplevel(folder)
+    assert top is not None
+    try:
+        gitrepo.config_set(top, "merge.plaincrm.name", "plaincrm profile merge")
+        gitrepo.config_set(top, "merge.plaincrm.driver", driver_command())
+    except GitError as exc:
+        return f"failed (merge driver): {exc}"
+    return "merge driver set (merge.plaincrm)"
 
 
 def _git_init(folder: Path) -> str:
@@ -192,8 +279,9 @@ def _git_init(folder: Path) -> str:
 
 
 HOOK = """#!/bin/sh
-# plaincrm: check the customer profiles staged for this commit; an error stops the commit.
-# Installed by `plaincrm init --hook`. Skip it once with: git commit --no-verify
+# plaincrm: check the customer profiles staged for this commit; an error the commit adds stops
+# it (errors a profile had before do not). Installed by `plaincrm init --hook`.
+# Skip it once with: git commit --no-verify
 vault={vault}
 command -v plaincrm >/dev/null 2>&1 || {{
     echo "plaincrm pre-commit hook: plaincrm is not on PATH; profiles not checked" >&2
@@ -201,8 +289,7 @@ command -v plaincrm >/dev/null 2>&1 || {{
 }}
 staged=$(git diff --cached --name-only --diff-filter=ACMR -- "$vault")
 [ -n "$staged" ] || exit 0
-git diff --cached --name-only --diff-filter=ACMR -z -- "$vault" |
-    xargs -0 plaincrm --vault "$vault" check
+exec plaincrm --vault "$vault" precommit
 """
 
 

@@ -86,40 +86,127 @@ def add_task(data: bytes, day: dt.date | None, text: str, owner: str | None = No
     doc = _load(data)
     old = _parse(path, data)
     item = f"[ ] {day.isoformat()} {text}" if day else f"[ ] {text}"
-    if old.tasks:
-        last = old.tasks[-1]
-        prefix = _prefix(doc, last.location.line, after=True)
-        lines = _insert(doc, doc.items.get(last.location.line, last.location.line + 1) - 1,
-                        [prefix + item])
-    else:
-        log_heading = next((h for h in doc.headings if h[3].lower() == "log"), None)
-        if log_heading is not None:
-            at = log_heading[0] - 1
-            block = [*([""] if at > 0 and doc.lines[at - 1].strip() else []), "- " + item, ""]
-            lines = _insert(doc, at, block)
-        else:
-            lines = _insert(doc, len(doc.lines), [*_gap_at_end(doc), "- " + item])
-    new = _dump(doc, lines)
+    new = _dump(doc, _task_lines(doc, old, item))
     _verify(path, old, new, tasks_added=[(text, False, day)])
     return new
 
 
-def tick_task(data: bytes, line: int, path: str = "profile.md") -> bytes:
-    """``data`` with the open task on ``line`` (1-based) marked done: ``[ ]`` becomes ``[x]``."""
+def tick_task(data: bytes, line: int, path: str = "profile.md",
+              next_day: dt.date | None = None) -> bytes:
+    """``data`` with the open task on ``line`` (1-based) marked done: ``[ ]`` becomes ``[x]``.
+    ``next_day``: a repeating task's next time, added as an open task right after it."""
     doc = _load(data)
     old = _parse(path, data)
+    task, match = _open_task(doc, old, line, path)
+    lines = list(doc.lines)
+    lines[line - 1] = match.group(1) + "[x]" + lines[line - 1][match.end():]
+    added: list[tuple[str, bool, dt.date | None]] = []
+    if next_day is not None:
+        check_given_day(next_day, "the next date")
+        item = f"[ ] {next_day.isoformat()} {task.text}"
+        end = doc.items.get(line, line + 1)
+        lines = _insert(_replace(doc, lines), end - 1, [_prefix(doc, line, after=True) + item])
+        added.append((task.text, False, next_day))
+    new = _dump(doc, lines)
+    _verify(path, old, new, tasks_added=added, ticked=task)
+    return new
+
+
+def move_task(data: bytes, line: int, day: dt.date, path: str = "profile.md") -> bytes:
+    """``data`` with the open task on ``line`` dated ``day``: its date is replaced (an undated
+    task gets one after its checkbox)."""
+    doc = _load(data)
+    old = _parse(path, data)
+    task, match = _open_task(doc, old, line, path)
+    text = doc.lines[line - 1]
+    rest = text[match.end():]
+    dated = re.match(r"([ \t]+)(\d{4}-\d{1,2}-\d{1,2})(?=[ \t]|\r|\n|$)", rest)
+    if dated is not None:
+        rest = dated.group(1) + day.isoformat() + rest[dated.end():]
+    else:
+        rest = " " + day.isoformat() + (rest if rest[:1] in (" ", "\t") else " " + rest)
+    lines = list(doc.lines)
+    lines[line - 1] = text[:match.end()] + rest
+    new = _dump(doc, lines)
+    _verify(path, old, new, tasks_added=[(task.text, False, day)], removed=task)
+    return new
+
+
+def reassign_task(data: bytes, line: int, old_owner: str, new_owner: str,
+                  path: str = "profile.md") -> bytes:
+    """``data`` with ``@old_owner`` on the open task on ``line`` turned into ``@new_owner``."""
+    new_owner = task_text("x", new_owner).removeprefix("x @")
+    doc = _load(data)
+    old = _parse(path, data)
+    task, _match = _open_task(doc, old, line, path)
+    text = doc.lines[line - 1]
+    mention = re.compile(r"(?<![\w@.])@" + re.escape(old_owner) + r"(?![\w])(?![.-]\w)")
+    if not mention.search(text):
+        raise WriteRefused(f"{path}:{line}: the task does not name @{old_owner} on its first "
+                           "line; change it in your editor")
+    lines = list(doc.lines)
+    lines[line - 1] = mention.sub("@" + new_owner, text)
+    new = _dump(doc, lines)
+    new_text = mention.sub("@" + new_owner, task.text)
+    _verify(path, old, new, tasks_added=[(new_text, False, task.date)], removed=task)
+    return new
+
+
+def add_items(data: bytes, log_items: Sequence[tuple[dt.date, str]] = (),
+              tasks: Sequence[str] = (), path: str = "profile.md") -> bytes:
+    """``data`` with whole log entries (``(day, 'DAY kind: text')``, each put in date order)
+    and task items (``'[ ] DAY text'``) added as they were written elsewhere (a merge)."""
+    old = _parse(path, data)
+    for day, text in log_items:
+        check_value(text, "the entry")
+        doc = _load(data)
+        current = _parse(path, data)
+        if current.log:
+            lines = _insert_log_entry(doc, current.log, day, text)
+        else:
+            lines = _insert_first_entry(doc, text)
+        data = _dump(doc, lines)
+    for item in tasks:
+        check_value(item, "the task")
+        doc = _load(data)
+        current = _parse(path, data)
+        data = _dump(doc, _task_lines(doc, current, item))
+    new = _parse(path, data)
+    if new.fields != old.fields or len(new.log) != len(old.log) + len(log_items) \
+            or len(new.tasks) != len(old.tasks) + len(tasks):
+        raise WriteRefused(f"{path}: plaincrm could not place the merged entries without "
+                           "altering the rest as read; the file was left alone.")
+    return data
+
+
+def _open_task(doc: _Doc, old: Profile, line: int, path: str) -> tuple[Task, re.Match[str]]:
     task = next((t for t in old.tasks if t.location.line == line), None)
     if task is None or task.done:
         raise WriteRefused(f"{path}:{line}: there is no open task on this line")
     match = OPEN_BOX.match(doc.lines[line - 1])
     if match is None:
         raise WriteRefused(f"{path}:{line}: the checkbox is not on the task's first line; "
-                           "tick it in your editor")
-    lines = list(doc.lines)
-    lines[line - 1] = match.group(1) + "[x]" + lines[line - 1][match.end():]
-    new = _dump(doc, lines)
-    _verify(path, old, new, ticked=task)
-    return new
+                           "change it in your editor")
+    return task, match
+
+
+def _replace(doc: _Doc, lines: list[str]) -> _Doc:
+    return _Doc(doc.bom, tuple(lines), doc.newline, doc.items, doc.headings)
+
+
+def _task_lines(doc: _Doc, old: Profile, item: str) -> list[str]:
+    """The lines with the task ``item`` (``[ ] …``) put where a new task goes."""
+    if old.tasks:
+        last = old.tasks[-1]
+        prefix = _prefix(doc, last.location.line, after=True)
+        return _insert(doc, doc.items.get(last.location.line, last.location.line + 1) - 1,
+                       [prefix + item])
+    log_heading = next((h for h in doc.headings if h[3].lower() == "log"), None)
+    if log_heading is not None:
+        at = log_heading[0] - 1
+        block = [*([""] if at > 0 and doc.lines[at - 1].strip() else []), "- " + item, ""]
+        return _insert(doc, at, block)
+    return _insert(doc, len(doc.lines), [*_gap_at_end(doc), "- " + item])
 
 
 def task_text(text: str, owner: str | None = None) -> str:
@@ -316,9 +403,11 @@ def _task_key(t: Task) -> tuple[str, bool, dt.date | None]:
 def _verify(path: str, old: Profile, data: bytes,
             logs_added: Sequence[tuple[dt.date, str, str]] = (),
             tasks_added: Sequence[tuple[str, bool, dt.date | None]] = (),
-            ticked: Task | None = None) -> None:
+            ticked: Task | None = None, removed: Task | None = None) -> None:
     new = _parse(path, data)
     expect_tasks = Counter(_task_key(t) for t in old.tasks) + Counter(tasks_added)
+    if removed is not None:
+        expect_tasks -= Counter([_task_key(removed)])
     if ticked is not None:
         expect_tasks -= Counter([_task_key(ticked)])
         expect_tasks += Counter([(ticked.text, True, ticked.date)])

@@ -160,6 +160,30 @@ def hooks_dir(folder: Path) -> Path | None:
     return Path(done.text) if done.returncode == 0 else None
 
 
+def merge_file(base: bytes, ours: bytes, theirs: bytes, marker_size: int = 7,
+               diff3: bool = False) -> tuple[bytes, int]:
+    """``git merge-file`` of three texts: the merged text (with conflict markers of
+    ``marker_size``) and the number of conflicts. GitError when git fails."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="plaincrm-merge-") as folder:
+        names = []
+        for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
+            (Path(folder) / name).write_bytes(data)
+            names.append(name)
+        args = ["merge-file", "-p", f"--marker-size={marker_size}", *(["--diff3"] if diff3
+                                                                       else []), *names]
+        done = _run(Path(folder), tuple(args))
+    if done.returncode < 0 or done.returncode > 127:
+        raise GitError(f"git merge-file failed: {done.reason}")
+    return done.stdout, done.returncode
+
+
+def config_set(folder: Path, key: str, value: str) -> None:
+    """``git config key value`` in the repository holding ``folder`` (its own config)."""
+    git(folder, "config", key, value)
+
+
 def user_name(folder: Path) -> str:
     """``git config user.name`` as run in ``folder``; ``""`` when unset or git is missing."""
     try:
@@ -225,6 +249,16 @@ class Repo:
             self.run("add", "--", rel)
         git(self.vault, "commit", "--quiet", "-m", message, "--only", "--", literal(rel),
             hooks=True)
+        return self.run("rev-parse", "--short", "HEAD").decode().strip()
+
+    def commit_files(self, rels: list[str], message: str) -> str:
+        """Commit exactly ``rels`` (changed, new or deleted files) in one commit with the
+        user's identity; the new commit's short hash. The user's hooks run."""
+        listed = b"\0".join(os.fsencode(p) for p in rels)
+        self.run("add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listed)
+        literal_paths = b"\0".join(os.fsencode(literal(p)) for p in rels)
+        git(self.vault, "commit", "--quiet", "-m", message, "--only", "--pathspec-from-file=-",
+            "--pathspec-file-nul", stdin=literal_paths, hooks=True)
         return self.run("rev-parse", "--short", "HEAD").decode().strip()
 
     def commit_dates(self) -> dict[str, dt.datetime]:

@@ -224,7 +224,7 @@ def test_cli_task_and_done(vault: VaultFactory, run: Run) -> None:
 def test_cli_done_ambiguous_lists_candidates_and_changes_nothing(vault: VaultFactory,
                                                                  run: Run) -> None:
     root = _vault(vault)
-    result = run(root, "done", "jane", "2026")  # no task text holds it: none
+    result = run(root, "done", "jane", "2025")  # no task holds it: none
     assert result.exit_code == 11
     assert "no open task" in result.stderr and "Send the quote" in result.stderr
     result = run(root, "done", "jane", "e")

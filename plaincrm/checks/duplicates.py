@@ -1,19 +1,26 @@
-"""``duplicate``: two profiles that are probably one person.
+"""``duplicate``: two profiles that are probably one person, and the one rule for it.
 
-Never compares all pairs: each profile files small keys into blocks (its emails, its phones in
-E.164, its folded first+last name) and only profiles sharing a block are compared. What counts:
+:func:`same_person` is the rule, used by ``plaincrm check`` (this collector), ``plaincrm new``
+and ``plaincrm import`` alike (:func:`plaincrm.create.same_person`). What counts:
 - the same email, case-insensitively;
-- the same phone once in E.164, unless both names are spelled out with different first names
-  (a household or an office sharing a landline is not one person);
-- the same name under the usual variants (see :mod:`plaincrm.checks.names`).
+- the same phone: the same number once in E.164 when both can be read as one (see
+  ``profiles.phone_region``), else the same last nine digits; unless both names are spelled
+  out with different first names (a household or an office sharing a landline is not one
+  person);
+- the same name under the usual variants (see :mod:`plaincrm.checks.names`: titles such as
+  ``Mrs`` dropped, ``Müller, Hans`` = ``Hans Mueller``).
+A pair where either profile lists the other's ``id`` under ``distinct_from`` is two people,
+whatever matches.
+
+The collector never compares all pairs: each profile files small keys into blocks (its emails,
+its phones' digits, its folded first+last name) and only profiles sharing a block are compared.
 A pair is reported once on each file, naming the other. ``check_ignore: [duplicate]`` on either
-file silences the pair on both.
+file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +33,90 @@ CODE = "duplicate"
 T = TypeVar("T")
 
 
+DISTINCT_KEY = "distinct_from"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the same-person rule compares: folded name, emails, phones, id, distinct_from."""
+
+    name: NameKey | None
+    emails: frozenset[str] = frozenset()  # casefolded
+    phones: frozenset[tuple[str, str | None]] = frozenset()  # (digits, E.164 or None)
+    id: str | None = None
+    distinct: frozenset[str] = frozenset()
+
+
+def phone_digits(phone: str) -> str:
+    """Digits of a phone number without the trunk/international prefix: its last nine."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits.lstrip("0")[-9:]
+
+
+def phone_key(phone: str, region: str) -> tuple[str, str | None] | None:
+    """``(digits, E.164 or None)`` for a phone; None when it holds no digits."""
+    e164, _why = parse_phone(phone, region)
+    digits = phone_digits(e164 or phone)
+    return (digits, e164) if digits else None
+
+
+def person(name: str | None, emails: Iterable[str], phones: Iterable[str], region: str,
+           id_: str | None = None, distinct: Iterable[str] = ()) -> Person:
+    keys = (phone_key(p, region) for p in phones)
+    return Person(name_key(name) if name else None,
+                  frozenset(e.strip().casefold() for e in emails if e.strip()),
+                  frozenset(k for k in keys if k is not None), id_,
+                  frozenset(d.strip() for d in distinct if d.strip()))
+
+
+def profile_person(profile: Profile, region: str) -> Person:
+    return person(profile.name, profile.emails, profile.phones, region, profile.id,
+                  distinct_ids(profile))
+
+
+def distinct_ids(profile: Profile) -> tuple[str, ...]:
+    """The ids a profile says are other people: ``distinct_from: [id, ...]``."""
+    found: list[str] = []
+    for text, _line in items(profile, DISTINCT_KEY):
+        found += [part.strip() for part in text.split(",") if part.strip()]
+    return tuple(found)
+
+
+def same_person(a: Person, b: Person) -> list[str]:
+    """Why ``a`` and ``b`` are probably one person (``[]``: they are not)."""
+    if _distinct(a.id, a.distinct, b.id, b.distinct):
+        return []
+    emails = sorted(a.emails & b.emails)
+    phones = sorted({_shown(x, y) for x in a.phones for y in b.phones if _same_phone(x, y)})
+    return _reasons(emails, phones, a.name, b.name)
+
+
+def _same_phone(x: tuple[str, str | None], y: tuple[str, str | None]) -> bool:
+    if x[1] is not None and y[1] is not None:
+        return x[1] == y[1]
+    return x[0] == y[0]
+
+
+def _shown(x: tuple[str, str | None], y: tuple[str, str | None]) -> str:
+    return x[1] or y[1] or x[0]
+
+
+def _reasons(emails: Iterable[str], phones: Iterable[str], a: NameKey | None,
+             b: NameKey | None) -> list[str]:
+    """The rule itself, given the emails and phones two profiles share and their names."""
+    reasons = [f"same email {e}" for e in emails]
+    if not (a is not None and b is not None and first_names_differ(a, b)):
+        reasons += [f"same phone {p}" for p in phones]  # else a household's landline
+    if a is not None and b is not None and a.last and same_name(a, b):
+        reasons.append("same name")
+    return list(dict.fromkeys(reasons))
+
+
+def _distinct(a_id: str | None, a_distinct: frozenset[str], b_id: str | None,
+              b_distinct: frozenset[str]) -> bool:
+    return bool((a_id and a_id in b_distinct) or (b_id and b_id in a_distinct))
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     path: str
@@ -33,6 +124,8 @@ class _Entry:
     name: NameKey | None
     name_line: int
     ignored: bool
+    id: str | None = None
+    distinct: frozenset[str] = frozenset()
 
 
 class Duplicates:
@@ -50,47 +143,56 @@ class Duplicates:
         key = name_key(profile.name) if profile.name else None
         self.entries.append(_Entry(profile.path, profile.display_name, key,
                                    profile.field_line("name"),
-                                   CODE in ignored_codes(profile)))
+                                   CODE in ignored_codes(profile), profile.id,
+                                   frozenset(distinct_ids(profile))))
         for email, line in items(profile, "email"):
             _file(self.emails, email.casefold(), (index, line))
         for phone, line in items(profile, "phone"):
-            e164, _why = parse_phone(phone, self.region)
-            if e164:
-                _file(self.phones, e164, (index, line))
+            found = phone_key(phone, self.region)
+            if found is not None:
+                _file(self.phones, found[0], (index, line, found[1]))
         if key is not None and key.last:
             _file(self.names, key.block, index)
 
     def finish(self) -> Iterator[Problem]:
-        # (i, j) with i < j -> [(reason, line in i, line in j)]
-        pairs: dict[tuple[int, int], list[tuple[str, int, int]]] = defaultdict(list)
+        # (i, j) with i < j -> ([shared email], [shared phone], line in i, line in j)
+        pairs: dict[tuple[int, int], tuple[list[str], list[str], int, int]] = {}
+
+        def shared(i: int, j: int, li: int, lj: int) -> tuple[list[str], list[str], int, int]:
+            return pairs.setdefault((i, j), ([], [], li, lj))
+
         for email, hits in _shared(self.emails):
             for (i, li), (j, lj) in _pairs(hits):
-                pairs[i, j].append((f"same email {email}", li, lj))
-        for phone, hits in _shared(self.phones):
-            for (i, li), (j, lj) in _pairs(hits):
-                a, b = self.entries[i].name, self.entries[j].name
-                if a is not None and b is not None and first_names_differ(a, b):
-                    continue  # a household or an office sharing one number
-                pairs[i, j].append((f"same phone {phone}", li, lj))
+                shared(i, j, li, lj)[0].append(email)
+        for _digits, hits in _shared(self.phones):
+            for x, y in _pairs(hits):
+                if _same_phone((_digits, x[2]), (_digits, y[2])):
+                    shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
+                                                                    (_digits, y[2])))
         for _name, block in _shared(self.names):
             for i, j in _pairs(block):
-                a, b = self.entries[i], self.entries[j]
-                if a.name is None or b.name is None or not same_name(a.name, b.name):
-                    continue
                 if (i, j) in pairs:
-                    pairs[i, j].append(("same name", a.name_line, b.name_line))
-                elif not (a.ignored or b.ignored):
-                    # a pair only the name makes: reported at once, not kept (a large vault
-                    # has many namesakes; keeping them all would cost more than the report)
-                    yield _problem(a, a.name_line, b, "same name")
-                    yield _problem(b, b.name_line, a, "same name")
-        for (i, j), reasons in pairs.items():
+                    continue  # decided below, with the emails and phones they share
+                a, b = self.entries[i], self.entries[j]
+                # a pair only the name can make: decided at once, not kept (a large vault
+                # has many namesakes; keeping them all would cost more than the report)
+                yield from self._report(a, b, _reasons((), (), a.name, b.name),
+                                        a.name_line, b.name_line)
+        for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entries[i], self.entries[j]
-            if a.ignored or b.ignored:
-                continue
-            why = ", ".join(dict.fromkeys(r for r, _li, _lj in reasons))
-            yield _problem(a, reasons[0][1], b, why)
-            yield _problem(b, reasons[0][2], a, why)
+            yield from self._report(a, b, _reasons(emails, phones, a.name, b.name), li, lj)
+
+    @staticmethod
+    def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
+                line_b: int) -> Iterator[Problem]:
+        if not reasons or a.ignored or b.ignored or _distinct(a.id, a.distinct, b.id,
+                                                              b.distinct):
+            return
+        if reasons == ["same name"]:
+            line_a, line_b = a.name_line, b.name_line
+        why = ", ".join(reasons)
+        yield _problem(a, line_a, b, why)
+        yield _problem(b, line_b, a, why)
 
 
 def _file(blocks: dict[str, Any], key: str, hit: Any) -> None:

@@ -1,11 +1,10 @@
 """Writing an import: a new profile for each new record, then one commit.
 
 Each profile is made by :func:`plaincrm.create.new_profile` (the vault's template, a fresh
-``id``), which takes the name, emails, phones, birthday, tags, status and owner. The record's
-other keys (addresses, company, notes, types…) are then set in that new file with
-:func:`plaincrm.templates.fill`, the same filling the template gets, written back with
-:func:`plaincrm.files.update_profile` only if every value reads back as written.
-Profiles that already exist are not changed.
+``id``), which takes the name, emails, phones, birthday, tags, status and owner, and the
+record's other keys (addresses, company, notes, types…) as extra keys, each set with
+:func:`plaincrm.frontmatter_edit.set_key` and verified to read back as written; a key that would
+not is left out with a warning. Profiles that already exist are not changed.
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from plaincrm import gitrepo, templates
+from plaincrm import gitrepo
 from plaincrm.create import NewProfile, new_profile
 from plaincrm.errors import GitError, PlaincrmError, WriteRefused
-from plaincrm.files import update_profile
-from plaincrm.interop.mapping import Mapped, Value
+from plaincrm.interop.mapping import Mapped
 from plaincrm.interop.plan import Action, Step
 from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.parse import parse_profile
@@ -90,47 +88,21 @@ def _repo(root: Path) -> tuple[gitrepo.Repo | None, str | None]:
 
 def _create(root: Path, m: Mapped, profiles: list[Profile], defaults: Defaults,
             today: dt.date) -> tuple[str, list[str]]:
+    extra = tuple((key, list(value) if isinstance(value, tuple) else value)
+                  for key, value in m.extra)
     spec = NewProfile(name=m.name, emails=m.emails, phones=m.phones,
                       status=m.status or defaults.status, owner=m.owner or defaults.owner,
-                      tags=tuple(dict.fromkeys((*m.tags, *defaults.tags))), birthday=m.birthday)
+                      tags=tuple(dict.fromkeys((*m.tags, *defaults.tags))), birthday=m.birthday,
+                      extra=extra)
     since = dt.date.fromisoformat(m.customer_since) if m.customer_since else (
         defaults.customer_since or today)
-    rel = new_profile(root, profiles, spec, since, defaults.folder, force=True).as_posix()
-    left_out = _add_keys(root, rel, m.extra) if m.extra else []
+    created = new_profile(root, profiles, spec, since, defaults.folder, force=True,
+                          lenient=True)
+    rel = created.path.as_posix()
     written, _problems = parse_profile(rel, (root / rel).read_bytes())
     if written is not None:
         profiles.append(written)
-    return rel, left_out
-
-
-def _add_keys(root: Path, rel: str, extra: tuple[tuple[str, Value], ...]) -> list[str]:
-    """Set ``extra`` in the profile just created; the keys that would not read back as
-    written are left out (and returned as warnings)."""
-    values = {key: (list(value) if isinstance(value, tuple) else value) for key, value in extra}
-    left_out: list[str] = []
-
-    def change(data: bytes) -> bytes:
-        text = data.decode("utf-8")
-        while values:
-            new = templates.fill(text, values, {})
-            bad = _not_as_written(rel, new, values)
-            if not bad:
-                return new.encode("utf-8")
-            for key in bad:
-                left_out.append(f"{key} was left out: its value would not read back as written")
-                del values[key]
-        return data
-
-    update_profile(root, rel, change, had_content=True)
-    return left_out
-
-
-def _not_as_written(rel: str, text: str, values: dict[str, str | list[str]]) -> list[str]:
-    profile, _problems = parse_profile(rel, text.encode("utf-8"))
-    if profile is None:
-        return list(values)
-    found = {f.key: f.raw for f in profile.fields}
-    return [key for key, value in values.items() if found.get(key) != value]
+    return rel, list(created.left_out)
 
 
 def _commit(repo: gitrepo.Repo, paths: list[str], message: str) -> str:
