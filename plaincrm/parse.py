@@ -144,6 +144,13 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
         return [], body_start
     yaml, loader = _yaml()
     try:
+        reference = _anchor_or_alias(source) if "&" in source or "*" in source else None
+        if reference is not None:
+            line, what = reference
+            out.add(line, "parse-error", f"front matter uses a YAML {what}; plaincrm does not "
+                    "read anchors and aliases (a few bytes of them can expand without end): "
+                    "write the value out, or quote it if the & or * is part of the text")
+            return [], body_start
         node = yaml.compose(source, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -169,7 +176,35 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
             f"front matter must be 'key: value' lines, found {found}",
         )
         return [], body_start
-    return _mapping_fields(node, out), body_start
+    try:
+        return _mapping_fields(node, out), body_start
+    except _TooDeep as exc:
+        out.add(exc.line, "parse-error", f"front matter is nested more than {MAX_DEPTH} levels "
+                "deep; plaincrm reads plain keys, lists and small mappings")
+        return [], body_start
+
+
+def _anchor_or_alias(source: str) -> tuple[int, str] | None:
+    """The line of the first anchor (``&name``) or alias (``*name``), and which it is.
+
+    Read from libyaml's events, which never expand an alias: an alias that refers to itself or
+    a "billion laughs" costs no more than its bytes here."""
+    yaml, loader = _yaml()
+    for event in yaml.parse(source, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            return 2 + event.start_mark.line, f"alias (*{event.anchor})"
+        if getattr(event, "anchor", None) is not None:
+            return 2 + event.start_mark.line, f"anchor (&{event.anchor})"
+    return None
+
+
+MAX_DEPTH = 16  # nesting of front-matter values; plaincrm's own fields are at most 2 deep
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
@@ -196,19 +231,26 @@ def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
     return result
 
 
-def _plain(node: yaml.Node, out: _Collector) -> Any:
+def _plain(node: yaml.Node, out: _Collector, depth: int = 1) -> Any:
+    """The node as text, lists and dicts (no aliases reach here: the graph is a tree)."""
     yaml, _ = _yaml()
     if isinstance(node, yaml.ScalarNode):
         return str(node.value)
+    if depth >= MAX_DEPTH:
+        raise _TooDeep(2 + node.start_mark.line)
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, out) for item in node.value]
+        return [_plain(item, out, depth + 1) for item in node.value]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-        if key in result:
-            out.add(2 + key_node.start_mark.line, "duplicate-key", f"key {key!r} appears twice")
+        line = 2 + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):
+            out.add(line, "parse-error", "a front-matter key must be plain text")
             continue
-        result[key] = _plain(value_node, out)
+        key = str(key_node.value)
+        if key in result:
+            out.add(line, "duplicate-key", f"key {key!r} appears twice")
+            continue
+        result[key] = _plain(value_node, out, depth + 1)
     return result
 
 
@@ -410,6 +452,8 @@ def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> No
     assert dated is not None
     try:
         day = dt.date.fromisoformat(dated.group(1))  # the usual YYYY-MM-DD, fast
+        if not conv.FIRST_YEAR <= day.year <= conv.LAST_YEAR:
+            raise ValueError("out of range")  # conv.date says so, with the range
     except ValueError:
         try:
             day = conv.date(dated.group(1), "log date")  # or the reason it is not one
