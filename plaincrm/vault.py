@@ -174,6 +174,11 @@ class _Walk:
             self.problems.append(_problem(rel, f"not a regular file ({kind(st.st_mode)}); "
                                                "a profile must be a plain file"))
             return
+        if not INT64_MIN <= st.st_mtime_ns <= INT64_MAX:
+            year = 1970 + int(st.st_mtime // 31_556_952)
+            self.problems.append(_problem(rel, f"the file's modification time (the year {year}) "
+                                               "cannot be indexed; touch the file to reset it"))
+            return
         self.found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
 
     def linked_folder(self, entry: os.DirEntry[str], rel: str) -> None:
@@ -187,6 +192,7 @@ class _Walk:
             self.problems.append(_problem(rel, OUTSIDE + " (a linked folder is not followed)"))
 
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # what the index stores; in ns: 1677-2262
 OUTSIDE = "a symlink that leads out of the vault is not read; keep profiles inside the vault"
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
