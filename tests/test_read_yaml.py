@@ -148,3 +148,31 @@ def test_a_huge_plaincrm_toml_is_not_read(vault: VaultFactory) -> None:
     every_command_works(root)
     found = [message for path, _, _, message in check(root) if path == "plaincrm.toml"]
     assert len(found) == 1 and "larger than 1 MiB" in found[0]
+
+
+@pytest.mark.parametrize("char, line", [("\x1f", 3), ("\x7f", 3), ("\ufffe", 3),
+                                        ("\x85", 4)])  # (YAML breaks the line at U+0085)
+def test_a_character_yaml_refuses_is_one_located_line(vault: VaultFactory, char: str,
+                                                      line: int) -> None:
+    """Found by tests/test_fuzz.py: libyaml's reader error spans two lines, which broke the
+    one-problem-per-line output of check; and lines are counted as editors count them."""
+    root = vault({"ann.md": ANN, "odd.md": f"---\nname: Odd\nnote: a{char}b\n---\n"})
+    every_command_works(root)
+    found = [(line, code, message) for path, line, code, message in check(root)
+             if path == "odd.md"]
+    assert [(ln, code) for ln, code, _ in found] == [(line, "parse-error")]
+    assert "\n" not in found[0][2] and found[0][2].isprintable()
+    text = cli(root, "check", "--date", DAY).stdout
+    assert [out for out in text.splitlines() if out.startswith("odd.md")] == [
+        f"odd.md:{line}: parse-error {found[0][2]}"]
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029", "\x0c", "\x1e"])
+def test_lines_are_counted_as_editors_count_them(vault: VaultFactory, brk: str) -> None:
+    """Python's str.splitlines and libyaml break lines at characters editors do not."""
+    in_yaml = brk if brk in "\x85\u2028\u2029" else ""  # (YAML refuses the others)
+    root = vault({"ann.md": ANN, "odd.md": f"---\nname: 'a{in_yaml}b'\nname: Odd\n---\n"
+                                           f"text{brk}more\n\n- [ ] 9999-01-01 task\n"})
+    found = [(line, code) for path, line, code, _ in check(root)
+             if path == "odd.md" and code in ("duplicate-key", "invalid-date")]
+    assert found == [(3, "duplicate-key"), (7, "invalid-date")]
