@@ -386,6 +386,13 @@ def configuration_markdown() -> str:
         "unknown option, is reported as `plaincrm.toml:LINE: config-error …` and that option "
         "keeps its default: the rest of the vault keeps working.",
         "",
+        f"Numbers of days are at most {MAX_DAYS} and of months at most {MAX_MONTHS} "
+        f"({conv.MAX_YEARS} years), like every duration plaincrm reads. The file must be a plain "
+        f"file inside the vault (not a FIFO, nor a symlink out of it), at most "
+        f"{CONFIG_MAX_BYTES >> 20} MiB, in valid TOML with dotted keys of at most "
+        f"{MAX_KEY_PARTS} parts; "
+        "otherwise every option keeps its default and `plaincrm check` says why.",
+        "",
         "`plaincrm init` writes the file with every option below present and commented out.",
     ]
     for section in SECTIONS:
