@@ -123,3 +123,13 @@ def test_a_file_stamped_far_in_the_future_or_past_is_a_located_problem(
         return  # the file system kept a time the index can hold: bob.md simply loads
     assert [f[:3] for f in found] == [("bob.md", 1, "parse-error")]
     assert "modification time" in found[0][3] and "touch the file" in found[0][3]
+
+
+@pytest.mark.xfail(strict=True, reason="calendar --months has no upper bound (commands/calendar.py"
+                   " takes IntRange(min=0)): today + 99999999 months overflows in ical.py; it "
+                   "should be bounded like calendar.months (config.MAX_MONTHS)")
+def test_calendar_months_option_is_bounded(vault: VaultFactory) -> None:
+    root = vault({"ann.md": HEAD + "service_due: 2027-01-01\n---\n"})
+    result = cli(root, "calendar", "--months", "99999999", "--date", DAY)
+    no_traceback(result)
+    assert result.exit_code == EXIT_USAGE, result.output
