@@ -15,7 +15,8 @@ from click.testing import Result
 
 from plaincrm.cli import main
 
-HANG = int(os.environ.get("PLAINCRM_TEST_HANG", "60"))  # seconds: far beyond any command on a small vault; only a hang reaches it
+# seconds: far beyond any command on a small vault; only a hang reaches it
+HANG = int(os.environ.get("PLAINCRM_TEST_HANG", "60"))
 
 
 class Hang(BaseException):

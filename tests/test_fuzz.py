@@ -206,7 +206,7 @@ def build(base: Path, files: list[Entry], config: str | None) -> Built:
     (outside / "secret.md").write_text("---\nname: SECRET OUTSIDE\n---\n")
     (outside / "folder" / "x.md").write_text("---\nname: SECRET OUTSIDE\n---\n")
     built = Built(root)
-    made: list[str] = []
+    made: list[str] = []  # regular files made so far, for links inside the vault
     for entry in files:
         path = os.fsencode(root) + b"/" + os.fsencode(entry.rel)
         try:
@@ -216,7 +216,8 @@ def build(base: Path, files: list[Entry], config: str | None) -> Built:
             _make(entry, path, made, outside)
         except OSError:
             continue  # a name the file system refuses (too long, a folder in the way…)
-        made.append(entry.rel)
+        if entry.kind == "file":
+            made.append(entry.rel)
         if entry.kind not in ("folder-inside", "folder-named-md") and _expected(entry.rel):
             built.profiles.add(entry.rel)
     if config == "fifo":
