@@ -179,9 +179,22 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def date_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--date YYYY-MM-DD``: the day to treat as today (tests and cron jobs pin it)."""
+    """``--date YYYY-MM-DD``: the day to treat as today (tests and cron jobs pin it); a day
+    outside the years plaincrm takes (:func:`plaincrm.fields.check_day`) is a usage error."""
+
+    def in_range(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        """The parsed datetime (or None), refused when outside the bound."""
+        from plaincrm import fields
+
+        if value is not None:
+            try:
+                fields.check_day(value.date(), "--date")
+            except fields.FieldError:
+                raise click.BadParameter(fields.out_of_range(value.date())) from None
+        return value
+
     return click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
-                        default=None, metavar="YYYY-MM-DD",
+                        default=None, metavar="YYYY-MM-DD", callback=in_range,
                         help="Treat this day as today (default: the real today).")(func)
 
 

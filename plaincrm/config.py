@@ -7,6 +7,7 @@ that option keeps its default; the rest of the vault keeps working.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 import tomllib
@@ -27,10 +28,27 @@ def _duration_table(value: dict[str, Any]) -> None:
             conv.duration(item, key)
 
 
+# Horizons are bounded like durations (plaincrm.fields): today plus any of them stays a date.
+MAX_DAYS = conv.MAX_YEARS * 366
+MAX_MONTHS = conv.MAX_YEARS * 12
+
+
 def _non_negative_ints(value: dict[str, Any]) -> None:
     for key, item in value.items():
         if not isinstance(item, int) or isinstance(item, bool) or item < 0:
             raise ValueError(f"{key} must be a whole number of days, 0 or more")
+        if item > MAX_DAYS:
+            raise ValueError(f"{key} must be at most {MAX_DAYS} days ({conv.MAX_YEARS} years)")
+
+
+def _days(value: int) -> None:
+    if value > MAX_DAYS:
+        raise ValueError(f"must be at most {MAX_DAYS} days ({conv.MAX_YEARS} years)")
+
+
+def _months(value: int) -> None:
+    if value > MAX_MONTHS:
+        raise ValueError(f"must be at most {MAX_MONTHS} months ({conv.MAX_YEARS} years)")
 
 
 def _string_lists(value: dict[str, Any]) -> None:
@@ -110,7 +128,8 @@ SPEC: tuple[Option, ...] = (
     Option("profiles.phone_region", str, "", "The region numbers without a `+country` prefix "
            "belong to (two letters, e.g. `GB`). Empty: such numbers cannot be checked.", _region),
     # -- [agenda]
-    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches."),
+    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches.",
+           _days),
     Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "90 days",
            "dormant": "180 days"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
@@ -124,9 +143,9 @@ SPEC: tuple[Option, ...] = (
            "`wedding = \"yearly\"`).", _date_rules),
     # -- [checks]
     Option("checks.stale_days", int, 180, "An `active` profile with no log entry for longer "
-           "than this is `stale`."),
+           "than this is `stale`.", _days),
     Option("checks.review_days", int, 365, "A profile whose file has not changed in git for "
-           "longer than this is `stale`."),
+           "longer than this is `stale`.", _days),
     Option("checks.severity", dict, {}, "Override a check's severity, or turn it off: "
            "`duplicate = \"error\"`, `undated-task = \"off\"`. Keys are the codes in "
            "docs/checks.md, the loader's included. One profile can silence a code for itself "
@@ -136,7 +155,8 @@ SPEC: tuple[Option, ...] = (
            "(X-WR-CALNAME)."),
     Option("calendar.refresh", str, "PT6H", "How often subscribers should refresh "
            "(REFRESH-INTERVAL and X-PUBLISHED-TTL), an ISO 8601 duration.", _iso_duration),
-    Option("calendar.months", int, 12, "How many months ahead one-off reminders are written."),
+    Option("calendar.months", int, 12, "How many months ahead one-off reminders are written.",
+           _months),
     Option("calendar.include_phone", bool, True, "Put the profile's phone in each event's "
            "description."),
     Option("calendar.include_email", bool, True, "Put the profile's email in each event's "
@@ -189,40 +209,67 @@ def _copy(value: Any) -> Any:
     return value
 
 
+CONFIG_MAX_BYTES = 1 << 20  # a real plaincrm.toml is a few kilobytes
+MAX_KEY_PARTS = 16  # tomllib takes time quadratic in a dotted key's parts; real keys have 1-3
+_BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_LONG_KEY = re.compile(rf"^[ \t]*\[{{0,2}}[ \t]*{_BARE_OR_QUOTED}"
+                       rf"(?:[ \t]*\.[ \t]*{_BARE_OR_QUOTED}){{{MAX_KEY_PARTS},}}", re.MULTILINE)
+
+
 def load_config(vault: Path) -> tuple[Config, list[Problem]]:
-    """Read ``plaincrm.toml`` at the vault root; a missing file gives the defaults."""
-    path = vault / CONFIG_NAME
+    """Read ``plaincrm.toml`` at the vault root; a missing file gives the defaults.
+
+    Read as any vault file is (:func:`plaincrm.vault.read_regular`): a FIFO, a device or a
+    symlink out of the vault is a problem, never a hang or a read outside the vault.
+    """
+    from plaincrm.vault import Unreadable, read_regular  # (vault.py imports this module)
+
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return Config(), []
-    except OSError as exc:
-        return Config(), [_problem(1, f"cannot read the configuration: {exc.strerror}")]
+        data = read_regular(vault, CONFIG_NAME, limit=CONFIG_MAX_BYTES)
+    except Unreadable as exc:
+        if not os.path.lexists(vault / CONFIG_NAME):
+            return Config(), []
+        return Config(), [_problem(1, f"{exc}; every option keeps its default")]
+    if len(data) > CONFIG_MAX_BYTES:
+        return Config(), [_problem(1, f"larger than {CONFIG_MAX_BYTES >> 20} MiB, so not read; "
+                                      "every option keeps its default")]
     return parse_config(data)
 
 
 def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
-        raw = tomllib.loads(text)
     except UnicodeDecodeError:
         return Config(), [_problem(1, "not UTF-8 text; every option keeps its default")]
+    long_key = _LONG_KEY.search(text)
+    if long_key is not None:
+        line = text.count("\n", 0, long_key.start()) + 1
+        return Config(), [_problem(line, f"a key of more than {MAX_KEY_PARTS} dotted parts; "
+                                         "every option keeps its default")]
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         return Config(), [_problem(line, f"not valid TOML ({exc}); every option keeps its "
                                          "default")]
+    except ValueError as exc:  # an integer of thousands of digits
+        return Config(), [_problem(1, f"not valid TOML ({exc}); every option keeps its "
+                                      "default")]
+    except RecursionError:
+        return Config(), [_problem(1, "not valid TOML (arrays or tables nested too deeply); "
+                                      "every option keeps its default")]
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    lines = text.splitlines()
+    lines = _Lines(text)
     for section, table in raw.items():
         if section not in SECTIONS or not isinstance(table, dict):
-            problems.append(_problem(_line_of(lines, f"[{section}]"),
+            problems.append(_problem(lines.section(section),
                                      f"unknown section [{section}]", Severity.WARNING))
             continue
         for key, value in table.items():
             name = f"{section}.{key}"
             option = _BY_NAME.get(name)
-            line = _line_of(lines, key, section)
+            line = lines.key(section, key)
             if option is None:
                 problems.append(_problem(line, f"unknown option {name}", Severity.WARNING))
                 continue
@@ -263,22 +310,33 @@ def _toml_error_line(message: str) -> int:
     return int(match.group(1)) if match else 1
 
 
-def _line_of(lines: list[str], key: str, section: str | None = None) -> int:
-    """Best-effort line of ``key`` (inside ``[section]`` when given)."""
-    in_section = section is None
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*(=|$)") if not key.startswith("[") else None
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if pattern is None:
-            if stripped == key:
-                return number
-            continue
-        if stripped.startswith("["):
-            in_section = section is not None and stripped == f"[{section}]"
-            continue
-        if in_section and pattern.match(line):
-            return number
-    return 1
+_KEY_AT_START = re.compile(r"\s*([^\s=]+)\s*(?:=|$)")
+
+
+class _Lines:
+    """Best-effort lines of section headers and keys, found in one pass over the file (one
+    scan per key would be quadratic in a large file)."""
+
+    def __init__(self, text: str) -> None:
+        self.headers: dict[str, int] = {}
+        self.keys: dict[tuple[str | None, str], int] = {}
+        header = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                header = stripped
+                self.headers.setdefault(stripped, number)
+                continue
+            match = _KEY_AT_START.match(line)
+            if match is not None:
+                self.keys.setdefault((header, match.group(1)), number)
+
+    def section(self, section: str) -> int:
+        return self.headers.get(f"[{section}]", 1)
+
+    def key(self, section: str, key: str) -> int:
+        """The line of ``key`` inside ``[section]``."""
+        return self.keys.get((f"[{section}]", key), 1)
 
 
 # ---------------------------------------------------------------- generated texts
@@ -327,6 +385,13 @@ def configuration_markdown() -> str:
         "The file is read as data (TOML), never executed. A value of the wrong type, or an "
         "unknown option, is reported as `plaincrm.toml:LINE: config-error …` and that option "
         "keeps its default: the rest of the vault keeps working.",
+        "",
+        f"Numbers of days are at most {MAX_DAYS} and of months at most {MAX_MONTHS} "
+        f"({conv.MAX_YEARS} years), like every duration plaincrm reads. The file must be a plain "
+        f"file inside the vault (not a FIFO, nor a symlink out of it), at most "
+        f"{CONFIG_MAX_BYTES >> 20} MiB, in valid TOML with dotted keys of at most "
+        f"{MAX_KEY_PARTS} parts; "
+        "otherwise every option keeps its default and `plaincrm check` says why.",
         "",
         "`plaincrm init` writes the file with every option below present and commented out.",
     ]

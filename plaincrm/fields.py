@@ -47,9 +47,14 @@ MAX_YEARS = 200
 def check_day(day: dt.date, key: str) -> dt.date:
     """``day`` if it lies between the years FIRST_YEAR and LAST_YEAR, else FieldError."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise FieldError(f"{key}: {day.isoformat()} is out of range; plaincrm takes dates "
-                         f"from {FIRST_YEAR} to {LAST_YEAR}")
+        raise FieldError(f"{key}: {out_of_range(day)}")
     return day
+
+
+def out_of_range(day: dt.date) -> str:
+    """Why ``day`` is refused (for a day that :func:`check_day` refuses)."""
+    return (f"{day.isoformat()} is out of range; plaincrm takes dates from {FIRST_YEAR} "
+            f"to {LAST_YEAR}")
 
 
 def text(raw: Any, key: str) -> str:

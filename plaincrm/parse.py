@@ -9,6 +9,7 @@ plaincrm needs from it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -61,9 +62,51 @@ class _Collector:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.front = _FrontLines("")
 
     def add(self, line: int, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        """A problem; its message is one line (a problem prints as ``path:line: code message``)
+        with no control characters, whatever text from the file it quotes."""
+        if not message.isprintable():
+            message = _CONTROL.sub(_escape, " ".join(message.split()))
         self.problems.append(Problem(Location(self.path, line), code, severity, message))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100 else \
+        f"\\u{ord(match.group()):04x}"
+
+
+# Line breaks as editors count them: \n, \r\n, \r. str.splitlines also breaks at \x0b, \x0c,
+# \x1c-\x1e, \x85, \u2028 and \u2029; libyaml at \x85, \u2028 and \u2029.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their ends, numbered as an editor numbers them."""
+    if not _ODD_BREAKS.search(text):
+        return text.splitlines(keepends=True)  # the same lines, faster
+    return _LINE.findall(text)
+
+
+class _FrontLines:
+    """The file's line of a place in the front matter (which starts on line 2), from a YAML
+    mark: libyaml counts \x85, \u2028 and \u2029 as line breaks, editors do not."""
+
+    def __init__(self, source: str) -> None:
+        self.odd = _YAML_ONLY_BREAKS.search(source) is not None
+        self.starts = [m.end() for m in NEWLINE.finditer(source)] if self.odd else []
+
+    def line(self, mark: Any) -> int:
+        return self.at(mark.index, mark.line)
+
+    def at(self, index: int, yaml_line: int) -> int:
+        return 2 + (bisect.bisect_right(self.starts, index) if self.odd else yaml_line)
 
 
 def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]]:
@@ -76,7 +119,7 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         out.add(1, "parse-error", "binary file (it holds NUL bytes), not a Markdown profile")
         return None, out.problems
     text = _decode(data, out)
-    lines = text.splitlines(keepends=True)
+    lines = _split_lines(text)
     if any(marker in text for marker in CONFLICT_MARKERS):
         _find_conflicts(lines, out)
 
@@ -143,17 +186,30 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
     if conflict_inside:
         return [], body_start
     yaml, loader = _yaml()
+    out.front = _FrontLines(source)
     try:
+        reference = _anchor_or_alias(source, out) if "&" in source or "*" in source else None
+        if reference is not None:
+            line, what = reference
+            out.add(line, "parse-error", f"front matter uses a YAML {what}; plaincrm does not "
+                    "read anchors and aliases (a few bytes of them can expand without end): "
+                    "write the value out, or quote it if the & or * is part of the text")
+            return [], body_start
         node = yaml.compose(source, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = 2 + (mark.line if mark is not None else 0)
+        line = out.front.line(mark) if mark is not None else 2
         reason = exc.problem or "invalid YAML"
         bad_line = source.splitlines()[mark.line] if mark and mark.line < source.count("\n") \
             else ""
         if "\t" in bad_line:
             reason += " (a tab: indent front matter with spaces only)"
         out.add(line, "parse-error", f"front matter is not valid YAML: {reason}")
+        return [], body_start
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = out.front.at(exc.position, len(NEWLINE.findall(source, 0, exc.position)))
+        out.add(line, "parse-error", f"front matter is not valid YAML: {exc.reason} "
+                f"(U+{exc.character:04X})")
         return [], body_start
     except yaml.YAMLError as exc:
         out.add(2, "parse-error", f"front matter is not valid YAML: {exc}")
@@ -164,12 +220,40 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
     if not isinstance(node, yaml.MappingNode):
         found = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         out.add(
-            2 + node.start_mark.line,
+            out.front.line(node.start_mark),
             "parse-error",
             f"front matter must be 'key: value' lines, found {found}",
         )
         return [], body_start
-    return _mapping_fields(node, out), body_start
+    try:
+        return _mapping_fields(node, out), body_start
+    except _TooDeep as exc:
+        out.add(exc.line, "parse-error", f"front matter is nested more than {MAX_DEPTH} levels "
+                "deep; plaincrm reads plain keys, lists and small mappings")
+        return [], body_start
+
+
+def _anchor_or_alias(source: str, out: _Collector) -> tuple[int, str] | None:
+    """The line of the first anchor (``&name``) or alias (``*name``), and which it is.
+
+    Read from libyaml's events, which never expand an alias: an alias that refers to itself or
+    a "billion laughs" costs no more than its bytes here."""
+    yaml, loader = _yaml()
+    for event in yaml.parse(source, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            return out.front.line(event.start_mark), f"alias (*{event.anchor})"
+        if getattr(event, "anchor", None) is not None:
+            return out.front.line(event.start_mark), f"anchor (&{event.anchor})"
+    return None
+
+
+MAX_DEPTH = 16  # nesting of front-matter values; plaincrm's own fields are at most 2 deep
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
@@ -177,7 +261,7 @@ def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
     result: list[Field] = []
     seen: dict[str, int] = {}
     for key_node, value_node in node.value:
-        line = 2 + key_node.start_mark.line
+        line = out.front.line(key_node.start_mark)
         if not isinstance(key_node, yaml.ScalarNode):
             out.add(line, "parse-error", "a front-matter key must be plain text")
             continue
@@ -190,25 +274,32 @@ def _mapping_fields(node: yaml.MappingNode, out: _Collector) -> list[Field]:
             )
             continue
         seen[key] = line
-        items = (tuple(2 + item.start_mark.line for item in value_node.value)
+        items = (tuple(out.front.line(item.start_mark) for item in value_node.value)
                  if isinstance(value_node, yaml.SequenceNode) else ())
         result.append(Field(key=key, raw=_plain(value_node, out), line=line, item_lines=items))
     return result
 
 
-def _plain(node: yaml.Node, out: _Collector) -> Any:
+def _plain(node: yaml.Node, out: _Collector, depth: int = 1) -> Any:
+    """The node as text, lists and dicts (no aliases reach here: the graph is a tree)."""
     yaml, _ = _yaml()
     if isinstance(node, yaml.ScalarNode):
         return str(node.value)
+    if depth >= MAX_DEPTH:
+        raise _TooDeep(out.front.line(node.start_mark))
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, out) for item in node.value]
+        return [_plain(item, out, depth + 1) for item in node.value]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-        if key in result:
-            out.add(2 + key_node.start_mark.line, "duplicate-key", f"key {key!r} appears twice")
+        line = out.front.line(key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            out.add(line, "parse-error", "a front-matter key must be plain text")
             continue
-        result[key] = _plain(value_node, out)
+        key = str(key_node.value)
+        if key in result:
+            out.add(line, "duplicate-key", f"key {key!r} appears twice")
+            continue
+        result[key] = _plain(value_node, out, depth + 1)
     return result
 
 
@@ -410,6 +501,8 @@ def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> No
     assert dated is not None
     try:
         day = dt.date.fromisoformat(dated.group(1))  # the usual YYYY-MM-DD, fast
+        if not conv.FIRST_YEAR <= day.year <= conv.LAST_YEAR:
+            raise ValueError("out of range")  # conv.date says so, with the range
     except ValueError:
         try:
             day = conv.date(dated.group(1), "log date")  # or the reason it is not one

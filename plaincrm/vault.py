@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -94,53 +95,184 @@ def _any_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def scan(vault: Path, config: Config) -> tuple[list[FileStat], list[Problem]]:
-    """Every profile file with its (mtime_ns, size), sorted by path; unreadable ones as problems.
+    """Every profile file with its (mtime_ns, size), sorted by path; what cannot be read as
+    problems: a folder that cannot be listed, a name that is not UTF-8, a symlink that cannot
+    be resolved or leads out of the vault, a FIFO, socket or device.
 
     Hidden files and folders are skipped; symlinked folders are not followed (no loops); a
-    symlinked file is followed, and one that cannot be resolved (a loop, a dangling link) is a
-    problem. One ``stat`` per file: this walk is most of the cost of a warm command.
+    symlinked file is followed when it stays inside the vault. So every path returned names a
+    regular file inside the vault, and reading it never blocks. One ``stat`` per file: this
+    walk is most of the cost of a warm command.
     """
     found: list[FileStat] = []
     problems: list[Problem] = []
     match = _matcher(tuple(config["vault.include"]), tuple(config["vault.exclude"]))
+    walk = _Walk(os.path.realpath(vault), match, found, problems)
     pending = [(str(vault), "")]
     while pending:
         folder, prefix = pending.pop()
         try:
             entries = os.scandir(folder)
-        except OSError:
-            continue  # a folder we may not list: as os.walk does, skip it
+        except OSError as exc:
+            where = shown_path(prefix.rstrip("/")) or "."
+            problems.append(_problem(where, f"cannot list the folder ({_reason(exc)}); "
+                                            "the profiles in it are left out"))
+            continue
         with entries:  # read as we go: a folder of 100,000 entries never sits in memory
-            _scan_folder(entries, prefix, match, pending, found, problems)
+            walk.folder(entries, prefix, pending)
     found.sort(key=lambda f: f.path)
     problems.sort(key=Problem.sort_key)
     return found, problems
 
 
-def _scan_folder(entries: Iterator[os.DirEntry[str]], prefix: str,
-                 match: Callable[[str], object], pending: list[tuple[str, str]],
-                 found: list[FileStat], problems: list[Problem]) -> None:
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        rel = prefix + name
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            is_dir = False
-        if is_dir:
-            pending.append((entry.path, rel + "/"))
-            continue
-        if not match(rel):
-            continue
+@dataclass(slots=True)
+class _Walk:
+    real_root: str
+    match: Callable[[str], object]
+    found: list[FileStat]
+    problems: list[Problem]
+
+    def folder(self, entries: Iterator[os.DirEntry[str]], prefix: str,
+               pending: list[tuple[str, str]]) -> None:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                bad = bad_name(name)
+                if bad:
+                    self.problems.append(_problem(shown_path(rel), f"the folder name {bad}; "
+                                                  "the profiles in it are left out"))
+                else:
+                    pending.append((entry.path, rel + "/"))
+            elif self.match(rel):
+                self.file(entry, rel)
+            elif entry.is_symlink():
+                self.linked_folder(entry, rel)
+
+    def file(self, entry: os.DirEntry[str], rel: str) -> None:
+        bad = bad_name(entry.name)
+        if bad:
+            self.problems.append(_problem(shown_path(rel), f"the file name {bad}"))
+            return
         try:
             st = entry.stat()
         except OSError as exc:
-            reason = "a symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))
-            problems.append(Problem(Location(rel, 1), "parse-error", Severity.ERROR,
-                                    f"cannot read the file: {reason}"))
-            continue
+            self.problems.append(_problem(rel, f"cannot read the file: {_reason(exc)}"))
+            return
+        if entry.is_symlink() and not inside(self.real_root, os.path.realpath(entry.path)):
+            self.problems.append(_problem(rel, OUTSIDE))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            return  # a symlinked folder inside the vault: its files are read where they are
         if not stat.S_ISREG(st.st_mode):
-            continue
-        found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
+            self.problems.append(_problem(rel, f"not a regular file ({kind(st.st_mode)}); "
+                                               "a profile must be a plain file"))
+            return
+        if not INT64_MIN <= st.st_mtime_ns <= INT64_MAX:
+            year = 1970 + int(st.st_mtime // 31_556_952)
+            self.problems.append(_problem(rel, f"the file's modification time (the year {year}) "
+                                               "cannot be indexed; touch the file to reset it"))
+            return
+        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
+
+    def linked_folder(self, entry: os.DirEntry[str], rel: str) -> None:
+        """A symlink that is not a profile by name: a problem if it is a folder outside."""
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            return
+        if is_folder and not bad_name(entry.name) and not inside(
+                self.real_root, os.path.realpath(entry.path)):
+            self.problems.append(_problem(rel, OUTSIDE + " (a linked folder is not followed)"))
+
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # what the index stores; in ns: 1677-2262
+OUTSIDE = "a symlink that leads out of the vault is not read; keep profiles inside the vault"
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def bad_name(name: str) -> str | None:
+    """Why a file or folder name cannot be a vault path (it is not UTF-8, or holds a control
+    character, so it can neither be stored nor printed as it is), else None."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            hint = f", e.g. to {raw.decode('cp1252')!r}"  # what a Windows zip meant
+        except UnicodeDecodeError:
+            hint = ""
+        return f"is not UTF-8 (shown with \\xNN escapes): rename it{hint}"
+    if CONTROL.search(name):
+        return "holds a control character (shown as \\xNN): rename it"
+    return None
+
+
+def shown_path(rel: str) -> str:
+    """``rel`` as it can be stored and printed: bytes that are not UTF-8 and control characters
+    as ``\\xNN``."""
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def inside(real_root: str, real_path: str) -> bool:
+    """Whether a resolved path lies in the resolved vault root."""
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a plain file"
+
+
+def _reason(exc: OSError) -> str:
+    return "a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+
+
+def _problem(path: str, message: str) -> Problem:
+    return Problem(Location(path, 1), "parse-error", Severity.ERROR, message)
+
+
+class Unreadable(Exception):
+    """A vault file that must not be read; the message says why."""
+
+
+def read_regular(root: Path, rel: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``rel`` inside the vault ``root`` (at most ``limit + 1``
+    bytes when a limit is given, so the caller can tell it is too large).
+
+    Never blocks and never reads outside the vault: a symlink that resolves outside, a FIFO, a
+    socket or a device is :class:`Unreadable`, as is a file that cannot be opened. The file is
+    opened without blocking and checked on its open descriptor, so it cannot be swapped for a
+    FIFO in between.
+    """
+    path = os.path.join(root, rel)
+    if not inside(os.path.realpath(root), os.path.realpath(path)):
+        raise Unreadable(OUTSIDE)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Unreadable(f"cannot read the file: {_reason(exc)}") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise Unreadable(f"not a regular file ({kind(mode)})")
+        try:
+            return handle.read() if limit is None else handle.read(limit + 1)
+        except OSError as exc:
+            raise Unreadable(f"cannot read the file: {_reason(exc)}") from None

@@ -44,9 +44,11 @@ def hostile(vault: Any) -> Path:
         # the same email: the duplicates check quotes the other name
         "eve-again.md": ('---\nname: "Eve \\e[31mAgain"\nstatus: active\n'
                          "email: eve@example.com\n---\n"),
-        # a file name with controls and a loader problem: the problem line quotes both
-        f"mal{ESC}[2Jlory{BEL}.md": ('---\nname: Mallory\nstatus: active\n'
-                                     'email: m@example.com\nbirthday: "1980-02-30\\e[2J"\n---\n'),
+        # a loader problem quoting a value with controls
+        "mallory.md": ('---\nname: Mallory\nstatus: active\n'
+                       'email: m@example.com\nbirthday: "1980-02-30\\e[2J"\n---\n'),
+        # a file name with controls is not read: its problem line quotes the name
+        f"mal{ESC}[2Jlory{BEL}.md": "---\nname: Mallory Two\n---\n",
     })
 
 
@@ -72,7 +74,7 @@ def test_no_control_characters_reach_the_terminal(hostile: Path, run: Any, color
 def test_escapes_are_visible(hostile: Path, run: Any) -> None:
     listed = run(hostile, "--color", "always", "list").stdout
     assert "Eve \\x1b]0;pwned\\x07 \\x1b[2J" in listed
-    assert "mal\\x1b[2Jlory\\x07.md" in listed
+    assert "mallory.md" in listed and "Mallory Two" not in listed  # a bad name is not read
     shown = run(hostile, "--color", "always", "show", "eve").stdout
     assert "\\x1b[2J offer\\x07" in shown  # the task
     assert "called \\x1b]0;log\\x07 about it" in shown  # the log
@@ -90,8 +92,11 @@ def test_escapes_are_visible(hostile: Path, run: Any) -> None:
 def test_problem_lines_on_stderr_are_escaped(hostile: Path, run: Any) -> None:
     for color in ("always", "never"):
         result = run(hostile, "--color", color, "show", "mallory")
-        assert "mal\\x1b[2Jlory\\x07.md:5: " in result.stderr, result.stderr
+        assert "mallory.md:5: " in result.stderr and "\\x1b[2J" in result.stderr, result.stderr
         assert controls(result.stderr, color == "always") == []
+        checked = run(hostile, "--color", color, "check", "--date", TODAY).stdout
+        assert "mal\\x1b[2Jlory\\x07.md:1" in checked, checked
+        assert controls(checked, color == "always") == []
 
 
 def test_table_columns_stay_aligned(hostile: Path, run: Any) -> None:

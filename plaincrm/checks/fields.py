@@ -84,8 +84,19 @@ def parse_phone(text: str, region: str) -> tuple[str | None, str | None]:
     if phonenumbers.is_valid_number(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
     reason = phonenumbers.is_possible_number_with_reason(number)
-    where = phonenumbers.region_code_for_number(number) or region
-    return None, _WHY.get(reason, f"no such number exists in {where}")
+    return None, _WHY.get(reason, f"no such number exists {_where(number, text, region)}")
+
+
+def _where(number: phonenumbers.PhoneNumber, text: str, region: str) -> str:
+    """``in GB`` for a number read as one of the configured region or that belongs to one
+    region, else ``with country code +1`` (a code shared by several regions, such as +1 and
+    +7, or one of no region, such as +882)."""
+    if not text.lstrip().startswith("+"):
+        return f"in {region}"
+    found = phonenumbers.region_code_for_number(number)
+    if found and len(found) == 2 and found.isalpha() and found != "ZZ":
+        return f"in {found}"
+    return f"with country code +{number.country_code}"
 
 
 def check_phones(profile: Profile, ctx: Context) -> Iterator[Problem]:
