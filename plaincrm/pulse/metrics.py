@@ -96,13 +96,17 @@ class Pulse:
         self.records, self.config, self.settings = records, config, settings
         self.today, self.period, self.owner = today, period, owner
         self.notes: list[str] = []
-        self.profiles = list(records.profiles)
+        # log entries dated after today are left out of every figure (a note counts them)
+        self.future = [(p, e) for p in records.profiles for e in p.log if e.date > today]
+        self.profiles = [p if not any(e.date > today for e in p.log) else
+                         replace(p, log=tuple(e for e in p.log if e.date <= today))
+                         for p in records.profiles]
         self.git = records.git
         owners = {p.owner for p in self.profiles if p.owner}
         owners |= {t.owner for p in self.profiles for t in p.tasks if t.owner}
         self._staff_names = sorted(owners)
         self.mine = [p for p in self.profiles if self._wanted(p.owner)]
-        self.entries, self.future = self._entries()
+        self.entries = self._entries()
 
     # -------------------------------------------------------------- shared rules
 
@@ -118,25 +122,21 @@ class Pulse:
     def _in_period(self, day: dt.date) -> bool:
         return self.period.since <= day <= self.period.until and day <= self.today
 
-    def _entries(self) -> tuple[list[Entry], list[tuple[Profile, LogEntry]]]:
+    def _entries(self) -> list[Entry]:
         authors = self.git.entry_authors if self.git else {}
         attempts = self.settings.attempt_kinds
         out: list[Entry] = []
-        future: list[tuple[Profile, LogEntry]] = []
         for p in self.profiles:
             for e in p.log:
-                if e.date > self.today:
-                    future.append((p, e))
-                    continue
                 author = authors.get(entry_key(p.path, e.date, e.kind, e.text))
                 who = self.staff(author) if author else (p.owner or NOBODY)
                 out.append(Entry(p, e, who, e.kind in attempts))
-        return out, future
+        return out
 
     def contacts(self, p: Profile) -> tuple[LogEntry, ...]:
-        """The log entries of ``p`` that are contacts: not attempts, not after today."""
+        """The log entries of ``p`` that are contacts (not attempts)."""
         attempts = self.settings.attempt_kinds
-        return tuple(e for e in p.log if e.date <= self.today and e.kind not in attempts)
+        return tuple(e for e in p.log if e.kind not in attempts)
 
     # -------------------------------------------------------------- the figures
 
