@@ -18,13 +18,16 @@ from plaincrm.vault import is_profile_path
 def gather(vault: Any) -> Records:
     """The records of an open :class:`plaincrm.loader.Vault`: every profile in full, and the
     facts of its git history from one ``git log -p`` pass (None, with the reason, when git is
-    missing, the vault is not in a repository, git refuses it or it is a shallow clone)."""
+    missing, the vault is not in a repository, git refuses it, it is a shallow clone or no
+    profile is committed yet)."""
     profiles = list(vault.profiles(full=True))
     try:
         changes = gitrepo.open_repo(vault.root).changes()
     except gitrepo.GitUnavailable as exc:
         return Records(profiles, None, str(exc))
     facts = read_history(changes, lambda path: is_profile_path(path, vault.config))
+    if not facts.events:
+        return Records(profiles, None, "no profile is committed to git yet")
     return Records(profiles, facts)
 
 

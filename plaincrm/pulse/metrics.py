@@ -106,6 +106,9 @@ class Pulse:
         owners |= {t.owner for p in self.profiles for t in p.tasks if t.owner}
         self._staff_names = sorted(owners)
         self.mine = [p for p in self.profiles if self._wanted(p.owner)]
+        length = (period.until - period.since).days + 1
+        self.previous = Period(period.since - dt.timedelta(days=length),
+                               period.since - dt.timedelta(days=1))
         self.entries = self._entries()
 
     # -------------------------------------------------------------- shared rules
@@ -123,12 +126,18 @@ class Pulse:
         return self.period.since <= day <= self.period.until and day <= self.today
 
     def _entries(self) -> list[Entry]:
+        """The log entries the heartbeat and "while you were away" look at: those of the
+        period and of the period before it (the trend), each with its author."""
         authors = self.git.entry_authors if self.git else {}
         attempts = self.settings.attempt_kinds
+        first, last = self.previous.since, min(self.period.until, self.today)
         out: list[Entry] = []
         for p in self.profiles:
             for e in p.log:
-                author = authors.get(entry_key(p.path, e.date, e.kind, e.text))
+                if not first <= e.date <= last:
+                    continue
+                author = authors.get(entry_key(p.path, e.date, e.kind, e.text)) \
+                    if authors else None
                 who = self.staff(author) if author else (p.owner or NOBODY)
                 out.append(Entry(p, e, who, e.kind in attempts))
         return out
@@ -136,6 +145,8 @@ class Pulse:
     def contacts(self, p: Profile) -> tuple[LogEntry, ...]:
         """The log entries of ``p`` that are contacts (not attempts)."""
         attempts = self.settings.attempt_kinds
+        if not any(e.kind in attempts for e in p.log):
+            return p.log
         return tuple(e for e in p.log if e.kind not in attempts)
 
     # -------------------------------------------------------------- the figures
@@ -181,10 +192,8 @@ class Pulse:
         staff: dict[str, Counter[str]] = defaultdict(Counter)
         kinds: Counter[str] = Counter()
         attempt_kinds: Counter[str] = Counter()
-        length = (self.period.until - self.period.since).days + 1
-        before = Period(self.period.since - dt.timedelta(days=length),
-                        self.period.since - dt.timedelta(days=1))
-        previous = Counter()
+        before = self.previous
+        previous = Counter[str]()
         for item in self.entries:
             if not self._wanted(item.author):
                 continue
@@ -289,7 +298,11 @@ class Pulse:
             for e in logged:
                 done[month_key(e.date)] += 1
             done_total += len(logged)
-            then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since)))
+            # the service due as of the period's start: the same as now unless a service
+            # was logged since then
+            later = any(e.kind == "service" and e.date >= since for e in p.log)
+            then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
+                if later else nxt
             if then is not None and then[0] <= until:
                 due += 1
                 done_of_due += bool(logged)
@@ -306,7 +319,8 @@ class Pulse:
         for p in self.mine:
             if p.status not in self.settings.active_statuses:
                 continue
-            reached = replace(p, log=self.contacts(p))
+            contacts = self.contacts(p)
+            reached = p if contacts is p.log else replace(p, log=contacts)
             due = contact_due(reached, self.config, self.today)
             if due is None or due[0] >= self.today:
                 continue
@@ -349,7 +363,7 @@ class Pulse:
         if self.git is not None:
             for s in self.git.statuses:
                 history[s.path].append(s)
-        out, uncommitted, later = [], 0, 0
+        out, uncommitted, never, later = [], 0, 0, 0
         for p in self.mine:
             contacts = sorted({e.date for e in self.contacts(p)})
             changes: list[StatusChange] | None = None
@@ -360,14 +374,18 @@ class Pulse:
                 if len(changes) < len(everything):
                     later += 1  # --date in the past: the status it had then
                     status_now = changes[-1].new if changes else p.status
-                elif not changes or changes[-1].new != p.status:
+                elif not changes:
+                    never += 1
+                elif changes[-1].new != p.status:
                     uncommitted += 1
             out.append(ret.customer(p.path, p.customer_since, contacts, changes, status_now,
                                     self.settings, self.today))
         if uncommitted:
             self.notes.append(f"{_count(uncommitted, 'profile')} {_has(uncommitted)} a "
-                              "status not committed to git: counted from today (a profile "
-                              "never committed is read by the lapse rule)")
+                              "status not committed to git: counted from today")
+        if never:
+            self.notes.append(f"{_count(never, 'profile')} {_is(never)} not committed to git: "
+                              "read by the lapse rule")
         if later:
             self.notes.append(f"{_count(later, 'profile')} changed status after "
                               f"{self.today.isoformat()}: counted with the status they had then")
@@ -387,20 +405,17 @@ class Pulse:
         if not starts:
             self.notes.append("no customer has a start (customer_since): retention and "
                               "cohorts cannot be computed")
-            return {"years": [], "cohorts": [], "five_year": ret.five_year(customers,
-                                                                            self.today)}
+            return ret.figures([], self.today, self.today.year + 1)
         first = max(min(starts), self.today.year - YEARS + 1)
         if min(starts) < first:
             self.notes.append(f"cohorts before {first} are not shown (the table keeps the "
                               f"last {YEARS} years)")
-        counted = customers
-        years = ret.retention(counted, self.today, first)
-        for year in years:
+        data = ret.figures(customers, self.today, first)
+        for year in data["years"]:
             if year["start"] == 0:
                 self.notes.append(f"no retention rate for {year['year']}: nobody was an "
                                   "active customer at its start")
-        return {"years": years, "cohorts": ret.cohorts(counted, self.today, first),
-                "five_year": ret.five_year(counted, self.today)}
+        return data
 
     # -------------------------------------------------------------- while you were away
 
@@ -443,6 +458,10 @@ class Pulse:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _is(n: int) -> str:
+    return "is" if n == 1 else "are"
 
 
 def _has(n: int) -> str:

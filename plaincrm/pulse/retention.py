@@ -122,45 +122,75 @@ def year_end(year: int, today: dt.date) -> dt.date:
     return min(dt.date(year, 12, 31), today)
 
 
-def retention(customers: Sequence[Customer], today: dt.date, first_year: int) -> list[dict[
-        str, Any]]:
-    """Per year from ``first_year`` to today's: customers at its start (active on 31 December
-    before), at its end, new (started in it and active at its end), and the retention rate
-    (end − new) / start (None when nobody was a customer at its start)."""
-    years = []
-    for year in range(first_year, today.year + 1):
-        before, end = dt.date(year - 1, 12, 31), year_end(year, today)
-        at_start = sum(c.active_on(before) for c in customers)
-        at_end = [c for c in customers if c.active_on(end)]
-        new = sum(1 for c in at_end if c.start is not None and c.start.year == year)
-        rate = (len(at_end) - new) / at_start if at_start else None
-        years.append({"year": year, "start": at_start, "end": len(at_end), "new": new,
-                      "rate": rate, "to_date": end != dt.date(year, 12, 31)})
-    return years
+def _flags(customers: Sequence[Customer], days: Sequence[dt.date]) -> list[list[bool]]:
+    """For each customer, whether it was active on each of ``days`` (one pass each)."""
+    ordinals = [d.toordinal() for d in days]
+    out = []
+    for c in customers:
+        if len(c.intervals) == 1:
+            first, last = c.intervals[0]
+            out.append([first <= d <= last for d in ordinals])
+        elif not c.intervals:
+            out.append([False] * len(ordinals))
+        else:
+            out.append([c.active_on(d) for d in days])
+    return out
 
 
-def cohorts(customers: Sequence[Customer], today: dt.date, first_year: int) -> list[dict[
-        str, Any]]:
-    """Per year of start from ``first_year`` on: how many started, and for that year and each
-    later one how many of them (and what share) were active at its end."""
+def figures(customers: Sequence[Customer], today: dt.date, first_year: int) -> dict[str, Any]:
+    """Retention per year, the cohort table (from ``first_year`` to today's year) and the
+    five-year retention."""
+    years = list(range(first_year, today.year + 1))
+    then = add_months(today, -60)
+    days = [dt.date(first_year - 1, 12, 31), *(year_end(y, today) for y in years), then]
+    flags = _flags(customers, days)
+    return {"years": retention(customers, flags, years, today),
+            "cohorts": cohorts(customers, flags, years),
+            "five_year": five_year(flags, then)}
+
+
+def retention(customers: Sequence[Customer], flags: list[list[bool]], years: list[int],
+              today: dt.date) -> list[dict[str, Any]]:
+    """Per year: customers at its start (active on 31 December before), at its end, new
+    (started in it and active at its end), and the retention rate (end − new) / start (None
+    when nobody was a customer at its start)."""
+    out = []
+    for n, year in enumerate(years):
+        at_start = sum(f[n] for f in flags)
+        at_end = sum(f[n + 1] for f in flags)
+        new = sum(1 for c, f in zip(customers, flags, strict=True)
+                  if f[n + 1] and c.start is not None and c.start.year == year)
+        rate = (at_end - new) / at_start if at_start else None
+        out.append({"year": year, "start": at_start, "end": at_end, "new": new, "rate": rate,
+                    "to_date": year_end(year, today) != dt.date(year, 12, 31)})
+    return out
+
+
+def cohorts(customers: Sequence[Customer], flags: list[list[bool]],
+            years: list[int]) -> list[dict[str, Any]]:
+    """Per year of start: how many started, and for that year and each later one how many
+    of them (and what share) were active at its end."""
+    members: dict[int, list[list[bool]]] = {y: [] for y in years}
+    for c, f in zip(customers, flags, strict=True):
+        if c.start is not None and c.start.year in members:
+            members[c.start.year].append(f)
     rows = []
-    for year in range(first_year, today.year + 1):
-        members = [c for c in customers if c.start is not None and c.start.year == year]
+    for n, year in enumerate(years):
+        group = members[year]
         cells = []
-        for later in range(year, today.year + 1):
-            end = year_end(later, today)
-            count = sum(c.active_on(end) for c in members)
-            cells.append({"year": later, "active": count,
-                          "share": count / len(members) if members else None})
-        rows.append({"year": year, "size": len(members), "years": cells})
+        for m in range(n, len(years)):
+            count = sum(f[m + 1] for f in group)
+            cells.append({"year": years[m], "active": count,
+                          "share": count / len(group) if group else None})
+        rows.append({"year": year, "size": len(group), "years": cells})
     return rows
 
 
-def five_year(customers: Sequence[Customer], today: dt.date) -> dict[str, Any]:
-    """Of the customers active five years before today, how many (and what share) are active
-    today, beside the benchmark of half of them lost in five years."""
-    then = add_months(today, -60)
-    base = [c for c in customers if c.active_on(then)]
-    kept = sum(c.active_on(today) for c in base)
+def five_year(flags: list[list[bool]], then: dt.date) -> dict[str, Any]:
+    """Of the customers active five years before today (the last flag), how many (and what
+    share) are active today (the one before), beside the benchmark of half lost in five
+    years."""
+    base = [f for f in flags if f[-1]]
+    kept = sum(f[-2] for f in base)
     return {"from": then.isoformat(), "base": len(base), "active": kept,
             "share": kept / len(base) if base else None, "benchmark": 0.5}
