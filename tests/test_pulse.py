@@ -12,6 +12,7 @@ Cara 2022-01-10 to 2026-09-30 (dormant 2026-10-01); Fay 2023-05-01 on; Dan 2026-
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -278,3 +279,26 @@ def test_without_git_installed(run: Run, history: Path, tmp_path: Path,
     data = pulse_json(run, history)
     assert data["history"] == {"source": "log", "lapse_days": 365,
                                "reason": "git is not installed (or not on PATH)"}
+
+
+def test_odd_file_names_and_body_lines(run: Run, history: Path) -> None:
+    """A path git quotes (non-ASCII, a space) is read back whole; a `status:` note in the body
+    is not a status change."""
+    old = history / "cara-cole.md"
+    new = history / "zoë cole.md"
+    subprocess.run(["git", "mv", old.name, new.name], cwd=history, check=True)
+    text = new.read_text().replace("## Log", "status: waiting for parts\n\n## Log")
+    new.write_text(text.replace("status: dormant", "status: active"))
+    subprocess.run(["git", "commit", "-qam", "Cara is back"], cwd=history, check=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": "2026-11-21T12:00:00+00:00",
+                        "GIT_COMMITTER_DATE": "2026-11-21T12:00:00+00:00"})
+    changes = pulse_json(run, history)["pipeline"]["changes"]
+    assert [(c["date"], c["path"], c["old"], c["new"]) for c in changes
+            if c["path"] == new.name] == [("2026-10-01", new.name, "active", "dormant"),
+                                          ("2026-11-21", new.name, "dormant", "active")]
+
+
+def test_html_to_a_folder_that_cannot_take_it(run: Run, history: Path) -> None:
+    result = run(history, "pulse", "--date", TODAY, "--html", str(history / "no" / "p.html"))
+    assert result.exit_code == 10
+    assert "cannot write" in result.stderr

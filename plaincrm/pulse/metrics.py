@@ -152,7 +152,7 @@ class Pulse:
     # -------------------------------------------------------------- the figures
 
     def figures(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "date": self.today.isoformat(),
             "since": self.period.since.isoformat(),
             "until": self.period.until.isoformat(),
@@ -187,8 +187,9 @@ class Pulse:
 
     def heartbeat(self) -> dict[str, Any]:
         """Interactions per week by kind, by staff member, attempts apart; the trend."""
-        weeks = {w: {"week": w.isoformat(), "contacts": 0, "attempts": 0, "kinds": Counter()}
-                 for w in _weeks(self.period)}
+        weeks: dict[dt.date, dict[str, Any]] = {
+            w: {"week": w.isoformat(), "contacts": 0, "attempts": 0, "kinds": Counter[str]()}
+            for w in _weeks(self.period)}
         staff: dict[str, Counter[str]] = defaultdict(Counter)
         kinds: Counter[str] = Counter()
         attempt_kinds: Counter[str] = Counter()
@@ -315,7 +316,7 @@ class Pulse:
 
     def quiet(self) -> dict[str, Any]:
         """Active customers with no contact for longer than their keep-in-touch period."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for p in self.mine:
             if p.status not in self.settings.active_statuses:
                 continue
