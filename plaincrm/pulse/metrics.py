@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from plaincrm.agenda import matches_me, place
+from plaincrm.agenda import matches_me, profile_entry, section_of
 from plaincrm.config import Config
 from plaincrm.model import LogEntry, Profile, add_months
 from plaincrm.pulse import retention as ret
 from plaincrm.pulse.history import GitFacts, StatusChange, entry_key
 from plaincrm.pulse.settings import MONTHS_AHEAD, YEARS, Settings
-from plaincrm.reminders import contact_due, reminders, service_due
+from plaincrm.reminders import contact_due, lead_days, service_due
 
 NOBODY = "(nobody)"
 NO_KIND = "(no kind)"
@@ -39,6 +39,9 @@ class Records:
     profiles: Sequence[Profile]
     git: GitFacts | None  # None: no usable history
     git_reason: str | None = None  # why there is none
+    # each profile's reminders for today as plaincrm.agenda.profile_entry gives them, by path
+    # (the agenda's cache); None: computed here
+    reminders: Mapping[str, Sequence[tuple[Any, ...]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,8 @@ class Pulse:
         self.notes: list[str] = []
         # log entries dated after today are left out of every figure (a note counts them)
         self.future = [(p, e) for p in records.profiles for e in p.log if e.date > today]
-        self.profiles = [p if not any(e.date > today for e in p.log) else
+        self.stripped = {p.path for p, _ in self.future}
+        self.profiles = [p if p.path not in self.stripped else
                          replace(p, log=tuple(e for e in p.log if e.date <= today))
                          for p in records.profiles]
         self.git = records.git
@@ -148,6 +152,14 @@ class Pulse:
         if not any(e.kind in attempts for e in p.log):
             return p.log
         return tuple(e for e in p.log if e.kind not in attempts)
+
+    def reminders(self, p: Profile) -> Sequence[tuple[Any, ...]]:
+        """The reminders of ``p`` today as :func:`plaincrm.agenda.profile_entry` gives them:
+        (kind, date ordinal, text, owner, line, actionable, name, id)."""
+        cached = self.records.reminders
+        if cached is not None and p.path not in self.stripped and p.path in cached:
+            return cached[p.path]
+        return profile_entry(p, self.config, self.today)[2]
 
     # -------------------------------------------------------------- the figures
 
@@ -233,21 +245,25 @@ class Pulse:
         per week, services ahead per month and services done versus due."""
         by_owner: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         oldest: dict[str, Any] | None = None
+        today = self.today.toordinal()
+        leads: dict[str, int] = {}
         for p in self.profiles:
-            for r in reminders(p, self.config, self.today):
-                if not r.actionable or not self._wanted(r.owner):
+            for kind, date, text, owner, line, actionable, name, _id in self.reminders(p):
+                if not actionable or not self._wanted(owner):
                     continue
-                cell = by_owner[r.owner or NOBODY][r.kind]
+                cell = by_owner[owner or NOBODY][kind]
                 cell["open"] += 1
-                if place(r, self.config, self.today, 0) != "overdue":
+                if kind not in leads:
+                    leads[kind] = lead_days(self.config, kind)
+                if section_of(date, actionable, leads[kind], today, 0) != "overdue":
                     continue
                 cell["overdue"] += 1
-                key = (r.date, r.name, r.path, r.location.line)
+                key = (date, name, p.path, line)
                 if oldest is None or key < oldest["key"]:
-                    oldest = {"key": key, "date": r.date.isoformat(), "kind": r.kind,
-                              "name": r.name, "path": r.path, "line": r.location.line,
-                              "text": r.text, "owner": r.owner,
-                              "days_overdue": (self.today - r.date).days}
+                    day = dt.date.fromordinal(date)
+                    oldest = {"key": key, "date": day.isoformat(), "kind": kind, "name": name,
+                              "path": p.path, "line": line, "text": text, "owner": owner,
+                              "days_overdue": today - date}
         if oldest is not None:
             del oldest["key"]
         owners = {o: {k: {"open": c["open"], "overdue": c["overdue"]}
@@ -289,12 +305,13 @@ class Pulse:
         overdue = due = done_of_due = done_total = 0
         since, until = self.period.since, min(self.period.until, self.today)
         for p in self.mine:
-            nxt = service_due(p)
+            nxt = next((dt.date.fromordinal(r[1]) for r in self.reminders(p)
+                        if r[0] == "service"), None)
             if nxt is not None:
-                if nxt[0] < self.today:
+                if nxt < self.today:
                     overdue += 1
-                elif month_key(nxt[0]) in ahead:
-                    ahead[month_key(nxt[0])] += 1
+                elif month_key(nxt) in ahead:
+                    ahead[month_key(nxt)] += 1
             logged = [e for e in p.log if e.kind == "service" and since <= e.date <= until]
             for e in logged:
                 done[month_key(e.date)] += 1
@@ -303,7 +320,7 @@ class Pulse:
             # was logged since then
             later = any(e.kind == "service" and e.date >= since for e in p.log)
             then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
-                if later else nxt
+                if later else (nxt, None) if nxt else None
             if then is not None and then[0] <= until:
                 due += 1
                 done_of_due += bool(logged)
@@ -321,17 +338,23 @@ class Pulse:
             if p.status not in self.settings.active_statuses:
                 continue
             contacts = self.contacts(p)
-            reached = p if contacts is p.log else replace(p, log=contacts)
-            due = contact_due(reached, self.config, self.today)
-            if due is None or due[0] >= self.today:
+            if contacts is p.log:  # no attempts: the agenda's keep-in-touch date
+                when = next((r[1] for r in self.reminders(p) if r[0] == "keep_in_touch"), None)
+                due = None if when is None else dt.date.fromordinal(when)
+                reached = p
+            else:
+                reached = replace(p, log=contacts)
+                found = contact_due(reached, self.config, self.today)
+                due = found[0] if found else None
+            if due is None or due >= self.today:
                 continue
             last = reached.newest_log()
             since = last.date if last else p.customer_since
             rows.append({"name": p.display_name, "path": p.path, "owner": p.owner,
                          "last_contact": last.date.isoformat() if last else None,
                          "days_since": (self.today - since).days if since else None,
-                         "due": due[0].isoformat(),
-                         "days_overdue": (self.today - due[0]).days})
+                         "due": due.isoformat(),
+                         "days_overdue": (self.today - due).days})
         rows.sort(key=lambda r: (-(r["days_since"] if r["days_since"] is not None else 10**9),
                                  r["name"], r["path"]))
         owners = Counter(r["owner"] or NOBODY for r in rows)
