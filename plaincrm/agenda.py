@@ -13,9 +13,8 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 from __future__ import annotations
 
 import datetime as dt
-import marshal
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ from plaincrm import gitrepo
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
-from plaincrm.model import Location, LogEntry, Profile, Severity
-from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, reminders
+from plaincrm.model import LogEntry, Profile, Severity
+from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, occurrence, reminders
 
 SECTIONS = ("overdue", "today", "upcoming")
 SECTION_ORDER = {name: number for number, name in enumerate(SECTIONS)}
@@ -66,8 +65,7 @@ class AgendaItem:
         return self.reminder.owner
 
     def sort_key(self) -> tuple[int, int, str, str, str, int, str]:
-        """Section, day (ordinal), name (folded), path, kind, line, text: plain values, so
-        the key can be kept between runs (see plaincrm.render.agenda)."""
+        """Section, day (ordinal), name (folded), path, kind, line, text."""
         r = self.reminder
         return (SECTION_ORDER[self.section], r.date.toordinal(), fold(r.name), r.path, r.kind,
                 r.location.line, r.text)
@@ -120,61 +118,44 @@ def section_of(date: int, actionable: bool, lead: int, today: int, days: int) ->
     return None
 
 
-# One profile's part of the agenda, as plain data so it can be cached per file and day:
-# (context, has_problems, reminders), context = (date ordinal, kind, text, line) or None, and
-# each reminder (kind, date ordinal, text, owner, line, actionable, name, id).
-Entry = tuple[tuple[int, str | None, str, int] | None, bool, list[tuple[Any, ...]]]
-
-
-def profile_entry(profile: Profile, config: Config, today: dt.date) -> Entry:
-    """What the agenda needs of ``profile`` as of ``today``: its reminders and its newest log
-    entry."""
-    newest = profile.newest_log()
-    context = ((newest.date.toordinal(), newest.kind, newest.text, newest.location.line)
-               if newest else None)
-    return context, profile.has_problems, [
-        (r.kind, r.date.toordinal(), r.text, r.owner, r.location.line, r.actionable, r.name,
-         r.profile_id)
-        for r in reminders(profile, config, today)]
-
-
 def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, days: int,
                  owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
-    """The agenda of ``profiles`` as of ``today``; ``owner`` and ``kinds`` filter it."""
-    entries = ((p.path, profile_entry(p, config, today)) for p in profiles)
-    return assemble(entries, config, today, days, owner, kinds)
+    """The agenda of ``profiles`` as of ``today``, from the reminder model (pure: the store's
+    :func:`vault_agenda` gives the same); ``owner`` and ``kinds`` filter it."""
+    problems = 0
+
+    def found() -> Iterator[tuple[Reminder, LogEntry | None]]:
+        nonlocal problems
+        for profile in profiles:
+            problems += profile.has_problems
+            newest = profile.newest_log()
+            for reminder in reminders(profile, config, today):
+                yield reminder, newest
+
+    agenda = assemble(found(), config, today, days, owner, kinds)
+    return replace(agenda, problem_files=problems)
 
 
-def assemble(entries: Iterable[tuple[str, Entry]], config: Config, today: dt.date, days: int,
-             owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
-    """The agenda from each profile's :func:`profile_entry`, keyed by its path."""
+def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
+             today: dt.date, days: int, owner: str | None = None,
+             kinds: Iterable[str] = ()) -> Agenda:
+    """The agenda from each reminder and its profile's newest log entry."""
     wanted = tuple(sorted(set(kinds)))
-    me = owner
     day = today.toordinal()
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
-    problems = 0
-    for path, (context, has_problems, rems) in entries:
-        problems += has_problems
-        log_entry: LogEntry | None = None
-        for kind, date, text, rem_owner, line, actionable, name, pid in rems:
-            section = section_of(date, actionable, lead.get(kind, 0), day, days)
-            if section is None:
-                continue
-            if wanted and kind not in wanted:
-                continue
-            if me is not None and not matches_me(rem_owner, me):
-                continue
-            if context is not None and log_entry is None:
-                log_entry = LogEntry(Location(path, context[3]),
-                                     dt.date.fromordinal(context[0]), context[2], context[1])
-            reminder = Reminder(Location(path, line), kind, dt.date.fromordinal(date), name,
-                                text, rem_owner, pid, actionable=actionable)
-            item = AgendaItem(section, reminder, day - date if section == "overdue" else None,
-                              log_entry)
-            keyed.append(((*item.sort_key(), len(keyed)), item))
+    for reminder, context in found:
+        date = reminder.date.toordinal()
+        section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
+        if section is None or (wanted and reminder.kind not in wanted):
+            continue
+        if owner is not None and not matches_me(reminder.owner, owner):
+            continue
+        item = AgendaItem(section, reminder, day - date if section == "overdue" else None,
+                          context)
+        keyed.append(((*item.sort_key(), len(keyed)), item))
     keyed.sort(key=itemgetter(0))
-    return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted, problems)
+    return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
 
 
 def known_kinds(config: Config) -> list[str]:
@@ -184,23 +165,17 @@ def known_kinds(config: Config) -> list[str]:
 
 def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str | None = None,
                  kinds: Iterable[str] = ()) -> Agenda:
-    """The agenda of an open :class:`plaincrm.loader.Vault`, counting files with errors
-    (including files too broken to hold any profile) in ``problem_files``.
-
-    Each profile's entry is cached in the index for the day and the configuration, so a
-    second agenda that day reads only the files that changed."""
+    """The agenda of an open :class:`plaincrm.loader.Vault`, asked of the index: the rules
+    that can fall in the window, each turned into its reminder of ``today`` by the reminder
+    model; ``problem_files`` counts files with errors (also those too broken to hold any
+    profile)."""
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
-
-    def compute(profile: Profile) -> bytes:
-        return marshal.dumps(profile_entry(profile, config, today))
-
-    cached = vault.index.derived("agenda", f"{today.isoformat()}|{config.fingerprint()}",
-                                 compute)
-    entries = ((path, marshal.loads(blob)) for path, blob in cached)
-    agenda = assemble(entries, config, today, horizon, owner, kinds)
-    return Agenda(agenda.date, agenda.days, agenda.items, agenda.owner, agenda.kinds,
-                  problem_files(vault))
+    last = dt.date.fromordinal(min(today.toordinal() + horizon, dt.date.max.toordinal()))
+    found = ((reminder, context) for rule, context in vault.index.rules_due(today, last)
+             if (reminder := occurrence(rule, today)) is not None)
+    agenda = assemble(found, config, today, horizon, owner, kinds)
+    return replace(agenda, problem_files=problem_files(vault))
 
 
 def problem_files(vault: Any) -> int:

@@ -1,9 +1,10 @@
 """Changing one profile on disk: log an interaction, add a task, tick a task.
 
-Each function finds the profile, reads its bytes once, makes the edit in memory
-(:mod:`plaincrm.edit`), writes it back only if the file is still as read
-(:mod:`plaincrm.safewrite`), and with ``commit`` commits that file alone
-(:mod:`plaincrm.gitrepo`). The checks that could refuse the commit run before anything is written.
+Each function finds the profile and hands the edit (:mod:`plaincrm.edit`) to
+:func:`plaincrm.files.update_profile`, which reads the file, applies the edit and writes it back
+under one lock, only if the file is still as read; what it reports is what is on disk. With
+``commit`` it then commits that file alone (:mod:`plaincrm.gitrepo`). The checks that could refuse
+the value or the commit run before anything is written.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from pathlib import Path
 
 from plaincrm import edit
 from plaincrm.errors import AmbiguousName, GitError, NoSuchTask
+from plaincrm.files import update_profile
 from plaincrm.gitrepo import open_repo
 from plaincrm.lookup import find_profile, fold
 from plaincrm.model import Profile, Task
 from plaincrm.parse import parse_profile
-from plaincrm.safewrite import replace_if_unchanged
 
 Hook = Callable[[], None]
 
@@ -39,8 +40,10 @@ class Change:
 def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str,
         day: dt.date, commit: bool = False, before_rename: Hook | None = None) -> Change:
     """Append ``- DAY kind: TEXT`` to the Log section of the profile ``name`` means."""
+    day = edit.check_given_day(day, "--date")
+    text = edit.check_value(text, "the text")
+    kind = edit.check_value(kind, "--kind").strip().lower()
     profile = find_profile(profiles, name)
-    kind = kind.strip().lower()
     message = f"log: {profile.display_name} — {kind}"
 
     def change(data: bytes) -> bytes:
@@ -50,13 +53,16 @@ def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str
         entry = [e for e in new.log if (e.date, e.kind, e.text) == (day, kind, text.strip())][-1]
         return entry.location.line, f"{day.isoformat()} {kind}: {entry.text}"
 
-    return _apply(root, profile, change, written, message, commit, before_rename)
+    return _apply(root, profile, change, written, lambda: message, commit, before_rename)
 
 
 def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, text: str,
              owner: str | None = None, commit: bool = False,
              before_rename: Hook | None = None) -> Change:
     """Add the open task ``- [ ] DAY TEXT @owner`` to the profile ``name`` means."""
+    day = edit.check_given_day(day, "DATE")
+    text = edit.check_value(text, "the text")
+    owner = edit.check_value(owner, "--owner") if owner is not None else None
     profile = find_profile(profiles, name)
     message = f"task: {profile.display_name} — {_short(text)}"
 
@@ -68,7 +74,7 @@ def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, t
         task = [t for t in new.tasks if (t.date, t.text, t.done) == wanted][-1]
         return task.location.line, f"[ ] {day.isoformat()} {task.text}"
 
-    return _apply(root, profile, change, written, message, commit, before_rename)
+    return _apply(root, profile, change, written, lambda: message, commit, before_rename)
 
 
 def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
@@ -76,20 +82,23 @@ def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
     """Mark done the one open task of ``name`` whose text contains ``query`` (case and
     accents aside). None: NoSuchTask; several: AmbiguousName listing them; nothing changes."""
     profile = find_profile(profiles, name)
-    data = (root / profile.path).read_bytes()
-    current = parse_profile(profile.path, data)[0]
-    task = match_task(current.tasks if current else (), query, profile.path)
-    message = f"done: {profile.display_name} — {_short(task.text)}"
+    ticked: list[Task] = []
 
-    def change(data: bytes) -> bytes:
+    def change(data: bytes) -> bytes:  # under the lock: the task as the file holds it now
+        current = parse_profile(profile.path, data)[0]
+        task = match_task(current.tasks if current else (), query, profile.path)
+        ticked.append(task)
         return edit.tick_task(data, task.location.line, profile.path)
 
     def written(new: Profile) -> tuple[int, str]:
+        task = ticked[-1]
         when = f"{task.date.isoformat()} " if task.date else ""
         return task.location.line, f"[x] {when}{task.text}"
 
-    return _apply(root, profile, change, written, message, commit, before_rename,
-                  original=data)
+    def message() -> str:
+        return f"done: {profile.display_name} — {_short(ticked[-1].text)}"
+
+    return _apply(root, profile, change, written, message, commit, before_rename)
 
 
 def match_task(tasks: Iterable[Task], query: str, path: str) -> Task:
@@ -122,22 +131,26 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _apply(root: Path, profile: Profile, change: Callable[[bytes], bytes],
-           written: Callable[[Profile], tuple[int, str]], message: str, commit: bool,
-           before_rename: Hook | None, original: bytes | None = None) -> Change:
-    target = root / profile.path
+           written: Callable[[Profile], tuple[int, str]], message: Callable[[], str],
+           commit: bool, before_rename: Hook | None) -> Change:
     repo = open_repo(root) if commit else None
     if repo is not None:
         repo.check_can_commit(profile.path)
-    data = target.read_bytes() if original is None else original
-    new = change(data)
-    replace_if_unchanged(target, data, new, before_rename)
+    new = update_profile(root, profile.path, change, had_content=_had_content(profile),
+                         before_rename=before_rename)
     parsed = parse_profile(profile.path, new)[0]
     assert parsed is not None  # edit checked it parses
     line, text = written(parsed)
     sha = None
     if repo is not None:
         try:
-            sha = repo.commit_file(profile.path, message)
+            sha = repo.commit_file(profile.path, message())
         except GitError as exc:
             raise GitError(f"{profile.path} was written but not committed: {exc}") from None
-    return Change(profile.path, line, text, message, sha, parsed)
+    return Change(profile.path, line, text, message(), sha, parsed)
+
+
+def _had_content(profile: Profile) -> bool:
+    """Whether the index read something in the profile: then an empty read is a save."""
+    return bool(profile.fields or profile.name or profile.tasks or profile.log_count
+                or profile.log or profile.has_problems)

@@ -7,6 +7,7 @@ options, calls one core function and prints.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import importlib
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 import click
 
 from plaincrm import __version__
-from plaincrm.errors import AmbiguousName, PlaincrmError
+from plaincrm.errors import AmbiguousName, FileSystemError, PlaincrmError
 from plaincrm.render import dumps_json, terminal_text
 
 # name -> "module:attribute"; commands are imported when used
@@ -40,6 +41,9 @@ COMMANDS: dict[str, str] = {
     "watch": "plaincrm.commands.watch:watch",
     "serve": "plaincrm.commands.serve:serve",
     "check": "plaincrm.commands.check:check",
+    "import": "plaincrm.commands.import_:import_",
+    "export": "plaincrm.commands.export:export",
+    "outreach": "plaincrm.commands.outreach:outreach",
 }
 
 
@@ -59,7 +63,12 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except OSError as exc:  # disk full, no permission…: one line, never a traceback
+                if exc.errno == errno.EPIPE:
+                    raise  # a closed pipe (plaincrm agenda | head): click's own handling
+                raise FileSystemError.of(exc) from None
         except PlaincrmError as exc:
             app = ctx.find_object(App)
             app_echo = app.err if app else functools.partial(click.echo, err=True)

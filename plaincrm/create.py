@@ -13,10 +13,11 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from plaincrm import gitrepo, templates
+from plaincrm import fields, gitrepo, templates
 from plaincrm.config import CONFIG_NAME, commented_toml
-from plaincrm.errors import PlaincrmError, ProfileExists
-from plaincrm.files import create_new
+from plaincrm.edit import check_given_day, check_value
+from plaincrm.errors import BadValue, PlaincrmError, ProfileExists
+from plaincrm.files import create_new, folder_lock, make_folder, mkdir, read_vault_file, vault_path
 from plaincrm.lookup import name_key
 from plaincrm.model import Profile
 
@@ -66,18 +67,15 @@ class NewProfile:
 def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt.date,
                 folder: str = "", force: bool = False) -> Path:
     """Write a new profile from the vault's template; returns its path relative to ``root``."""
+    check_spec(spec, folder)
+    today = check_given_day(today, "--date")
     if not force:
         clashes = same_person(profiles, spec.name, spec.emails, spec.phones)
         if clashes:
             listed = "; ".join(f"{p.path} ({p.display_name}) has {why}" for p, why in clashes)
             raise ProfileExists(f"not created: {listed}. Use --force to add it anyway.")
-    template_path = root / TEMPLATE
-    try:
-        template = template_path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        template = templates.builtin("customer.md")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlaincrmError(f"cannot read {TEMPLATE}: {exc}") from None
+    vault_path(root, folder)  # refused before anything is read or created
+    template = _template(root)
     taken = {p.id for p in profiles if p.id}
     new_id = secrets.token_hex(4)
     while new_id in taken:
@@ -91,14 +89,44 @@ def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt
         text = templates.fill(template, values, {"name": spec.name, "date": today.isoformat()})
     except ValueError as exc:
         raise PlaincrmError(f"{TEMPLATE}: {exc}") from None
-    target_dir = root / folder
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = make_folder(root, folder)
     stem = slug(spec.name)
-    for n in range(1, 1000):
-        candidate = target_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-        if create_new(candidate, text.encode("utf-8")):
-            return candidate.relative_to(root)
+    base = Path(os.path.realpath(root))
+    with folder_lock(target_dir, folder or "."):
+        for n in range(1, 1000):
+            candidate = target_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+            if create_new(candidate, text.encode("utf-8")):
+                return candidate.relative_to(base)
     raise PlaincrmError(f"too many files named {stem}-N.md in {target_dir}")
+
+
+def check_spec(spec: NewProfile, folder: str) -> None:
+    """Every value of ``spec`` checked as it will be written: no control characters, dates
+    plaincrm can use (see :mod:`plaincrm.fields`); else :class:`BadValue`."""
+    check_value(spec.name, "NAME")
+    check_value(folder, "--folder")
+    for what, values in (("--email", spec.emails), ("--phone", spec.phones),
+                         ("--tag", spec.tags), ("--status", (spec.status or "",)),
+                         ("--owner", (spec.owner or "",)), ("--birthday", (spec.birthday or "",))):
+        for value in values:
+            check_value(value, what)
+    if spec.birthday is not None:
+        try:
+            fields.birthday(spec.birthday, "--birthday")
+        except fields.FieldError as exc:
+            raise BadValue(str(exc)) from None
+
+
+def _template(root: Path) -> str:
+    """The vault's templates/customer.md (inside the vault, a regular file), else the built-in."""
+    try:
+        data = read_vault_file(root, TEMPLATE)
+    except FileNotFoundError:
+        return templates.builtin("customer.md")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlaincrmError(f"cannot read {TEMPLATE}: {exc}") from None
 
 
 def _one_or_list(items: tuple[str, ...]) -> str | list[str] | None:
@@ -118,8 +146,11 @@ GITIGNORE = """# Editor leftovers; plaincrm keeps its index outside the vault.
 def init_vault(folder: Path, use_git: bool = True,
                hook: bool = False) -> list[tuple[str, str]]:
     """Create a vault in ``folder``; returns ``(path, what happened)`` for each file.
-    Never overwrites an existing file."""
-    folder.mkdir(parents=True, exist_ok=True)
+    Never overwrites an existing file. With ``hook`` in a folder that already holds files (an
+    existing vault), only the hook is installed."""
+    if hook and _holds_files(folder):
+        return [install_hook(folder)]
+    mkdir(folder, str(folder))
     files = {
         CONFIG_NAME: commented_toml(),
         ".gitignore": GITIGNORE,
@@ -128,8 +159,8 @@ def init_vault(folder: Path, use_git: bool = True,
     }
     report = []
     for rel, text in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # the folder must be inside the vault; the file itself is never followed (os.link)
+        path = make_folder(folder, Path(rel).parent.as_posix()) / Path(rel).name
         created = create_new(path, text.encode("utf-8"))
         report.append((rel, "created" if created else "kept (already there)"))
     if use_git:
@@ -137,6 +168,15 @@ def init_vault(folder: Path, use_git: bool = True,
     if hook:
         report.append(install_hook(folder))
     return report
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether ``folder`` exists and holds anything but hidden entries (``.git``…)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(not entry.name.startswith(".") for entry in entries)
+    except OSError:
+        return False
 
 
 def _git_init(folder: Path) -> str:

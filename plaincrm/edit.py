@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from plaincrm.errors import WriteRefused
+from plaincrm.errors import BadValue, WriteRefused
+from plaincrm.fields import FieldError, check_day
 from plaincrm.model import LogEntry, Profile, Task
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, KIND, parse_profile
 
@@ -43,6 +44,9 @@ BOM = codecs.BOM_UTF8
 NEWLINE = re.compile(r"\r\n|\r|\n")
 ITEM_PREFIX = re.compile(r"[ \t>]*(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)")
 OPEN_BOX = re.compile(r"([ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)\[ \]")
+# C0 controls but TAB, DEL, C1 controls, and the line and paragraph separators (Python's
+# splitlines breaks lines at \x1c-\x1e, \x85, \u2028 and \u2029 too)
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 _md = MarkdownIt("commonmark")
 _md.core.ruler.disable("inline")
@@ -188,20 +192,44 @@ def _skip_blank_back(doc: _Doc, start: int, end: int) -> int:
     return end
 
 
+# ---------------------------------------------------------------- values given to write
+
+
+def check_value(value: str, what: str) -> str:
+    """``value`` if it holds no control character (TAB aside); else :class:`BadValue`.
+
+    Every value plaincrm writes into a file (a name, an email, a log entry's text, a kind…)
+    goes through here: a newline would start a new key or entry nobody asked for, an escape
+    sequence would reach every terminal that shows the profile."""
+    bad = CONTROL.search(value)
+    if bad is not None:
+        raise BadValue(f"{what} {value!r} holds the control character {bad.group()!r} "
+                       f"(U+{ord(bad.group()):04X}); write it on one line without control "
+                       "characters")
+    return value
+
+
+def check_given_day(day: dt.date, what: str) -> dt.date:
+    """A day given on the command line, if it lies in plaincrm's years (see
+    :func:`plaincrm.fields.check_day`); else :class:`BadValue`."""
+    try:
+        return check_day(day, what)
+    except FieldError as exc:
+        raise BadValue(str(exc)) from None
+
+
 # ---------------------------------------------------------------- text and lines
 
 
 def _check_text(text: str) -> str:
-    text = text.strip()
+    text = check_value(text, "the text").strip()
     if not text:
         raise WriteRefused("the text is empty")
-    if len(text.splitlines()) > 1 or any(ord(c) < 32 and c != "\t" for c in text):
-        raise WriteRefused("the text must be one line")
     return text
 
 
 def _check_kind(kind: str) -> str:
-    kind = kind.strip().lower()
+    kind = check_value(kind, "the kind").strip().lower()
     match = KIND.fullmatch(f"{kind}:")
     if match is None:
         raise WriteRefused(f"kind {kind!r} must be one word, such as call, visit or service")

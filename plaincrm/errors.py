@@ -46,9 +46,21 @@ class ProfileExists(PlaincrmError):
 
 
 class WriteRefused(PlaincrmError):
-    """A write was refused to keep the user's file safe (it changed meanwhile, a merge is on…)."""
+    """A write was refused to keep the user's file safe (it changed meanwhile, it is read-only,
+    a merge is on…)."""
 
     exit_code = 7
+
+
+class OutsideVault(WriteRefused):
+    """A path that resolves outside the vault (``..``, an absolute path, a symlink out)."""
+
+
+class BadValue(WriteRefused):
+    """A value given on the command line that plaincrm will not write (a control character,
+    a date out of range): nothing was written, and it is a usage error, exit 2 like click's."""
+
+    exit_code = EXIT_USAGE
 
 
 class GitError(PlaincrmError):
@@ -61,6 +73,22 @@ class CacheError(PlaincrmError):
     """The index could not be opened or written even after a rebuild."""
 
     exit_code = 9
+
+
+class FileSystemError(PlaincrmError):
+    """The operating system refused a read or a write: disk full, no permission, a file where a
+    folder should be, a FIFO nobody reads. Nothing was written (or, for a write, only whole
+    files)."""
+
+    exit_code = 13
+
+    @classmethod
+    def of(cls, exc: OSError, doing: str = "") -> FileSystemError:
+        """The error for ``exc``, one line: ``cannot write PATH: No space left on device``."""
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        if not doing:
+            doing = f"{exc.filename}" if exc.filename is not None else "file-system error"
+        return cls(f"{doing}: {reason}")
 
 
 class ServeError(PlaincrmError):

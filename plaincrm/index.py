@@ -1,56 +1,76 @@
-"""The index: a SQLite cache of parsed profiles, keyed by each file's (mtime_ns, size).
+"""The index: the vault as a few SQLite tables, rebuilt from the files at any time.
 
-The files are the truth. The database lives in the user's cache folder (one per vault, never in
-the vault, so it is never committed) and can be deleted at any time. A schema change or a corrupt
-file is rebuilt with a one-line note. Files are parsed outside any write transaction and written
-in one ``BEGIN IMMEDIATE`` transaction, so two plaincrm processes at once never corrupt it: the
-second waits for the first and writes the same rows.
+One row per file (keyed by its mtime, ctime, inode and size) and, derived from it, the
+profile's row, its contact points (emails folded, phones in E.164), tasks, log entries,
+reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`) and problems. A
+changed file's rows are all replaced in one transaction; nothing else needs invalidating, and
+every command is a query. The database lives in the user's cache folder (one per vault, never in
+the vault) and can be deleted at any time; everything plaincrm keeps lives in it. A schema
+change, a damaged file or an undecodable row is rebuilt with a one-line note. Files are parsed
+outside any write transaction and written with ``BEGIN IMMEDIATE``, so two plaincrm processes at
+once never corrupt it: the second waits for the first and writes the same rows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
+import io
+import json
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import platformdirs
 
 from plaincrm import __version__, codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
-from plaincrm.model import Location, Problem, Profile, Severity
+from plaincrm.model import Location, LogEntry, Problem, Profile, Severity
+from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"3/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"4/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
+  size INTEGER);
+CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT, contact TEXT,
+  has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
+  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, summary BLOB, full BLOB);
+CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER);
+CREATE INDEX contacts_value ON contacts (value);
+CREATE INDEX contacts_path ON contacts (path);
+CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner TEXT, text TEXT);
+CREATE INDEX tasks_path ON tasks (path);
+CREATE TABLE log (path TEXT, line INTEGER, date INTEGER, kind TEXT, text TEXT);
+CREATE INDEX log_path ON log (path);
+CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER, md INTEGER,
+  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT);
+CREATE INDEX rules_path ON rules (path);
+CREATE INDEX rules_due ON rules (due);
+CREATE INDEX rules_md ON rules (md);
+CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT);
+CREATE INDEX problems_path ON problems (path);
+"""
+DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
+DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
 
 def vault_key(vault: Path) -> str:
     """A file-name-safe key for one vault path: its folder name and a hash of the full path."""
     key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
     return f"{vault.name or 'vault'}-{key}"
-
-
-class _Tee:
-    """A binary writer that writes to two others."""
-
-    def __init__(self, first: BinaryIO, second: BinaryIO) -> None:
-        self.first, self.second = first, second
-
-    def write(self, data: bytes) -> int:
-        self.first.write(data)
-        return self.second.write(data)
 
 
 def default_db_path(vault: Path) -> Path:
@@ -61,10 +81,12 @@ def default_db_path(vault: Path) -> Path:
 
 PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
 CHUNK = 500  # files per unit of work
-WRITE_BATCH = 5000  # rows per write transaction on a very large refresh
+WRITE_BATCH = 5000  # files per write transaction on a very large refresh
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
-FileKey = tuple[str, int, int]  # path, mtime_ns, size
-Row = tuple[str, int, int, bytes | None, bytes | None, bytes, int]
+FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
+# one file's rows: its key, then its rows in each table of DERIVED (the profile's: 0 or 1)
+FileRows = tuple[FileKey, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
+                 list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def _workers() -> int:
@@ -83,12 +105,19 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def read_files(root: str, files: list[FileKey]) -> list[Row]:
-    """Read and parse files of the vault at ``root`` into index rows (run in worker processes)."""
+def derive_key(config: Config) -> str:
+    """What of the config the derived rows depend on (reminder rules, phone numbers)."""
+    used = [config["agenda.dates"], config["agenda.contact_every"],
+            config["profiles.phone_region"]]
+    return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows]:
+    """Read and parse files of the vault at ``root`` into their rows (run in worker processes)."""
     from plaincrm.parse import parse_profile
 
-    rows: list[Row] = []
-    for path, mtime_ns, size in files:
+    out: list[FileRows] = []
+    for path, *_key in files:
         try:
             with open(os.path.join(root, path), "rb") as handle:
                 st = os.fstat(handle.fileno())
@@ -96,14 +125,72 @@ def read_files(root: str, files: list[FileKey]) -> list[Row]:
         except OSError as exc:
             problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
                               f"cannot read the file: {exc.strerror or exc}")
-            rows.append((path, mtime_ns, size, None, None, codec.dump_problems([problem]), 1))
+            out.append(((path, -1, -1, -1, -1), [], [], [], [], [], _problem_rows([problem])))
             continue
         profile, problems = parse_profile(path, data)
-        full = codec.dump_profile(profile) if profile else None
-        summary = codec.dump_profile(profile, summary=True) if profile else None
-        rows.append((path, st.st_mtime_ns, st.st_size, full, summary,
-                     codec.dump_problems(problems), 1 if problems else 0))
-    return rows
+        key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
+        if profile is None:
+            out.append((key, [], [], [], [], [], _problem_rows(problems)))
+        else:
+            out.append((key, *derive(profile, config), _problem_rows(problems)))
+    return out
+
+
+def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
+    """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
+    from plaincrm.checks.base import items
+    from plaincrm.checks.fields import parse_phone
+    from plaincrm.lookup import fold, lookup_keys
+    from plaincrm.reminders import rules
+
+    path = p.path
+    newest = p.newest_log()
+    haystack = " ".join([path, p.display_name, *p.emails, *p.phones, *p.tags,
+                         *[str(f.raw) for f in p.fields]])
+    profile = (path, p.display_name, p.status, p.owner,
+               p.phones[0] if p.phones else (p.emails[0] if p.emails else None),
+               p.has_problems, fold(p.owner or ""), _bounded(fold(t) for t in p.tags),
+               _bounded(lookup_keys(p)), fold(haystack),
+               newest.date.toordinal() if newest else None, newest.kind if newest else None,
+               newest.text if newest else None, newest.location.line if newest else None,
+               codec.dump_profile(p, summary=True), codec.dump_profile(p))
+    contacts = [(email.casefold(), "email", path, line) for email, line in items(p, "email")]
+    region = config["profiles.phone_region"]
+    for phone, line in items(p, "phone"):
+        e164, _why = parse_phone(phone, region)
+        if e164:
+            contacts.append((e164, "phone", path, line))
+    tasks = [(path, t.location.line, t.date.toordinal() if t.date else None, t.done, t.owner,
+              t.text) for t in p.tasks]
+    log = [(path, e.location.line, e.date.toordinal(), e.kind, e.text) for e in p.log]
+    try:
+        found = rules(p, config)
+    except (ValueError, OverflowError):  # a date beyond the calendar: no reminder at all
+        found = []
+    rule_rows = [(path, seq, r.location.line, r.kind,
+                  None if r.month_day else r.due.toordinal() if r.due else DAILY,
+                  r.month_day[0] * 100 + r.month_day[1] if r.month_day else None,
+                  r.origin.toordinal() if r.origin else None, r.text, r.owner, r.name,
+                  r.profile_id)
+                 for seq, r in enumerate(found)]
+    return [profile], contacts, tasks, log, rule_rows
+
+
+def _bounded(values: Iterable[str]) -> str:
+    """Values joined so ``instr(column, '\\x1f' || value || '\\x1f')`` finds a whole one."""
+    return "\x1f" + "\x1f".join(values) + "\x1f"
+
+
+def _problem_rows(problems: list[Problem]) -> list[tuple[Any, ...]]:
+    return [(p.location.path, p.location.line, p.code, str(p.severity), p.message)
+            for p in problems]
+
+
+def _load(blob: bytes) -> Profile:
+    try:
+        return codec.load_profile(blob)
+    except (ValueError, EOFError, TypeError, IndexError) as exc:
+        raise sqlite3.DatabaseError(f"a row cannot be decoded ({exc})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +207,15 @@ class Index:
         self.config = config
         self.db_path = db_path or default_db_path(vault)
         self.note = note or (lambda _msg: None)
-        self._db = self._open()
         self.scan_problems: list[Problem] = []
+        self._db = self._open()
 
-    # -- opening ----------------------------------------------------------
+    # -- opening, and recovering from damage -------------------------------
 
     def _open(self) -> sqlite3.Connection:
+        if self.db_path.is_dir():
+            raise CacheError(f"the index path {self.db_path} is a folder, not a file: move it "
+                             f"away, or set {ENV_CACHE} to another folder")
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -133,13 +223,15 @@ class Index:
                              f"{exc.strerror}") from None
         try:
             return self._connect()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if _locked(exc):
+                raise CacheError(f"the index at {self.db_path} is locked: {exc}") from None
             self.note(f"the index at {self.db_path} was unreadable; rebuilding it")
             self._delete_files()
             try:
                 return self._connect()
-            except sqlite3.DatabaseError as exc:
-                raise CacheError(f"cannot open the index at {self.db_path}: {exc}") from None
+            except sqlite3.DatabaseError as again:
+                raise CacheError(f"cannot open the index at {self.db_path}: {again}") from None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
@@ -149,16 +241,9 @@ class Index:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
-                has_rows = row is not None
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("DROP TABLE IF EXISTS files")
-                db.execute(
-                    "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " full BLOB, summary BLOB, problems BLOB, has_problems INTEGER)"
-                )
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                db.execute("COMMIT")
-                if has_rows:
+                with _transaction(db):
+                    _create(db)
+                if row is not None:
                     self.note("the index was made by another plaincrm version; rebuilding it")
             db.execute("SELECT count(*) FROM files").fetchone()
         except sqlite3.DatabaseError:
@@ -168,25 +253,57 @@ class Index:
 
     def _delete_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.unlink(f"{self.db_path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise CacheError(f"the index at {self.db_path} is damaged or read-only and "
+                                 f"cannot be removed: {exc.strerror or exc}") from None
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The open database, for caches of derived data that keep their own tables beside the
-        index's (the calendar's events); they must expect it to be deleted at any time."""
-        return self._db
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
+        """Rebuild after damage found while in use: note it, start afresh, read the vault."""
+        if _locked(exc):
+            raise CacheError(f"the index at {self.db_path} is locked: {exc}") from None
+        reason = "read-only" if "readonly" in str(exc) else "damaged"
+        self.note(f"the index at {self.db_path} was {reason} ({exc}); rebuilding it")
+        self._db.close()
+        self._delete_files()
+        try:
+            self._db = self._connect()
+            self._refresh(None, None, PARALLEL_MIN)
+        except sqlite3.DatabaseError as again:
+            raise CacheError(f"cannot rebuild the index at {self.db_path}: {again}") from None
+
+    def _ask(self, question: Callable[[], T]) -> T:
+        """``question()`` answered from the database; damage is rebuilt once, then asked again."""
+        try:
+            return question()
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+        try:
+            return question()
+        except sqlite3.DatabaseError as exc:
+            raise CacheError(f"the index at {self.db_path} is unusable: {exc}") from None
 
     def close(self) -> None:
         self._db.close()
 
     def clear(self) -> None:
         """Forget every row: the next refresh reads every file."""
-        self._db.execute("DELETE FROM files")
-        for (table,) in self._db.execute(  # and every cache derived from the rows
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT IN ('meta', 'files')").fetchall():
-            self._db.execute(f"DROP TABLE {table}")
+        with _transaction(self._db):
+            _create(self._db)
+
+    @contextlib.contextmanager
+    def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """The one transaction helper: ``BEGIN IMMEDIATE`` (a write) or a read snapshot."""
+        with _transaction(self._db, write) as db:
+            yield db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open database, for the calendar's event cache (tables that die with it)."""
+        return self._db
 
     # -- refreshing -------------------------------------------------------
 
@@ -199,41 +316,55 @@ class Index:
         read as they are done. From ``parallel_min`` changed files up, they are parsed in one
         worker process per core (when the platform can fork); the rows are the same.
         """
-        stats, self.scan_problems = scan(self.vault, self.config)
-        if only is not None:
-            wanted = set(only)
-            stats = [s for s in stats if s.path in wanted]
+        wanted = None if only is None else set(only)
+        return self._ask(lambda: self._refresh(progress, wanted, parallel_min))
+
+    def _refresh(self, progress: Callable[[int], None] | None, wanted: set[str] | None,
+                 parallel_min: int) -> RefreshStats:
+        found, self.scan_problems = scan(self.vault, self.config)
+        if wanted is not None:
+            found = [s for s in found if s.path in wanted]
+        stats = _keyed(str(self.vault), found)
+        del found
+        key = derive_key(self.config)
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
+        if row is None or row[0] != key:  # rules and phones depend on the config: read again
+            with _transaction(self._db):
+                self._db.execute("UPDATE files SET size = -1")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", (key,))
+            wanted = None
         # Both sides sorted by path (SQLite's byte order on UTF-8 is Python's code point
         # order): one merge, no dictionary of the whole vault in memory.
         changed: list[FileKey] = []
         gone: list[str] = []
-        rows = self._db.execute("SELECT path, mtime_ns, size FROM files ORDER BY path")
+        rows = self._db.execute("SELECT path, mtime_ns, ctime_ns, ino, size FROM files "
+                                "ORDER BY path")
         known = next(rows, None)
-        for s in stats:
-            while known is not None and known[0] < s.path:
-                if only is None or known[0] in wanted:
+        for now in stats:
+            while known is not None and known[0] < now[0]:
+                if wanted is None or known[0] in wanted:
                     gone.append(known[0])
                 known = next(rows, None)
-            if known is not None and known[0] == s.path:
-                if (known[1], known[2]) != (s.mtime_ns, s.size):
-                    changed.append((s.path, s.mtime_ns, s.size))
+            if known is not None and known[0] == now[0]:
+                if known != now:
+                    changed.append(now)
                 known = next(rows, None)
             else:
-                changed.append((s.path, s.mtime_ns, s.size))
+                changed.append(now)
         while known is not None:
-            if only is None or known[0] in wanted:
+            if wanted is None or known[0] in wanted:
                 gone.append(known[0])
             known = next(rows, None)
         del stats
         if progress is not None:
             progress(len(changed))
         read = 0
-        pending: list[Row] = []
-        for rows in self._read_all(changed, parallel_min):
-            pending.extend(rows)
-            read += len(rows)
+        pending: list[FileRows] = []
+        for batch in self._read_all(changed, parallel_min):
+            pending.extend(batch)
+            read += len(batch)
             if progress is not None:
-                progress(len(rows))
+                progress(len(batch))
             if len(pending) >= WRITE_BATCH:  # bounded memory on a large cold index
                 self._write(pending, [])
                 pending = []
@@ -242,198 +373,270 @@ class Index:
         (count,) = self._db.execute("SELECT count(*) FROM files").fetchone()
         return RefreshStats(files=count, read=read, removed=len(gone))
 
-    def _read_all(self, changed: list[FileKey], parallel_min: int) -> Iterator[list[Row]]:
+    def _read_all(self, changed: list[FileKey], parallel_min: int) -> Iterator[list[FileRows]]:
         """Rows for the ``changed`` files, in order, a chunk at a time."""
         root = str(self.vault)
         workers = _workers()
         if len(changed) < max(parallel_min, 2) or workers < 2 or not _can_fork():
             for start in range(0, len(changed), CHUNK):
-                yield read_files(root, changed[start:start + CHUNK])
+                yield read_files(root, changed[start:start + CHUNK], self.config)
             return
         import multiprocessing
         from collections import deque
         from concurrent.futures import Future, ProcessPoolExecutor
 
         size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
-        starts = iter(range(0, len(changed), size))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             # a few chunks in flight per worker, taken in order: memory stays flat
-            running: deque[Future[list[Row]]] = deque()
-            for start in starts:
-                running.append(pool.submit(read_files, root, changed[start:start + size]))
+            running: deque[Future[list[FileRows]]] = deque()
+            for start in range(0, len(changed), size):
+                running.append(pool.submit(read_files, root, changed[start:start + size],
+                                           self.config))
                 if len(running) >= workers * 2:
                     yield running.popleft().result()
             while running:
                 yield running.popleft().result()
 
-    def _write(self, rows: list[Row], gone: list[str]) -> None:
-        """One transaction for a batch of rows (all of them unless the batch is very large)."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-            db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO "
-                       "UPDATE SET value = CAST(value AS INTEGER) + 1")
-            generation = self.generation()
-            db.execute("CREATE TABLE IF NOT EXISTS changes (path TEXT PRIMARY KEY, "
-                       "generation INTEGER)")
-            db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
-                           [(row[0], generation) for row in rows] +
-                           [(path, generation) for path in gone])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+    def _write(self, batch: list[FileRows], gone: list[str]) -> None:
+        """One transaction: each file's rows replaced together, the generation moved on."""
+        old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
+        with _transaction(self._db) as db:
+            for table in ("files", *DERIVED):
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                           [rows[0] for rows in batch])
+            for number, table in enumerate(DERIVED, start=1):
+                marks = ", ".join("?" * len(SHAPES[table]))
+                db.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                               [row for rows in batch for row in rows[number]])
+            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                       "WHERE key = 'generation'")
 
-    # -- reading ----------------------------------------------------------
-
-    def profiles(self, full: bool = True) -> Iterator[Profile]:
-        """Every indexed profile, sorted by path, read a batch of rows at a time so memory
-        stays flat whatever the vault's size."""
-        column = "full" if full else "summary"
-        query = f"SELECT {column} FROM files WHERE {column} IS NOT NULL ORDER BY path"
-        cursor = self._db.execute(query)
-        while batch := cursor.fetchmany(READ_BATCH):
-            # Decoding makes many small objects that all live on: the cyclic garbage collector
-            # would scan them again and again for nothing (a third of the time), so it waits.
-            was_enabled = gc.isenabled()
-            gc.disable()
-            try:
-                profiles = [codec.load_profile(blob) for (blob,) in batch]
-            finally:
-                if was_enabled:
-                    gc.enable()
-            yield from profiles
-
-    def derived(self, name: str, key: str,
-                compute: Callable[[Profile], bytes]) -> Iterator[tuple[str, bytes]]:
-        """``(path, compute(summary profile))`` for every profile (in no set order), cached.
-
-        The value of a file is computed again only when the file changed or ``key`` differs
-        (a caller puts in it everything else the value depends on: the day, the config's
-        fingerprint); so a command's cost grows with what changed, not with the vault.
-        """
-        table = f"derived_{name}"
-        key = f"{SCHEMA_VERSION}|{__version__}|{key}"
-        db = self._db
-        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, "
-                   "mtime_ns INTEGER, size INTEGER, key TEXT, value BLOB)")
-        cursor = db.execute(
-            f"SELECT f.path, f.mtime_ns, f.size, d.value, "
-            f"CASE WHEN d.value IS NULL THEN f.summary END FROM files f LEFT JOIN {table} d "
-            "ON d.path = f.path AND d.mtime_ns = f.mtime_ns AND d.size = f.size AND d.key = ? "
-            "WHERE f.summary IS NOT NULL", (key,))
-        fresh: list[tuple[str, int, int, str, bytes]] = []
-        for path, mtime_ns, size, value, summary in cursor.fetchall():
-            if value is None:
-                value = compute(codec.load_profile(summary))
-                fresh.append((path, mtime_ns, size, key, value))
-            yield path, value
-        if fresh:  # (rows of files that are gone are never read, and pruned here)
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)", fresh)
-                db.execute(f"DELETE FROM {table} WHERE path NOT IN (SELECT path FROM files)")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-
-    def changed_since(self, generation: int) -> set[str] | None:
-        """The paths written or removed after ``generation``; None when that is not known
-        (the index was rebuilt since), so the caller starts afresh."""
-        db = self._db
-        if generation > self.generation():
-            return None
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone():
-            return None if generation != self.generation() else set()
-        return {p for (p,) in db.execute("SELECT path FROM changes WHERE generation > ?",
-                                         (generation,))}
+    # -- questions ----------------------------------------------------------
 
     def generation(self) -> int:
-        """A number that changes whenever a row is written or removed."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0]) if row else 0
+        """A number that moves on whenever any plaincrm writes or removes a file's rows."""
+        return self._ask(lambda: int(self._db.execute(
+            "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]))
 
-    def memo(self, name: str, key: str, compute: Callable[[], bytes]) -> bytes:
-        """``compute()``, remembered while the index does not change: a command's whole result
-        for one set of inputs (``key``: the day, the options, the config's fingerprint), so
-        asking again about an unchanged vault costs only the refresh."""
-        table = f"derived_memo_{name}"
-        key = f"{SCHEMA_VERSION}|{__version__}|{key}"
-        db = self._db
-        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
-                   "generation INTEGER, value BLOB)")
-        generation = self.generation()
-        row = db.execute(f"SELECT value FROM {table} WHERE key = ? AND generation = ?",
-                         (key, generation)).fetchone()
-        if row is not None:
-            return bytes(row[0])
-        value = compute()
-        db.execute("BEGIN IMMEDIATE")
-        try:  # keep the results of this index state only: the table stays small
-            db.execute(f"DELETE FROM {table} WHERE generation != ?", (generation,))
-            db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                       (key, generation, value))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return value
+    def profiles(self, full: bool = True, select: Filters | None = None) -> Iterator[Profile]:
+        """Every indexed profile (those ``select`` keeps), sorted by path, read a batch of
+        rows at a time so memory stays flat whatever the vault's size."""
+        column = "full" if full else "summary"
+        where, params = _where(select)
+        query = f"SELECT {column} FROM profiles {where} ORDER BY path"
+        done = 0
+        for attempt in range(2):
+            try:
+                cursor = self._db.execute(query, params)
+                while batch := cursor.fetchmany(READ_BATCH):
+                    # Decoding makes many small objects that all live on: the cyclic garbage
+                    # collector would scan them again and again for nothing, so it waits.
+                    was_enabled = gc.isenabled()
+                    gc.disable()
+                    try:
+                        profiles = [_load(blob) for (blob,) in batch]
+                    finally:
+                        if was_enabled:
+                            gc.enable()
+                    yield from profiles
+                    done += len(profiles)
+                return
+            except sqlite3.DatabaseError as exc:
+                if done or attempt:  # some are out already: the next run rebuilds
+                    self._db.close()
+                    self._delete_files()
+                    raise CacheError(f"the index at {self.db_path} was damaged ({exc}); it "
+                                     "is removed, and the next command rebuilds it") from None
+                self._recover(exc)
 
-    def memo_stream(self, name: str, key: str, write: Callable[[BinaryIO], int],
-                    out: BinaryIO) -> tuple[bool, int]:
-        """Like :meth:`memo` for a large result: ``write(fp)`` streams it (and returns a
-        count to remember with it) into ``out`` and, at the same time, into a file beside the
-        database, which later calls copy to ``out`` while the index does not change.
-        Returns (remembered, count). Memory stays flat whatever the result's size."""
-        folder = self.db_path.parent / f"memo-{name}"
-        digest = hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{key}".encode()).hexdigest()
-        generation = str(self.generation())
-        prefix = f"{digest[:32]}-{generation}-"  # then the count
-        for found in (folder.glob(f"{prefix}*") if folder.is_dir() else ()):
-            with contextlib.suppress(FileNotFoundError, ValueError), open(found, "rb") as cached:
-                count = int(found.name.removeprefix(prefix))
-                shutil.copyfileobj(cached, out, 1 << 20)
-                return True, count
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as copy:
-                count = write(_Tee(out, copy))
-            os.replace(tmp, folder / f"{prefix}{count}")
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        for old in folder.iterdir():  # results of older index states are of no more use
-            parts = old.name.split("-")
-            if not old.name.startswith(".") and (len(parts) != 3 or parts[1] != generation):
-                with contextlib.suppress(OSError):
-                    old.unlink()
-        return False, count
+    def profile(self, path: str, full: bool = True) -> Profile | None:
+        column = "full" if full else "summary"
+        row = self._ask(lambda: self._db.execute(
+            f"SELECT {column} FROM profiles WHERE path = ?", (path,)).fetchone())
+        return self._ask(lambda: _load(row[0])) if row else None
 
     def summaries(self) -> Iterator[tuple[str, bytes]]:
         """(path, summary row) of every indexed profile, sorted by path, not decoded: for
         caches keyed by a profile's content (:func:`plaincrm.codec.load_profile` decodes)."""
-        query = "SELECT path, summary FROM files WHERE summary IS NOT NULL ORDER BY path"
-        cursor = self._db.execute(query)
+        cursor = self._db.execute("SELECT path, summary FROM profiles ORDER BY path")
         while batch := cursor.fetchmany(READ_BATCH):
             yield from batch
 
-    def profile(self, path: str, full: bool = True) -> Profile | None:
-        column = "full" if full else "summary"
-        row = self._db.execute(f"SELECT {column} FROM files WHERE path = ?", (path,)).fetchone()
-        return codec.load_profile(row[0]) if row and row[0] else None
+    def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._ask(lambda: self._db.execute(query, params).fetchall())
 
-    def problems(self) -> list[Problem]:
-        """Every problem the loader found, sorted by path then line."""
-        found = list(self.scan_problems)
-        for (blob,) in self._db.execute("SELECT problems FROM files WHERE has_problems"):
-            found.extend(codec.load_problems(blob))
+    def listing(self, select: Filters | None = None) -> list[tuple[str, str | None,
+                                                                   str | None, str | None,
+                                                                   str, bool]]:
+        """(name, status, owner, first phone else email, path, has problems) of each profile
+        ``select`` keeps, sorted by path."""
+        where, params = _where(select)
+        return [(*row[:5], bool(row[5])) for row in self._rows(
+            f"SELECT name, status, owner, contact, path, has_problems FROM profiles {where} "
+            "ORDER BY path", params)]
+
+    def names(self) -> list[str]:
+        """Every profile's display name."""
+        return [name for (name,) in self._rows("SELECT name FROM profiles")]
+
+    def rules_due(self, first: dt.date, last: dt.date) -> list[tuple[Rule, LogEntry | None]]:
+        """Every rule that can have a reminder from ``first`` to ``last`` (with the profile's
+        newest log entry): dated rules up to ``last`` but past ``once`` dates (actionable ones
+        stay overdue), daily rules, yearly rules whose month and day fall in the range
+        (across the year's end; 29 February always, for 28 February in common years)."""
+        start, end = first.toordinal(), last.toordinal()
+        if end - start >= 365:
+            yearly, params = "md IS NOT NULL", ()
+        else:
+            lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
+            yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
+            yearly, params = f"({yearly} OR md = 229)", (lo, hi)
+        columns = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
+                   "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line "
+                   "FROM rules r JOIN profiles p ON p.path = r.path WHERE ")
+        dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
+                 "('service', 'task', 'keep_in_touch'))")
+        found = self._rows(f"{columns}{dated} UNION ALL {columns}{yearly} "
+                          "ORDER BY 1, 2", (end, start, *params))
+        return [_rule(row) for row in found]
+
+    def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
+        """(path, name, id) of the profiles ``key`` (folded) names exactly, by stem, path, id
+        or name, or by the contact point ``contact`` (a folded email, an E.164 phone); else
+        of those whose keys contain it."""
+        exact = self._rows("SELECT p.path, p.name, NULL FROM profiles p WHERE instr(p.keys, ?) "
+                          "UNION SELECT p.path, p.name, NULL FROM contacts c JOIN profiles p "
+                          "ON p.path = c.path WHERE c.value = ? ORDER BY 1",
+                          (f"\x1f{key}\x1f", contact))
+        return exact or self._rows("SELECT path, name, NULL FROM profiles WHERE instr(keys, ?) "
+                                  "ORDER BY path", (key,))
+
+    def problems(self, path: str | None = None) -> list[Problem]:
+        """Every problem the loader found (of one file), sorted by path then line."""
+        where, params = ("WHERE path = ?", (path,)) if path is not None else ("", ())
+        found = [p for p in self.scan_problems if path is None or p.location.path == path]
+        found += [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
+                  in self._rows(f"SELECT * FROM problems {where}", params)]
         found.sort(key=Problem.sort_key)
         return found
 
     def paths(self) -> list[str]:
-        return [p for (p,) in self._db.execute("SELECT path FROM files ORDER BY path")]
+        return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
+
+    def memo_stream(self, name: str, key: str, write: Callable[[BinaryIO], int],
+                    out: BinaryIO) -> tuple[bool, int]:
+        """``write(out)`` (which returns a count), its bytes kept in the database while the
+        index's generation stays the same: later calls copy them. Returns (kept, count)."""
+        key = f"{name}|{SCHEMA_VERSION}|{__version__}|{key}"
+        db = self._db
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
+                   "generation INTEGER, count INTEGER, data BLOB)")
+        generation = self.generation()
+        row = db.execute("SELECT count, data FROM results WHERE key = ? AND generation = ?",
+                         (key, generation)).fetchone()
+        if row is not None:
+            out.write(row[1])
+            return True, int(row[0])
+        copy = io.BytesIO()
+        count = write(_Tee(out, copy))
+        with _transaction(db):
+            db.execute("DELETE FROM results WHERE generation != ?", (generation,))
+            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                       (key, generation, count, copy.getvalue()))
+        return False, count
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which profiles ``list`` shows: each filter given must match (all folded but status)."""
+
+    status: str | None = None  # lower case
+    tag: str | None = None
+    owner: str | None = None
+    search: str | None = None
+
+
+def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
+    if select is None:
+        return "", ()
+    terms: list[str] = []
+    params: list[Any] = []
+    for given, term in ((select.status, "coalesce(status, '') = ?"),
+                        (select.tag, "instr(tags, ?)"), (select.owner, "owner_key = ?"),
+                        (select.search, "instr(haystack, ?)")):
+        if given:
+            terms.append(term)
+            params.append(f"\x1f{given}\x1f" if term.startswith("instr(tags") else given)
+    return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
+
+
+SHAPES = {  # the columns of each derived table, in order
+    "profiles": range(16), "contacts": range(4), "tasks": range(6), "log": range(5),
+    "rules": range(11), "problems": range(5)}
+
+
+class _Tee:
+    """A binary writer that writes to two others."""
+
+    def __init__(self, first: BinaryIO, second: BinaryIO) -> None:
+        self.first, self.second = first, second
+
+    def write(self, data: bytes) -> int:
+        self.first.write(data)
+        return self.second.write(data)
+
+
+def _keyed(root: str, found: list[Any]) -> list[FileKey]:
+    """Each file's key: the walk's (mtime, size) and, from a stat of its own, inode and ctime
+    (an edit that keeps the size and puts the mtime back still moves the ctime)."""
+    keys: list[FileKey] = []
+    for s in found:
+        try:
+            st = os.stat(os.path.join(root, s.path))
+            keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
+        except OSError:
+            keys.append((s.path, -1, -1, -1, -1))
+    return keys
+
+
+def _rule(row: tuple[Any, ...]) -> tuple[Rule, LogEntry | None]:
+    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, last_date, last_kind,
+     last_text, last_line) = row
+    rule = Rule(Location(path, line), kind, text, name, owner, pid,
+                due=dt.date.fromordinal(due) if due else None,
+                month_day=divmod(md, 100) if md is not None else None,
+                origin=dt.date.fromordinal(origin) if origin else None)
+    context = (LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
+                        last_kind) if last_date is not None else None)
+    return rule, context
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """Every table afresh (inside a transaction): the schema, an empty vault."""
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                              "AND name != 'meta'").fetchall():
+        db.execute(f"DROP TABLE {name}")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+    db.execute("DELETE FROM meta WHERE key = 'derived'")
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection, write: bool = True) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _locked(exc: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)

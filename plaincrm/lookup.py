@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from plaincrm.errors import AmbiguousName, NoSuchProfile
 from plaincrm.model import Profile
+
+if TYPE_CHECKING:
+    from plaincrm.index import Index
+
+
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -18,7 +26,9 @@ def fold(text: str) -> str:
         stripped = text
     else:
         decomposed = unicodedata.normalize("NFKD", text)
-        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        stripped = _MARKS.sub("", decomposed)  # the usual accents, at C speed
+        if not stripped.isascii():  # other scripts may have other marks
+            stripped = "".join(c for c in stripped if not unicodedata.combining(c))
     return " ".join(stripped.casefold().replace("-", " ").replace("_", " ").split())
 
 
@@ -27,7 +37,9 @@ def name_key(text: str) -> str:
     return " ".join("".join(c for c in fold(text) if c.isalnum() or c == " ").split())
 
 
-def _keys(profile: Profile) -> set[str]:
+def lookup_keys(profile: Profile) -> set[str]:
+    """What NAME may be to mean ``profile``: its stem, its path without ``.md``, its id, its
+    name, each folded."""
     keys = {fold(profile.stem), fold(profile.path.removesuffix(".md"))}
     if profile.id:
         keys.add(fold(profile.id))
@@ -36,29 +48,64 @@ def _keys(profile: Profile) -> set[str]:
     return keys
 
 
+def contact_key(text: str, region: str) -> str | None:
+    """``text`` as the index keeps a contact point: an email folded, a phone in E.164."""
+    text = text.strip()
+    if "@" in text:
+        return text.casefold()
+    if sum(c.isdigit() for c in text) >= 5 and not any(c.isalpha() for c in text):
+        from plaincrm.checks.fields import parse_phone
+
+        return parse_phone(text, region)[0]
+    return None
+
+
+def find_path(index: Index, name: str, region: str) -> str:
+    """The path of the one profile ``name`` means, asked of the index: an exact stem, id,
+    name, email or phone first, else a unique profile whose name or stem contains it. Raises
+    NoSuchProfile or AmbiguousName, as :func:`find_profile` does."""
+    wanted = fold(name)
+    matches = index.lookup(wanted, contact_key(name, region))
+    if len(matches) == 1:
+        return matches[0][0]
+    if matches:
+        found = {path: index.profile(path, full=False) for path, _name, _id in matches}
+        raise _ambiguous(name, [p for p in found.values() if p is not None])
+    raise _missing(name, index.names())
+
+
+def _ambiguous(name: str, matches: list[Profile]) -> AmbiguousName:
+    return AmbiguousName(
+        f"{name!r} matches {len(matches)} profiles; name one by its file or id:",
+        [f"{p.path}  {p.display_name}" + (f"  (id {p.id})" if p.id else "") for p in matches])
+
+
+def _missing(name: str, names: Iterable[str]) -> NoSuchProfile:
+    folded: dict[str, str] = {}
+    for display in names:
+        folded.setdefault(fold(display), display)
+    close = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(folded[c]) for c in close)}?" if close else ""
+    return NoSuchProfile(f"no profile matches {name!r}{hint}")
+
+
 def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
     """The one profile ``name`` means: an exact stem, id or name first, else a unique
     profile whose name or stem contains it. Raises NoSuchProfile or AmbiguousName."""
     wanted = fold(name)
     exact: list[Profile] = []
     partial: list[Profile] = []
-    names: dict[str, str] = {}  # for suggestions; profiles stream past, only names stay
+    names: list[str] = []  # for suggestions; profiles stream past, only names stay
     for p in profiles:
-        keys = _keys(p)
+        keys = lookup_keys(p)
         if wanted in keys:
             exact.append(p)
         elif not exact and any(wanted in key for key in keys):
             partial.append(p)
-        names.setdefault(fold(p.display_name), p.display_name)
+        names.append(p.display_name)
     matches = exact or partial
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise AmbiguousName(
-            f"{name!r} matches {len(matches)} profiles; name one by its file or id:",
-            [f"{p.path}  {p.display_name}" + (f"  (id {p.id})" if p.id else "")
-             for p in matches],
-        )
-    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
-    raise NoSuchProfile(f"no profile matches {name!r}{hint}")
+        raise _ambiguous(name, matches)
+    raise _missing(name, names)

@@ -73,10 +73,11 @@ def service_due(profile: Profile) -> tuple[dt.date, Location] | None:
     return max(candidates, key=lambda c: c[0])
 
 
-def contact_due(profile: Profile, config: Config, today: dt.date) -> tuple[dt.date, str,
-                                                                            Location] | None:
+def contact_due(profile: Profile, config: Config, today: dt.date | None
+                ) -> tuple[dt.date | None, str, Location] | None:
     """When to get in touch next: ``contact_every`` (the profile's, else the status default)
-    after the newest log entry; with no entry, after ``customer_since``, else today."""
+    after the newest log entry; with no entry, after ``customer_since``, else ``today`` (every
+    day until a contact is logged; None when no day is given)."""
     every = profile.contact_every
     if every is None:
         try:
@@ -97,65 +98,114 @@ def contact_due(profile: Profile, config: Config, today: dt.date) -> tuple[dt.da
     return today, "get in touch (no contact logged yet)", Location(profile.path, 1)
 
 
-def reminders(profile: Profile, config: Config, today: dt.date) -> list[Reminder]:
-    """Every reminder of ``profile`` as of ``today``: actionable ones on their due date (past
-    dates mean overdue), yearly ones on their next occurrence on or after ``today``, ``once``
-    dates on their date."""
-    name, owner, pid, path = profile.display_name, profile.owner, profile.id, profile.path
-    out: list[Reminder] = []
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a profile says is due, whatever the day: a *dated* rule falls on ``due`` (or on
+    every day, ``daily``: keep in touch with nobody contacted yet); a *yearly* one recurs on
+    ``month_day`` and counts its years from ``origin``. :func:`occurrence` gives its reminder
+    on a day. The index keeps these, so the agenda of any day is a range query."""
 
-    def add(kind: str, date: dt.date, text: str, line_or_loc: int | Location,
-            task_owner: str | None = None, **extra: object) -> None:
+    location: Location
+    kind: str
+    text: str  # dated: the reminder's text; yearly config dates: the label
+    name: str
+    owner: str | None
+    profile_id: str | None
+    due: dt.date | None = None  # dated rules (None: daily)
+    month_day: tuple[int, int] | None = None  # yearly rules
+    origin: dt.date | None = None  # yearly: the birth, ``customer_since`` or the date itself
+
+    @property
+    def daily(self) -> bool:
+        return self.due is None and self.month_day is None
+
+
+def rules(profile: Profile, config: Config) -> list[Rule]:
+    """Every rule of ``profile``, in the order :func:`reminders` lists their reminders."""
+    name, owner, pid, path = profile.display_name, profile.owner, profile.id, profile.path
+    out: list[Rule] = []
+
+    def add(kind: str, text: str, line_or_loc: int | Location, task_owner: str | None = None,
+            **when: object) -> None:
         loc = line_or_loc if isinstance(line_or_loc, Location) else Location(path, line_or_loc)
-        out.append(Reminder(loc, kind, date, name, text, task_owner or owner, pid,
-                            actionable=kind in ACTIONABLE, **extra))  # type: ignore[arg-type]
+        out.append(Rule(loc, kind, text, name, task_owner or owner, pid,
+                        **when))  # type: ignore[arg-type]
 
     b = profile.birthday
     if b is not None:
-        when = next_yearly(b.month, b.day, today)
-        text = "birthday" if b.year is None else f"turns {when.year - b.year}"
-        first = b.in_year(b.year) if b.year is not None else None
-        if b.year is None or when.year > b.year:
-            add("birthday", when, text, profile.field_line("birthday"),
-                yearly_from=first, yearly_month_day=(b.month, b.day))
+        origin = dt.date(b.year, b.month, b.day) if b.year is not None else None
+        add("birthday", "birthday", profile.field_line("birthday"), month_day=(b.month, b.day),
+            origin=origin)
 
     service = service_due(profile)
     if service is not None:
         every = f" (every {profile.service_every})" if profile.service_every else ""
-        add("service", service[0], f"service due{every}", service[1])
+        add("service", f"service due{every}", service[1], due=service[0])
 
     for task in profile.tasks:
         if not task.done and task.date is not None:
-            add("task", task.date, task.text, task.location.line, task.owner)
+            add("task", task.text, task.location.line, task.owner, due=task.date)
 
-    contact = contact_due(profile, config, today)
+    contact = contact_due(profile, config, None)
     if contact is not None:
-        add("keep_in_touch", contact[0], contact[1], contact[2])
+        add("keep_in_touch", contact[1], contact[2], due=contact[0])
 
     since = profile.customer_since
     if since is not None:
-        when = next_yearly(since.month, since.day, today)
-        years = when.year - since.year
-        if years >= 1:
-            add("anniversary", when, f"{years} year{'s' if years != 1 else ''} a customer",
-                profile.field_line("customer_since"),
-                yearly_from=next_yearly(since.month, since.day, since + dt.timedelta(days=1)),
-                yearly_month_day=(since.month, since.day))
+        add("anniversary", "a customer", profile.field_line("customer_since"),
+            month_day=(since.month, since.day), origin=since)
 
-    rules: dict[str, str] = config["agenda.dates"]
+    kinds: dict[str, str] = config["agenda.dates"]
     for key, day in profile.dates:
-        rule = rules.get(key)
+        kind = kinds.get(key)
         label = key.replace("_", " ")
-        if rule == "once":
-            add(key, day, label, profile.field_line(key))
-        elif rule == "yearly":
-            # on the day itself (a wedding still to come), then every year after it
-            when = day if day >= today else next_yearly(day.month, day.day, today)
-            years = when.year - day.year
-            text = f"{label} ({years} year{'s' if years != 1 else ''})" if years else label
-            add(key, when, text, profile.field_line(key),
-                yearly_from=day, yearly_month_day=(day.month, day.day))
+        if kind == "once":
+            add(key, label, profile.field_line(key), due=day)
+        elif kind == "yearly":
+            add(key, label, profile.field_line(key), month_day=(day.month, day.day), origin=day)
     return out
+
+
+def occurrence(rule: Rule, today: dt.date) -> Reminder | None:
+    """The reminder ``rule`` gives as of ``today``: a dated rule on its day (past days mean
+    overdue), a yearly one on its next occurrence on or after ``today`` (a birthday or an
+    anniversary from the first year after its origin; a yearly date from the date itself)."""
+    actionable = rule.kind in ACTIONABLE
+    if rule.month_day is None:
+        return Reminder(rule.location, rule.kind, rule.due or today, rule.name, rule.text,
+                        rule.owner, rule.profile_id, actionable=actionable)
+    month, day = rule.month_day
+    when = next_yearly(month, day, today)
+    origin = rule.origin
+    if rule.kind == "birthday":
+        if origin is not None and when.year <= origin.year:
+            return None
+        text = "birthday" if origin is None else f"turns {when.year - origin.year}"
+        first = origin
+    elif rule.kind == "anniversary":
+        assert origin is not None
+        years = when.year - origin.year
+        if years < 1:
+            return None
+        text = f"{years} year{'s' if years != 1 else ''} a customer"
+        first = next_yearly(month, day, origin + dt.timedelta(days=1))
+    else:  # on the day itself (a wedding still to come), then every year after it
+        assert origin is not None
+        when = max(when, origin)
+        years = when.year - origin.year
+        text = f"{rule.text} ({years} year{'s' if years != 1 else ''})" if years else rule.text
+        first = origin
+    return Reminder(rule.location, rule.kind, when, rule.name, text, rule.owner,
+                    rule.profile_id, actionable=actionable, yearly_from=first,
+                    yearly_month_day=rule.month_day)
+
+
+def reminders(profile: Profile, config: Config, today: dt.date) -> list[Reminder]:
+    """Every reminder of ``profile`` as of ``today``: actionable ones on their due date (past
+    dates mean overdue), yearly ones on their next occurrence on or after ``today``, ``once``
+    dates on their date."""
+    return [r for rule in rules(profile, config)
+            if (r := occurrence(rule, today)) is not None]
 
 
 def lead_days(config: Config, kind: str) -> int:

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import platformdirs
 
 from plaincrm.connections import REQUEST_TIMEOUT, ConnectionServer
-from plaincrm.errors import ServeError
+from plaincrm.errors import FileSystemError, ServeError
 from plaincrm.files import atomic_write
 from plaincrm.index import vault_key
 from plaincrm.loader import Vault
@@ -67,6 +67,9 @@ def load_token(vault: Path, new: bool = False) -> tuple[str, bool]:
     except OSError as exc:
         raise ServeError(f"cannot read or store the feed token {path}: "
                          f"{exc.strerror or exc}") from None
+    except FileSystemError as exc:  # the one atomic write says what the system refused
+        raise ServeError(f"cannot read or store the feed token {path}: "
+                         f"{str(exc).rsplit(': ', 1)[-1]}") from None
 
 
 def _load_token(path: Path, new: bool) -> tuple[str, bool]:
@@ -93,7 +96,7 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return False
-    return bool(infos) and all(_loopback_address(info[4][0]) for info in infos)
+    return bool(infos) and all(_loopback_address(str(info[4][0])) for info in infos)
 
 
 def _loopback_address(address: str) -> bool:
@@ -167,8 +170,10 @@ class FeedServer(ConnectionServer):
         super().__init__(host, port, timeout=timeout, **limits)
 
     def respond(self, head: bytes, complete: bool, address: Any) -> tuple[bytes, bool]:
-        handler = FeedHandler(Request(head, complete), address, self)
-        return handler.wfile.getvalue(), not handler.close_connection
+        handler = FeedHandler(Request(head, complete), address, self)  # type: ignore[arg-type]
+        out = handler.wfile
+        assert isinstance(out, io.BytesIO)  # Request.makefile gives memory, never a socket
+        return out.getvalue(), not handler.close_connection
 
     def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
         """The feed's ETag and when its content last changed (the first time we saw it)."""
@@ -212,7 +217,7 @@ class FeedHandler(BaseHTTPRequestHandler):
     """One request, read from :class:`Request` and answered into ``wfile`` (bytes)."""
 
     server: FeedServer  # type: ignore[assignment]
-    request: Request  # type: ignore[assignment]
+    request: Request
     protocol_version = "HTTP/1.1"
 
     def version_string(self) -> str:

@@ -253,7 +253,7 @@ class Watcher:
         self._config: Any = None
         self.events = EventCollector(root, self._relevant, own)
         self._gitdir = git_dir(root)
-        self._last_day: dt.date | None = None
+        self._built: tuple[int, dt.date] | None = None  # (index generation, day) of the outputs
         self.ready = threading.Event()  # set once the first build is done and the observer runs
 
     def _relevant(self, rel: str) -> bool:
@@ -328,9 +328,12 @@ class Watcher:
         stats = vault.index.refresh(only=only)
         vault.stats = stats
         today = self.today or dt.date.today()
-        if not (first or stats.read or stats.removed or today != self._last_day):
+        # Decided by what the index says changed since the outputs were built, not by what
+        # this refresh read: another plaincrm may have indexed the change first.
+        state = (vault.index.generation(), today)
+        if not first and state == self._built:
             return vault  # nothing changed that an output could show
-        self._last_day = today
+        self._built = state
         problems = vault.problems()
         did = [self._run_output(output, vault, today) for output in self.outputs]
         self.rebuilds += 1
@@ -368,7 +371,8 @@ def _summary(root: Path, batch: Batch, files: int, problems: list[Problem], did:
     else:
         what = "rescanned"
     bad = len({p.location.path for p in problems})
-    parts = [f"{_now()} {what}", f"{files} profiles, {bad} with problems", *did,
+    checks = " (run plaincrm check for all)" if bad else ""
+    parts = [f"{_now()} {what}", f"{files} profiles, {bad} with reading problems{checks}", *did,
              f"{elapsed_ms:.0f} ms"]
     return " · ".join(parts)
 

@@ -356,7 +356,7 @@ def test_output_file_written_atomically_only_when_changed(run: Run, fixture_vaul
 def test_unwritable_output_is_an_error_not_a_traceback(run: Run, fixture_vault: Path,
                                                        tmp_path: Path) -> None:
     result = run(fixture_vault, "calendar", "-o", str(tmp_path / "missing" / "feed.ics"))
-    assert result.exit_code == 10
+    assert result.exit_code == 13  # a file-system error (docs/cli.md)
     assert "cannot write" in result.stderr
 
 

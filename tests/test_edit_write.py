@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from plaincrm import change
-from plaincrm.errors import WriteRefused
+from plaincrm.errors import FileSystemError, WriteRefused
+from plaincrm.files import update_profile
 from plaincrm.parse import parse_profile
-from plaincrm.safewrite import replace_if_unchanged
 from tests.conftest import Run, VaultFactory
 
 DAY = dt.date(2026, 11, 20)
@@ -54,8 +54,9 @@ def test_a_failure_leaves_the_original_intact(vault: VaultFactory) -> None:
     def disk_fails() -> None:
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError, match="No space"):
-        replace_if_unchanged(root / "jane.md", JANE, b"new", before_rename=disk_fails)
+    with pytest.raises(FileSystemError, match=r"cannot write jane.md: No space"):
+        update_profile(root, "jane.md", lambda data: b"new", had_content=True,
+                       before_rename=disk_fails)
     assert (root / "jane.md").read_bytes() == JANE
     assert sorted(p.name for p in root.iterdir()) == ["jane.md"]
 

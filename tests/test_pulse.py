@@ -300,5 +300,5 @@ def test_odd_file_names_and_body_lines(run: Run, history: Path) -> None:
 
 def test_html_to_a_folder_that_cannot_take_it(run: Run, history: Path) -> None:
     result = run(history, "pulse", "--date", TODAY, "--html", str(history / "no" / "p.html"))
-    assert result.exit_code == 10
-    assert "cannot write" in result.stderr
+    assert result.exit_code == 13  # plaincrm.files: a file-system error
+    assert "p.html" in result.stderr

@@ -263,7 +263,7 @@ def test_a_broken_profile_is_reported_and_the_rest_works(vault: Any) -> None:
         wait_for(lambda: live.now.get("cy.md") == "Cy", what="the good file")
         wait_for(lambda: any(x.startswith("  bad.md:") for x in live.lines),
                  what="the problem line")
-        assert any("1 with problems" in line for line in live.lines), live.lines
+        assert any("1 with reading problems" in line for line in live.lines), live.lines
 
 
 def test_config_change_reloads_include_and_exclude(vault: Any) -> None:

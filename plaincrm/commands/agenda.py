@@ -6,9 +6,8 @@ import datetime as dt
 
 import click
 
-from plaincrm.agenda import known_kinds, my_name
+from plaincrm.agenda import known_kinds, my_name, vault_agenda
 from plaincrm.cli import App, date_option, json_option, pass_app
-from plaincrm.render.agenda import agenda_report
 
 
 @click.command()
@@ -49,9 +48,13 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | N
     if mine:
         owner = my_name(vault.root, vault.config)
     day = today.date() if today else dt.date.today()
-    text, problem_files = agenda_report(vault, day, days, owner, kinds, as_json,
-                                        app.style if app.colored and not as_json else None)
-    app.echo(text)
-    if problem_files:
-        n = problem_files
+    result = vault_agenda(vault, day, days, owner, kinds)
+    if as_json:
+        app.print_json(result.to_json())
+    else:
+        from plaincrm.render.agenda import render_agenda
+
+        app.echo("\n".join(render_agenda(result, app.style if app.colored else None)))
+    if result.problem_files:
+        n = result.problem_files
         app.err(f"{n} profile{'s have' if n != 1 else ' has'} problems: run plaincrm check")

@@ -43,7 +43,8 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     vault = app.open()
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
-            write_feed_remembered(stdout, vault, owner=owner, today=day, months=months)
+            write_feed_remembered(stdout, vault, owner=owner,  # type: ignore[arg-type]
+                                  today=day, months=months)
         return
     try:
         wrote, events = save_feed_remembered(output, vault, owner=owner, today=day,

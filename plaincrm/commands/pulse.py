@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from plaincrm.cli import App, date_option, json_option, pass_app
-from plaincrm.errors import PlaincrmError
 from plaincrm.fields import FIRST_YEAR, LAST_YEAR
 
 MAX_WEEKS = 520  # the longest period: ten years
@@ -71,10 +70,7 @@ def pulse(app: App, owner: str | None, since: dt.datetime | None, until: dt.date
         from plaincrm.files import atomic_write
         from plaincrm.render.pulse_html import render_html
 
-        try:
-            atomic_write(html, render_html(data).encode("utf-8"))
-        except OSError as exc:
-            raise PlaincrmError(f"cannot write {html}: {exc.strerror or exc}") from None
+        atomic_write(html, render_html(data).encode("utf-8"))
         app.err(f"plaincrm: wrote {html}")
     if as_json:
         app.print_json(data)

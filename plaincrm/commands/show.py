@@ -8,7 +8,8 @@ import click
 
 from plaincrm.cli import App, date_option, json_option, pass_app
 from plaincrm.config import Config
-from plaincrm.lookup import find_profile
+from plaincrm.errors import NoSuchProfile
+from plaincrm.lookup import find_path
 from plaincrm.model import Profile
 from plaincrm.parse import KNOWN_KEYS
 from plaincrm.reminders import Reminder, reminders
@@ -24,7 +25,8 @@ from plaincrm.render.table import table
 def show(app: App, name: str, today: dt.datetime | None, as_json: bool) -> None:
     """Show one profile: contacts, status, owner, service, open tasks, recent log, other keys.
 
-    NAME is a file name (without .md), an id or a name; case and accents do not matter.
+    NAME is a file name (without .md), an id, a name, an email or a phone number (any way it
+    is written, as for caller ID); case and accents do not matter.
 
     \b
     Example:
@@ -32,8 +34,10 @@ def show(app: App, name: str, today: dt.datetime | None, as_json: bool) -> None:
       plaincrm show ada --date 2026-12-01
     """
     vault = app.open()
-    profile = find_profile(vault.profiles(full=False), name)
-    profile = vault.index.profile(profile.path, full=True) or profile
+    path = find_path(vault.index, name, vault.config["profiles.phone_region"])
+    profile = vault.index.profile(path, full=True)
+    if profile is None:
+        raise NoSuchProfile(f"no profile matches {name!r}")
     day = today.date() if today else dt.date.today()
     upcoming = next_reminders(profile, vault.config, day)
     if as_json:
@@ -44,8 +48,7 @@ def show(app: App, name: str, today: dt.datetime | None, as_json: bool) -> None:
         return
     for line in render(app, profile, upcoming, day):
         app.echo(line)
-    problems = [p for p in vault.problems() if p.location.path == profile.path]
-    for problem in problems:
+    for problem in vault.index.problems(profile.path):
         app.err(str(problem))
 
 

@@ -1,29 +1,28 @@
-"""Getting the records the pulse is computed from: the profiles and the git history.
-
-One small function, so that it can become a query over the index's tables.
+"""Getting the records the pulse is computed from: the profiles, their reminder rules (a
+query of the index's rules table) and the git history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import marshal
 from typing import Any
 
 from plaincrm import gitrepo
-from plaincrm.agenda import profile_entry
+from plaincrm.fields import LAST_YEAR
 from plaincrm.pulse.history import read_history
 from plaincrm.pulse.metrics import Records, compute, default_period
 from plaincrm.pulse.settings import WEEKS, settings
+from plaincrm.reminders import ACTIONABLE, Rule
 from plaincrm.vault import is_profile_path
 
 
 def gather(vault: Any, today: dt.date) -> Records:
-    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full, and the
-    facts of its git history from one ``git log -p`` pass (None, with the reason, when git is
-    missing, the vault is not in a repository, git refuses it, it is a shallow clone or no
-    profile is committed yet)."""
+    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full, the
+    actionable reminder rules the index holds, and the facts of its git history from one
+    ``git log -p`` pass (None, with the reason, when git is missing, the vault is not in a
+    repository, git refuses it, it is a shallow clone or no profile is committed yet)."""
     profiles = list(vault.profiles(full=True))
-    rows = reminder_rows(vault, today)
+    rows = actionable_rules(vault, today)
     try:
         changes = gitrepo.open_repo(vault.root).changes()
     except gitrepo.GitUnavailable as exc:
@@ -34,17 +33,15 @@ def gather(vault: Any, today: dt.date) -> Records:
     return Records(profiles, facts, None, rows)
 
 
-def reminder_rows(vault: Any, today: dt.date) -> dict[str, list[tuple[Any, ...]]]:
-    """Each profile's reminders for ``today`` as the agenda keeps them in the index (the
-    same cache and key as :func:`plaincrm.agenda.vault_agenda`, so the two share it)."""
-    config = vault.config
-
-    def compute(profile: Any) -> bytes:
-        return marshal.dumps(profile_entry(profile, config, today))
-
-    key = f"{today.isoformat()}|{config.fingerprint()}"
-    return {path: marshal.loads(blob)[2]
-            for path, blob in vault.index.derived("agenda", key, compute)}
+def actionable_rules(vault: Any, today: dt.date) -> dict[str, list[Rule]]:
+    """Each profile's actionable reminder rules (service, task, keep in touch), asked of the
+    index's rules table: every one, overdue or not (their due dates do not depend on the
+    day)."""
+    found: dict[str, list[Rule]] = {}
+    for rule, _context in vault.index.rules_due(today, dt.date(LAST_YEAR, 12, 31)):
+        if rule.kind in ACTIONABLE:
+            found.setdefault(rule.location.path, []).append(rule)
+    return found
 
 
 def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,

@@ -18,13 +18,21 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from plaincrm.agenda import matches_me, profile_entry, section_of
+from plaincrm.agenda import matches_me, place
 from plaincrm.config import Config
 from plaincrm.model import LogEntry, Profile, add_months
 from plaincrm.pulse import retention as ret
 from plaincrm.pulse.history import GitFacts, StatusChange, entry_key
 from plaincrm.pulse.settings import MONTHS_AHEAD, YEARS, Settings
-from plaincrm.reminders import contact_due, lead_days, service_due
+from plaincrm.reminders import (
+    ACTIONABLE,
+    Reminder,
+    Rule,
+    contact_due,
+    occurrence,
+    reminders,
+    service_due,
+)
 
 NOBODY = "(nobody)"
 NO_KIND = "(no kind)"
@@ -39,9 +47,9 @@ class Records:
     profiles: Sequence[Profile]
     git: GitFacts | None  # None: no usable history
     git_reason: str | None = None  # why there is none
-    # each profile's reminders for today as plaincrm.agenda.profile_entry gives them, by path
-    # (the agenda's cache); None: computed here
-    reminders: Mapping[str, Sequence[tuple[Any, ...]]] | None = None
+    # each profile's actionable reminder rules, by path (the index's rules table); None:
+    # worked out here from the profiles
+    rules: Mapping[str, Sequence[Rule]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +161,14 @@ class Pulse:
             return p.log
         return tuple(e for e in p.log if e.kind not in attempts)
 
-    def reminders(self, p: Profile) -> Sequence[tuple[Any, ...]]:
-        """The reminders of ``p`` today as :func:`plaincrm.agenda.profile_entry` gives them:
-        (kind, date ordinal, text, owner, line, actionable, name, id)."""
-        cached = self.records.reminders
-        if cached is not None and p.path not in self.stripped and p.path in cached:
-            return cached[p.path]
-        return profile_entry(p, self.config, self.today)[2]
+    def reminders(self, p: Profile) -> list[Reminder]:
+        """The actionable reminders of ``p`` today, from the reminder model: its rules as the
+        index keeps them, else (no rules given, or future entries left out) worked out."""
+        cached = self.records.rules
+        if cached is not None and p.path not in self.stripped:
+            found = (occurrence(rule, self.today) for rule in cached.get(p.path, ()))
+            return [r for r in found if r is not None]
+        return [r for r in reminders(p, self.config, self.today) if r.kind in ACTIONABLE]
 
     # -------------------------------------------------------------- the figures
 
@@ -245,25 +254,21 @@ class Pulse:
         per week, services ahead per month and services done versus due."""
         by_owner: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         oldest: dict[str, Any] | None = None
-        today = self.today.toordinal()
-        leads: dict[str, int] = {}
         for p in self.profiles:
-            for kind, date, text, owner, line, actionable, name, _id in self.reminders(p):
-                if not actionable or not self._wanted(owner):
+            for r in self.reminders(p):
+                if not r.actionable or not self._wanted(r.owner):
                     continue
-                cell = by_owner[owner or NOBODY][kind]
+                cell = by_owner[r.owner or NOBODY][r.kind]
                 cell["open"] += 1
-                if kind not in leads:
-                    leads[kind] = lead_days(self.config, kind)
-                if section_of(date, actionable, leads[kind], today, 0) != "overdue":
+                if place(r, self.config, self.today, 0) != "overdue":
                     continue
                 cell["overdue"] += 1
-                key = (date, name, p.path, line)
+                key = (r.date, r.name, r.path, r.location.line)
                 if oldest is None or key < oldest["key"]:
-                    day = dt.date.fromordinal(date)
-                    oldest = {"key": key, "date": day.isoformat(), "kind": kind, "name": name,
-                              "path": p.path, "line": line, "text": text, "owner": owner,
-                              "days_overdue": today - date}
+                    oldest = {"key": key, "date": r.date.isoformat(), "kind": r.kind,
+                              "name": r.name, "path": r.path, "line": r.location.line,
+                              "text": r.text, "owner": r.owner,
+                              "days_overdue": (self.today - r.date).days}
         if oldest is not None:
             del oldest["key"]
         owners = {o: {k: {"open": c["open"], "overdue": c["overdue"]}
@@ -305,8 +310,7 @@ class Pulse:
         overdue = due = done_of_due = done_total = 0
         since, until = self.period.since, min(self.period.until, self.today)
         for p in self.mine:
-            nxt = next((dt.date.fromordinal(r[1]) for r in self.reminders(p)
-                        if r[0] == "service"), None)
+            nxt = next((r.date for r in self.reminders(p) if r.kind == "service"), None)
             if nxt is not None:
                 if nxt < self.today:
                     overdue += 1
@@ -339,8 +343,8 @@ class Pulse:
                 continue
             contacts = self.contacts(p)
             if contacts is p.log:  # no attempts: the agenda's keep-in-touch date
-                when = next((r[1] for r in self.reminders(p) if r[0] == "keep_in_touch"), None)
-                due = None if when is None else dt.date.fromordinal(when)
+                due = next((r.date for r in self.reminders(p) if r.kind == "keep_in_touch"),
+                           None)
                 reached = p
             else:
                 reached = replace(p, log=contacts)

@@ -1,0 +1,99 @@
+"""The issue's finish line on vault-example: turn on birthdays and services, see the dry run,
+write drafts, send to a local server, rerun, and find each message sent once and logged in the
+right profile; and a campaign to a filtered set."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+from tests.smtpserver import Server, write_mail_config
+from tests.test_outreach_send import snapshot
+
+EXAMPLE = Path(__file__).parent.parent / "vault-example"
+ON = ("--occasion", "birthday", "--occasion", "service")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "vault-example"
+    shutil.copytree(EXAMPLE, root)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_birthdays_and_services_on_vault_example_go_once(example: Path, run: Run,
+                                                        tmp_path: Path) -> None:
+    day = "2026-11-27"
+    dry = run(example, "outreach", "--date", day, *ON, "--json")
+    assert dry.exit_code == 0, dry.output
+    items = json.loads(dry.stdout)["items"]
+    assert {(i["action"], i["path"], i["key"]) for i in items} == {
+        ("send", "fatima-rahman.md", "birthday-2026"),
+        ("send", "fatima-rahman.md", "service-2026-12-01"),
+        ("skip", "margaret-whitfield.md", "service-2026-12-10"),
+    }
+    with Server() as smtp:
+        write_mail_config(tmp_path / "home" / ".config", smtp.port)
+        before = snapshot(example)
+        drafts = run(example, "outreach", "--date", day, *ON, "--drafts", str(tmp_path / "out"))
+        assert drafts.exit_code == 0 and snapshot(example) == before
+        subjects = sorted(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                          ["Subject"] for p in (tmp_path / "out").iterdir())
+        assert subjects == ["Happy birthday, Fatima!", "Time for your boiler service, Fatima"]
+
+        sent = run(example, "outreach", "--date", day, *ON, "--send")
+        assert sent.exit_code == 0, sent.output
+        assert "Sent 2 of 2" in sent.stdout
+        for again in (day, "2026-11-28"):
+            rerun = run(example, "outreach", "--date", again, *ON, "--send")
+            assert "Sent" not in rerun.stdout
+        assert [r.rcpt_tos for r in smtp.received] == [["fatima.rahman@example.com"]] * 2
+
+    changed = {path for path, data in snapshot(example).items() if before.get(path) != data}
+    assert changed == {"fatima-rahman.md"}
+    show = run(example, "show", "fatima", "--date", day)
+    assert "Birthday greeting sent to fatima.rahman@example.com [outreach:birthday-2026 sent" \
+        in show.stdout
+    assert "Service reminder sent to fatima.rahman@example.com [outreach:service-2026-12-01 " \
+           "sent" in show.stdout
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=example, check=True,
+                            capture_output=True, text=True)
+    assert status.stdout == ""
+    check = run(example, "check", "--json", "--date", day)
+    assert not [p for p in json.loads(check.stdout)["problems"]
+                if p["path"] == "fatima-rahman.md"]
+
+
+def test_a_campaign_goes_to_the_selected_profiles_once(example: Path, run: Run,
+                                                       tmp_path: Path) -> None:
+    (example / "templates" / "messages" / "loyalty-2026.md").write_text(
+        "---\nsubject: \"A thank-you for {{ first_name }}\"\nlabel: Loyalty offer\n---\n"
+        "Dear {{ first_name }},\n\n10% off your next service.\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=example, check=True)
+    subprocess.run(["git", "commit", "-qm", "loyalty"], cwd=example, check=True)
+    args = ("outreach", "--date", "2026-12-01", "--campaign", "loyalty-2026", "--status",
+            "active", "--tag", "family")
+    dry = run(example, *args, "--json")
+    chosen = {i["path"]: i["action"] for i in json.loads(dry.stdout)["items"]}
+    # active and tagged family: Siobhán, Zoë; Noor is suppressed (and her status is 'Active')
+    assert chosen == {"siobhan-oconnell.md": "send", "zoe-harrington.md": "send",
+                      "noor-hassan.md": "skip"}
+    with Server() as smtp:
+        write_mail_config(tmp_path / "home" / ".config", smtp.port)
+        run(example, *args, "--send")
+        run(example, *args, "--send")
+        assert sorted(a for r in smtp.received for a in r.rcpt_tos) == [
+            "siobhan.oconnell@example.com", "zoe.harrington@example.com"]
+    missing = run(example, "outreach", "--campaign", "nope")
+    assert missing.exit_code == 1
+    assert "templates/messages/nope.md:1: missing-template there is no template for 'nope'" \
+        in missing.stderr
