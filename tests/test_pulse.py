@@ -302,3 +302,29 @@ def test_html_to_a_folder_that_cannot_take_it(run: Run, history: Path) -> None:
     result = run(history, "pulse", "--date", TODAY, "--html", str(history / "no" / "p.html"))
     assert result.exit_code == 13  # plaincrm.files: a file-system error
     assert "p.html" in result.stderr
+
+
+def test_watch_keeps_the_page_up_to_date(history: Path, tmp_path: Path) -> None:
+    """A real watcher with the pulse page as its output: a new log entry shows on the page."""
+    import datetime as dt
+    import threading
+
+    from plaincrm.pulse.gather import page_output
+    from plaincrm.watch import Watcher
+    from tests.livetools import wait_for
+
+    page = tmp_path / "pulse.html"
+    watcher = Watcher(history, [page_output(page)], lambda line: None,
+                      today=dt.date(2026, 11, 22), own=[page])
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: page.exists() and "Eve Evans" in page.read_text(), what="the page")
+        assert "seminar" not in page.read_text()
+        fay = history / "fay-ford.md"
+        fay.write_text(fay.read_text() + "- 2026-11-21 seminar: Came to the open day.\n")
+        wait_for(lambda: "seminar" in page.read_text(), what="the new entry on the page")
+    finally:
+        watcher.stop()
+        thread.join(10)
+    assert not thread.is_alive()

@@ -5,6 +5,8 @@ query of the index's rules table) and the git history.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from plaincrm import gitrepo
@@ -49,3 +51,18 @@ def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,
     """Every figure of the pulse of an open vault (see :func:`plaincrm.pulse.metrics.compute`)."""
     period = default_period(today, since, until, WEEKS)
     return compute(gather(vault, today), vault.config, settings(vault.config), today, period, owner)
+
+
+def page_output(path: Path, owner: str | None = None) -> Callable[[Any, dt.date], str | None]:
+    """An output for ``plaincrm watch``: rewrites the pulse page at ``path`` (atomically) when
+    its content changed; returns what it did, or None."""
+
+    def pulse_page(vault: Any, today: dt.date) -> str | None:
+        from plaincrm.files import write_if_changed
+        from plaincrm.render.pulse_html import render_html
+
+        page = render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
+        return f"{path.name} rewritten" if write_if_changed(path, page) else None
+
+    pulse_page.name = path.name  # type: ignore[attr-defined]
+    return pulse_page
