@@ -1,5 +1,5 @@
-"""Getting the records the pulse is computed from: the profiles, their reminder rules (a
-query of the index's rules table) and the git history.
+"""Getting the records the pulse is computed from: the profiles (from the index) and the git
+history. One small function, so that it can become a query over the index's tables.
 """
 
 from __future__ import annotations
@@ -10,40 +10,26 @@ from pathlib import Path
 from typing import Any
 
 from plaincrm import gitrepo
-from plaincrm.fields import LAST_YEAR
 from plaincrm.pulse.history import read_history
 from plaincrm.pulse.metrics import Records, compute, default_period
 from plaincrm.pulse.settings import WEEKS, settings
-from plaincrm.reminders import ACTIONABLE, Rule
 from plaincrm.vault import is_profile_path
 
 
 def gather(vault: Any, today: dt.date) -> Records:
-    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full, the
-    actionable reminder rules the index holds, and the facts of its git history from one
+    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full and the
+    facts of its git history from one
     ``git log -p`` pass (None, with the reason, when git is missing, the vault is not in a
     repository, git refuses it, it is a shallow clone or no profile is committed yet)."""
     profiles = list(vault.profiles(full=True))
-    rows = actionable_rules(vault, today)
     try:
         changes = gitrepo.open_repo(vault.root).changes()
     except gitrepo.GitUnavailable as exc:
-        return Records(profiles, None, str(exc), rows)
+        return Records(profiles, None, str(exc))
     facts = read_history(changes, lambda path: is_profile_path(path, vault.config))
     if not facts.events:
-        return Records(profiles, None, "no profile is committed to git yet", rows)
-    return Records(profiles, facts, None, rows)
-
-
-def actionable_rules(vault: Any, today: dt.date) -> dict[str, list[Rule]]:
-    """Each profile's actionable reminder rules (service, task, keep in touch), asked of the
-    index's rules table: every one, overdue or not (their due dates do not depend on the
-    day)."""
-    found: dict[str, list[Rule]] = {}
-    for rule, _context in vault.index.rules_due(today, dt.date(LAST_YEAR, 12, 31)):
-        if rule.kind in ACTIONABLE:
-            found.setdefault(rule.location.path, []).append(rule)
-    return found
+        return Records(profiles, None, "no profile is committed to git yet")
+    return Records(profiles, facts)
 
 
 def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,

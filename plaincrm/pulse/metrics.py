@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 from plaincrm.agenda import matches_me, place
 from plaincrm.config import Config
+from plaincrm.fields import FieldError
 from plaincrm.model import LogEntry, Profile, add_months
 from plaincrm.pulse import retention as ret
 from plaincrm.pulse.history import GitFacts, StatusChange, entry_key
@@ -27,10 +28,9 @@ from plaincrm.pulse.settings import MONTHS_AHEAD, YEARS, Settings
 from plaincrm.reminders import (
     ACTIONABLE,
     Reminder,
-    Rule,
     contact_due,
     occurrence,
-    reminders,
+    rules,
     service_due,
 )
 
@@ -47,9 +47,6 @@ class Records:
     profiles: Sequence[Profile]
     git: GitFacts | None  # None: no usable history
     git_reason: str | None = None  # why there is none
-    # each profile's actionable reminder rules, by path (the index's rules table); None:
-    # worked out here from the profiles
-    rules: Mapping[str, Sequence[Rule]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +102,7 @@ class Pulse:
     def __init__(self, records: Records, config: Config, settings: Settings, today: dt.date,
                  period: Period, owner: str | None = None) -> None:
         self.records, self.config, self.settings = records, config, settings
+        self.rule_config = _Durations(config)
         self.today, self.period, self.owner = today, period, owner
         self.notes: list[str] = []
         # log entries dated after today are left out of every figure (a note counts them)
@@ -122,6 +120,7 @@ class Pulse:
         self.previous = Period(period.since - dt.timedelta(days=length),
                                period.since - dt.timedelta(days=1))
         self.entries = self._entries()
+        self._reminders: dict[str, list[Reminder]] = {}
 
     # -------------------------------------------------------------- shared rules
 
@@ -162,13 +161,13 @@ class Pulse:
         return tuple(e for e in p.log if e.kind not in attempts)
 
     def reminders(self, p: Profile) -> list[Reminder]:
-        """The actionable reminders of ``p`` today, from the reminder model: its rules as the
-        index keeps them, else (no rules given, or future entries left out) worked out."""
-        cached = self.records.rules
-        if cached is not None and p.path not in self.stripped:
-            found = (occurrence(rule, self.today) for rule in cached.get(p.path, ()))
-            return [r for r in found if r is not None]
-        return [r for r in reminders(p, self.config, self.today) if r.kind in ACTIONABLE]
+        """The actionable reminders of ``p`` today, from the reminder model (once a profile)."""
+        known = self._reminders.get(p.path)
+        if known is None:
+            found = (occurrence(rule, self.today) for rule in rules(p, self.rule_config)
+                     if rule.kind in ACTIONABLE)
+            known = self._reminders[p.path] = [r for r in found if r is not None]
+        return known
 
     # -------------------------------------------------------------- the figures
 
@@ -482,6 +481,25 @@ class Pulse:
         keys = ("entries", "tasks_done", "added", "changed", "removed")
         return {"entries": entries, "tasks_done": tasks, "profiles": events,
                 "people": {who: {k: c[k] for k in keys} for who, c in sorted(people.items())}}
+
+
+class _Durations(Config):
+    """``config`` with each status's keep-in-touch duration read once, not once a profile."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__({name: config[name] for name in config})
+        self._every: dict[str | None, Any] = {}
+
+    def contact_every(self, status: str | None) -> Any:
+        if status not in self._every:
+            try:
+                self._every[status] = super().contact_every(status)
+            except FieldError as exc:
+                self._every[status] = exc
+        found = self._every[status]
+        if isinstance(found, FieldError):
+            raise found
+        return found
 
 
 def _count(n: int, word: str) -> str:
