@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "done": "plaincrm.commands.done:done",
     "task": "plaincrm.commands.task:task",
     "history": "plaincrm.commands.history:history",
+    "pulse": "plaincrm.commands.pulse:pulse",
     "watch": "plaincrm.commands.watch:watch",
     "serve": "plaincrm.commands.serve:serve",
     "check": "plaincrm.commands.check:check",

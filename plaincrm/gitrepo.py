@@ -276,6 +276,25 @@ class Repo:
                            f"--format={_HEADER}%ct", "--", ".")
         return parse_log(out, self.prefix)
 
+    def changes(self) -> list[FileChange]:
+        """Every change to a file of the vault, oldest first, from ONE ``git log -p`` pass:
+        who (author name), when (author date, in the author's zone), which file, and the
+        lines removed and added (``-U0``: changed lines only). Merges add no changes of their
+        own; renames are followed as git detects them (``-M``).
+
+        GitUnavailable on a shallow clone, whose history is cut short.
+        """
+        if self.shallow:
+            raise GitUnavailable("the repository is a shallow clone, so its history is "
+                                 "incomplete", "shallow")
+        if _run(self.vault, ("rev-parse", "--verify", "-q", "HEAD")).returncode != 0:
+            return []
+        out = self._answer("-c", "core.quotePath=false", "log", "-p", "-M", "-U0", "-z",
+                           "--relative", "--no-color", "--no-ext-diff", "--no-textconv",
+                           "--src-prefix=a/", "--dst-prefix=b/",
+                           f"--format={_HEADER}%H%x1f%as%x1f%an", "--", ".")
+        return parse_patches(out)
+
     def uncommitted(self) -> set[str]:
         """Vault-relative paths that are untracked or differ from the last commit."""
         out = self._answer("status", "--porcelain=v1", "-z", "--untracked-files=all",
@@ -295,7 +314,8 @@ class Repo:
         done = _run(self.vault, args)
         if done.returncode != 0:
             first = done.reason.splitlines()[0]
-            raise GitUnavailable(f"git {args[0]} failed ({first})", "refused")
+            verb = next(a for a in args if not a.startswith("-") and "=" not in a)
+            raise GitUnavailable(f"git {verb} failed ({first})", "refused")
         return done.stdout
 
 
@@ -339,6 +359,106 @@ def parse_log(output: bytes, prefix: str = "") -> dict[str, dt.datetime]:
         if path and when is not None:
             dates.setdefault(path, when)
     return dates
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One commit's change to one file (see :meth:`Repo.changes`)."""
+
+    commit: str
+    date: dt.date  # the author date, in the author's own time zone
+    author: str
+    path: str  # vault-relative: the file after the commit (before it, for a deletion)
+    status: str  # "A" added, "D" deleted, "R" renamed (old_path says from), "M" modified
+    old_path: str | None  # renames only
+    removed: tuple[str, ...]  # the lines taken out, without their "-"
+    added: tuple[str, ...]  # the lines put in, without their "+"
+
+
+def parse_patches(output: bytes) -> list[FileChange]:
+    """Parse ``git log -p -U0 -z --format=\\x01%H%x1f%as%x1f%an`` output (newest commit
+    first) into :class:`FileChange` records, oldest first."""
+    changes: list[FileChange] = []
+    for chunk in output.split(b"\n" + _HEADER.encode()) if output else []:
+        chunk = chunk.removeprefix(_HEADER.encode())
+        head, _, body = chunk.partition(b"\0")
+        sha, day, author = os.fsdecode(head).split("\x1f", 2)
+        date = dt.date.fromisoformat(day)
+        for section in body.split(b"\ndiff --git ")[0 if body.startswith(b"diff") else 1:]:
+            change = _file_change(sha, date, author, section)
+            if change is not None:
+                changes.append(change)
+    changes.reverse()
+    return changes
+
+
+def _file_change(sha: str, date: dt.date, author: str, section: bytes) -> FileChange | None:
+    lines = section.split(b"\n")
+    old: str | None = None
+    new: str | None = None
+    status = "M"
+    removed: list[str] = []
+    added: list[str] = []
+    in_hunk = False
+    for raw in lines[1:]:
+        if in_hunk:
+            if raw.startswith(b"-"):
+                removed.append(raw[1:].decode("utf-8", "replace"))
+            elif raw.startswith(b"+"):
+                added.append(raw[1:].decode("utf-8", "replace"))
+            elif raw.startswith(b"@@"):
+                continue
+            continue
+        if raw.startswith(b"@@"):
+            in_hunk = True
+        elif raw.startswith(b"new file mode"):
+            status = "A"
+        elif raw.startswith(b"deleted file mode"):
+            status = "D"
+        elif raw.startswith(b"rename from "):
+            old, status = _unquote(raw[12:]), "R"
+        elif raw.startswith(b"rename to "):
+            new = _unquote(raw[10:])
+        elif raw.startswith(b"--- ") and raw != b"--- /dev/null" and old is None:
+            old = _unquote(raw[4:].rstrip(b"\t")).removeprefix("a/")
+        elif raw.startswith(b"+++ ") and raw != b"+++ /dev/null" and new is None:
+            new = _unquote(raw[4:].rstrip(b"\t")).removeprefix("b/")
+    if new is None and old is None:  # a mode change or a binary file: the names from line 1
+        first = os.fsdecode(lines[0])
+        half = (len(first) - 1) // 2
+        if first[half] != " " or first[:half].removeprefix("a/") != first[half + 1:][2:]:
+            return None
+        old = new = first[:half].removeprefix("a/")
+    path = new if new is not None else old
+    assert path is not None
+    return FileChange(sha, date, author, path, status, old if status == "R" else None,
+                      tuple(removed), tuple(added))
+
+
+_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34,
+            b"\\": 92}
+
+
+def _unquote(name: bytes) -> str:
+    """A path as git prints it in a patch: C-quoted (``"a/\\303\\244.md"``) when it holds
+    special characters, else as it is."""
+    if not (name.startswith(b'"') and name.endswith(b'"')):
+        return os.fsdecode(name)
+    out = bytearray()
+    body, i = name[1:-1], 0
+    while i < len(body):
+        if body[i:i + 1] == b"\\" and i + 1 < len(body):
+            nxt = body[i + 1:i + 2]
+            if nxt.isdigit():
+                out.append(int(body[i + 1:i + 4], 8))
+                i += 4
+                continue
+            out.append(_ESCAPES.get(nxt, nxt[0]))
+            i += 2
+            continue
+        out.append(body[i])
+        i += 1
+    return os.fsdecode(bytes(out))
 
 
 def _in_vault(path: str, prefix: str) -> str | None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```console\n\$ (plaincrm --vault vault-example [^\n]*)\n(.*?)```", re.S)
 WRITERS = {"new", "log", "done", "task", "init", "watch", "serve"}
-DATED = {"agenda", "calendar", "check", "show"}
+DATED = {"agenda", "calendar", "check", "show", "pulse"}
 
 
 def sessions() -> list[tuple[Path, str]]:

@@ -16,21 +16,26 @@ from plaincrm.commands.running import until_stopped
               metavar="FILE", help="Rewrite this iCalendar file on every change (only when "
                                    "its content changes). It may be inside the vault.")
 @click.option("--owner", default=None, metavar="NAME",
-              help="Only this staff member's reminders in the calendar file.")
+              help="Only this staff member's reminders in the calendar file (and figures in "
+                   "the pulse page).")
+@click.option("--pulse", "pulse_page", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE", help="Keep this HTML page of plaincrm pulse up to "
+                                                 "date (rewritten only when it changes).")
 @click.option("--poll", is_flag=True, help="Poll the folder every second instead of asking "
                                            "the OS for events (network drives).")
 @date_option
 @pass_app
-def watch(app: App, calendar: Path | None, owner: str | None, poll: bool,
-          today: dt.datetime | None) -> None:
+def watch(app: App, calendar: Path | None, owner: str | None, pulse_page: Path | None,
+          poll: bool, today: dt.datetime | None) -> None:
     """Watch the vault and rebuild on every change, one line per rebuild, until Ctrl-C.
 
     The index is updated for the changed files only; an editor's burst of saves or a git
     checkout makes one rebuild, and nothing is read while git is mid-merge or mid-rebase.
 
     \b
-    Example:
+    Examples:
       plaincrm watch --calendar ~/Calendars/reminders.ics
+      plaincrm watch --pulse ~/pulse.html
     """
     from plaincrm.watch import POLL_INTERVAL, Watcher, calendar_output
 
@@ -39,6 +44,12 @@ def watch(app: App, calendar: Path | None, owner: str | None, poll: bool,
     if calendar is not None:
         target = calendar.expanduser().resolve()
         outputs.append(calendar_output(target, owner=owner))
+        own.append(target)
+    if pulse_page is not None:
+        from plaincrm.pulse.gather import page_output
+
+        target = pulse_page.expanduser().resolve()
+        outputs.append(page_output(target, owner=owner))
         own.append(target)
     watcher = Watcher(root, outputs, app.echo, own=own, note=app.note,
                       today=today.date() if today else None,

@@ -1,0 +1,54 @@
+"""Getting the records the pulse is computed from: the profiles (from the index) and the git
+history. One small function, so that it can become a query over the index's tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plaincrm import gitrepo
+from plaincrm.pulse.history import read_history
+from plaincrm.pulse.metrics import Records, compute, default_period
+from plaincrm.pulse.settings import WEEKS, settings
+from plaincrm.vault import is_profile_path
+
+
+def gather(vault: Any, today: dt.date) -> Records:
+    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full and the
+    facts of its git history from one
+    ``git log -p`` pass (None, with the reason, when git is missing, the vault is not in a
+    repository, git refuses it, it is a shallow clone or no profile is committed yet)."""
+    profiles = list(vault.profiles(full=True))
+    try:
+        changes = gitrepo.open_repo(vault.root).changes()
+    except gitrepo.GitUnavailable as exc:
+        return Records(profiles, None, str(exc))
+    facts = read_history(changes, lambda path: is_profile_path(path, vault.config))
+    if not facts.events:
+        return Records(profiles, None, "no profile is committed to git yet")
+    return Records(profiles, facts)
+
+
+def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,
+                  until: dt.date | None = None, owner: str | None = None) -> dict[str, Any]:
+    """Every figure of the pulse of an open vault (see :func:`plaincrm.pulse.metrics.compute`)."""
+    period = default_period(today, since, until, WEEKS)
+    return compute(gather(vault, today), vault.config, settings(vault.config), today, period, owner)
+
+
+def page_output(path: Path, owner: str | None = None) -> Callable[[Any, dt.date], str | None]:
+    """An output for ``plaincrm watch``: rewrites the pulse page at ``path`` (atomically) when
+    its content changed; returns what it did, or None."""
+
+    def pulse_page(vault: Any, today: dt.date) -> str | None:
+        from plaincrm.files import write_if_changed
+        from plaincrm.render.pulse_html import render_html
+
+        page = render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
+        return f"{path.name} rewritten" if write_if_changed(path, page) else None
+
+    pulse_page.name = path.name  # type: ignore[attr-defined]
+    return pulse_page
