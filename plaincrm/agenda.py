@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from plaincrm import gitrepo
+from plaincrm import gitrepo, userconfig
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
@@ -185,15 +185,16 @@ def problem_files(vault: Any) -> int:
 
 
 def my_name(root: Path, config: Config) -> str:
-    """Who ``--mine`` means: ``me`` under ``[vault]`` in config, else ``git config user.name``
-    as run in the vault. Raises GitError when neither names anybody."""
-    me = str(config["vault.me"]).strip()
+    """Who ``--mine`` means: ``me`` in the user's own config file, else ``me`` under
+    ``[vault]`` in the vault's config, else ``git config user.name`` as run in the vault.
+    Raises GitError when none names anybody."""
+    me = userconfig.me() or str(config["vault.me"]).strip()
     if me:
         return me
     name = gitrepo.user_name(root)
     if not name:
-        raise GitError("--mine needs your name: set me = \"yourname\" under [vault] in "
-                       "plaincrm.toml, or run git config user.name \"Your Name\"")
+        raise GitError(f"--mine needs your name: put me = \"yourname\" in {userconfig.path()}, "
+                       "or run git config user.name \"Your Name\"")
     return name
 
 

@@ -116,8 +116,10 @@ SPEC: tuple[Option, ...] = (
            "are never profiles.", item_type=str),
     Option("vault.exclude", list, ["README.md", "templates/**"], "Glob patterns of files that "
            "are not profiles even though `include` matches them.", item_type=str),
-    Option("vault.me", str, "", "Your short name as used in `owner:` and `@name`; "
-           "`agenda --mine` uses it. Empty: the git user name."),
+    Option("vault.me", str, "", "Deprecated in a shared vault: who `agenda --mine` means "
+           "belongs in your own config file (`me = \"ben\"` in config.toml in your user config "
+           "folder, see docs/team.md), which wins over this. Set here, it names everybody who "
+           "uses the vault, and plaincrm warns."),
     # -- [profiles]
     Option("profiles.statuses", list, ["lead", "active", "dormant", "lost"],
            "The statuses a profile may have.", item_type=str),
@@ -278,6 +280,11 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
                 problems.append(_problem(line, f"{name} {error}; the default is used"))
                 continue
             values[name] = value
+            if name == "vault.me" and str(value).strip():
+                problems.append(_problem(line, "vault.me in the shared plaincrm.toml makes "
+                                         "everybody who uses this vault the same person; put "
+                                         "me = \"...\" in your own config.toml instead (see "
+                                         "docs/team.md)", Severity.WARNING))
     return Config(values), problems
 
 

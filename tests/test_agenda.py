@@ -109,6 +109,18 @@ def test_mine_from_config(run: Run) -> None:
     assert {i["owner"] for i in mine} == {"ben"}
 
 
+def test_mine_from_the_users_own_config_wins_over_the_shared_file(run: Run,
+                                                                  tmp_path: Path) -> None:
+    own = tmp_path / "home" / ".config" / "plaincrm" / "config.toml"
+    own.parent.mkdir(parents=True)
+    own.write_text('me = "sue"\n', encoding="utf-8")
+    mine = run(AGENDA, "agenda", "--date", "2026-12-28", "--mine", "--json")
+    sue = items(run(AGENDA, "agenda", "--date", "2026-12-28", "--owner", "sue",
+                    "--json").stdout)
+    assert items(mine.stdout) == sue and sue
+    assert "vault.me in the shared plaincrm.toml" in mine.stderr  # the fixture sets ben
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
@@ -151,7 +163,7 @@ def test_mine_without_any_name_is_a_clear_error(run: Run, vault: VaultFactory,
                  env={"GIT_CONFIG_GLOBAL": str(empty), "GIT_CEILING_DIRECTORIES": str(tmp_path)})
     assert result.exit_code == 8
     assert "--mine needs your name" in result.stderr
-    assert "plaincrm.toml" in result.stderr
+    assert "config.toml" in result.stderr
     assert result.stdout == ""
 
 
@@ -204,11 +216,12 @@ def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
 
 def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:
     result = run(AGENDA, "agenda", "--date", "2026-11-22", "--json")
-    assert result.stderr == "1 profile has problems: run plaincrm check\n"
+    # (the fixture's plaincrm.toml still names "me", which warns first)
+    assert result.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
     bea = [i for i in items(result.stdout) if i["name"] == "Bea Broken"]
     assert [(i["kind"], i["date"]) for i in bea] == [("service", "2026-11-25")]
     text = run(AGENDA, "agenda", "--date", "2026-11-22")
-    assert text.stderr == "1 profile has problems: run plaincrm check\n"
+    assert text.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
 
 
 def test_problem_count_includes_unreadable_files(run: Run, vault: VaultFactory) -> None:

@@ -24,9 +24,9 @@ def test_every_option_has_help_and_a_valid_default() -> None:
 
 
 def test_values_override_defaults() -> None:
-    config, problems = parse_config(b'[agenda]\ndays = 14\n[vault]\nme = "ana"\n')
+    config, problems = parse_config(b'[agenda]\ndays = 14\n[calendar]\nname = "Ana"\n')
     assert problems == []
-    assert config["agenda.days"] == 14 and config["vault.me"] == "ana"
+    assert config["agenda.days"] == 14 and config["calendar.name"] == "Ana"
     assert config["agenda.lead_days"] == Config()["agenda.lead_days"]
 
 
@@ -46,3 +46,11 @@ def test_bad_values_are_located_problems(text: bytes, line: int, message: str) -
     assert problems[0].location.line == line and problems[0].code == "config-error"
     assert message in problems[0].message
     assert config["agenda.days"] == 7  # defaults kept
+
+
+def test_me_in_the_shared_file_is_a_warning_at_its_line() -> None:
+    """Who "me" is belongs to each person's own config, not to the file everybody shares."""
+    config, problems = parse_config(b'[agenda]\ndays = 14\n[vault]\nme = "ana"\n')
+    assert config["vault.me"] == "ana"  # still honoured, as before
+    assert [(p.location.line, p.severity.value) for p in problems] == [(4, "warning")]
+    assert "everybody" in problems[0].message and "config.toml" in problems[0].message
