@@ -92,6 +92,7 @@ class FileSystemError(PlaincrmError):
 
 
 class ServeError(PlaincrmError):
-    """``plaincrm serve`` could not listen on the address asked for (in use, not allowed…)."""
+    """``plaincrm serve`` could not listen on the address asked for (in use, not allowed…), or
+    could not read or store its feed token."""
 
     exit_code = 12
