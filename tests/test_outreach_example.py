@@ -9,6 +9,7 @@ import email.policy
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,41 @@ def test_a_campaign_goes_to_the_selected_profiles_once(example: Path, run: Run,
     assert missing.exit_code == 1
     assert "templates/messages/nope.md:1: missing-template there is no template for 'nope'" \
         in missing.stderr
+
+
+def test_plaincrm_toml_turns_on_the_example_occasions(example: Path, run: Run) -> None:
+    """vault-example's [outreach] section is read: without --occasion the dry run has its
+    birthdays and services (and no anniversary), and no 'unknown section' warning."""
+    dry = run(example, "outreach", "--date", "2026-11-27", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert {(i["occasion"], i["path"]) for i in json.loads(dry.stdout)["items"]} == {
+        ("birthday", "fatima-rahman.md"), ("service", "fatima-rahman.md"),
+        ("service", "margaret-whitfield.md")}
+    check = run(example, "check", "--date", "2026-11-27")
+    assert "plaincrm.toml" not in check.stdout + check.stderr
+
+
+def test_outreach_options_in_plaincrm_toml_are_used_and_checked(vault: Callable[..., Path],
+                                                                run: Run) -> None:
+    profile = """\
+        ---
+        name: Jane Roe
+        status: active
+        email: jane@example.com
+        birthday: 1980-05-07
+        ---
+        """
+    root = vault({"jane.md": profile}, config="""\
+        [outreach]
+        occasions = ["birthday"]
+        catch_up_days = 10
+        """)
+    late = run(root, "outreach", "--date", "2026-05-15", "--json")  # 8 days late: within 10
+    assert [i["key"] for i in json.loads(late.stdout)["items"]] == ["birthday-2026"]
+    (root / "plaincrm.toml").write_text('[outreach]\noccasions = ["birthday", "xmas"]\n',
+                                        encoding="utf-8")
+    check = run(root, "check", "--date", "2026-05-07")
+    assert "plaincrm.toml:2: config-error outreach.occasions 'xmas' is not an occasion" \
+        in check.stdout + check.stderr
+    off = run(root, "outreach", "--date", "2026-05-07")
+    assert off.stdout.startswith("Outreach is off")  # the bad value keeps the default: none
