@@ -136,3 +136,48 @@ def test_outreach_options_in_plaincrm_toml_are_used_and_checked(vault: Callable[
         in check.stdout + check.stderr
     off = run(root, "outreach", "--date", "2026-05-07")
     assert off.stdout.startswith("Outreach is off")  # the bad value keeps the default: none
+
+
+def test_init_writes_the_default_message_templates_into_a_new_vault(tmp_path: Path,
+                                                                    run: Run) -> None:
+    """A new vault has templates/messages/ with plaincrm's own templates, ready to edit, and
+    outreach uses them; init never overwrites one the user changed."""
+    from importlib import resources
+
+    shipped = sorted(p.name for p in resources.files("plaincrm.data").joinpath(
+        "messages").iterdir() if p.name.endswith(".md"))
+    assert "birthday.md" in shipped and "service.md" in shipped
+    target = tmp_path / "shop"
+    result = run(None, "init", str(target))
+    assert result.exit_code == 0, result.output
+    for name in shipped:
+        rel = f"templates/messages/{name}"
+        assert f"created                 {rel}\n" in result.stdout
+        assert (target / rel).read_text(encoding="utf-8") == resources.files(
+            "plaincrm.data").joinpath("messages", name).read_text(encoding="utf-8")
+    mine = target / "templates" / "messages" / "birthday.md"
+    mine.write_text('---\nsubject: "Many happy returns, {{ first_name }}"\n---\nHi!\n',
+                    encoding="utf-8")
+    again = run(None, "init", str(target))
+    assert "kept (already there)    templates/messages/birthday.md" in again.stdout
+    (target / "jane.md").write_text("---\nname: Jane Roe\nstatus: active\nemail: "
+                                    "jane@example.com\nbirthday: 1980-05-07\n---\n",
+                                    encoding="utf-8")
+    dry = run(target, "outreach", "--date", "2026-05-07", "--occasion", "birthday", "--json")
+    (item,) = [i for i in json.loads(dry.stdout)["items"] if i["path"] == "jane.md"]
+    assert (item["subject"], item["template"]) == ("Many happy returns, Jane",
+                                                   "templates/messages/birthday.md")
+    listed = json.loads(run(target, "list", "--json").stdout)["profiles"]
+    assert sorted(p["name"] for p in listed) == ["Ada Example", "Jane Roe"]  # not profiles
+
+
+def test_init_hook_in_an_existing_vault_writes_no_message_templates(tmp_path: Path,
+                                                                    run: Run) -> None:
+    root = tmp_path / "crm"
+    root.mkdir()
+    (root / "jane.md").write_text("---\nname: Jane Roe\n---\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    result = run(None, "init", "--hook", str(root))
+    assert result.exit_code == 0, result.output
+    assert "templates" not in result.stdout and not (root / "templates").exists()
+    assert sorted(p.name for p in root.iterdir()) == [".git", "jane.md"]

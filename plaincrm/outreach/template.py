@@ -79,6 +79,15 @@ class Template:
         return Rendered(subject, text + "\n", self.label, self.reply_to, self.path)
 
 
+def builtin_messages() -> dict[str, str]:
+    """plaincrm's own message templates, by file name (``birthday.md`` …): the last fallback
+    of :meth:`Templates.find`, and what ``plaincrm init`` writes into a new vault."""
+    folder = resources.files("plaincrm.data").joinpath("messages")
+    return {item.name: item.read_text(encoding="utf-8")
+            for item in sorted(folder.iterdir(), key=lambda i: i.name)
+            if item.name.endswith(".md") and item.is_file()}
+
+
 class Templates:
     """The templates of one vault, each read and compiled once."""
 
