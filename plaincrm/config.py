@@ -18,6 +18,7 @@ from typing import Any
 
 from plaincrm import fields as conv
 from plaincrm.model import Duration, Location, Problem, Severity
+from plaincrm.outreach.names import BUILTIN_OCCASIONS, OCCASION_NAME
 
 CONFIG_NAME = "plaincrm.toml"
 
@@ -87,6 +88,26 @@ def _region(value: str) -> None:
 def _iso_duration(value: str) -> None:
     if not re.fullmatch(r"P(\d+D)?(T(\d+H)?(\d+M)?)?", value) or value in ("P", "PT"):
         raise ValueError("must be an ISO 8601 duration such as 'PT6H'")
+
+
+def _occasion_names(value: list[str]) -> None:
+    for item in value:
+        if item not in BUILTIN_OCCASIONS:
+            raise ValueError(f"{item!r} is not an occasion; use {', '.join(BUILTIN_OCCASIONS)}")
+
+
+def _log_kinds(value: list[str]) -> None:
+    for item in value:
+        if not OCCASION_NAME.fullmatch(item):
+            raise ValueError(f"{item!r} is not a log entry kind (one lower-case word)")
+        if item in BUILTIN_OCCASIONS:
+            raise ValueError(f"{item!r} is an occasion of its own; pick another kind")
+
+
+def _years(value: list[int]) -> None:
+    for item in value:
+        if not isinstance(item, int) or isinstance(item, bool) or not 1 <= item <= conv.MAX_YEARS:
+            raise ValueError(f"must be a list of whole numbers of years, 1 to {conv.MAX_YEARS}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +189,41 @@ SPEC: tuple[Option, ...] = (
     Option("calendar.alarms", dict, {"birthday": "-PT15H", "service": "-PT15H",
            "task": "-PT15H"}, "An alarm per reminder kind, as a trigger relative to the "
            "event's start (midnight): `-PT15H` is 09:00 the day before.", _alarms),
+    # -- [outreach]
+    Option("outreach.occasions", list, [], "The occasions on which `plaincrm outreach` writes "
+           "to customers: `birthday`, `anniversary`, `service`, `feedback`, `invoice`, `stage` "
+           "(the log kinds in `stages`). Empty: none, outreach is off. See docs/outreach.md.",
+           _occasion_names, item_type=str),
+    Option("outreach.catch_up_days", int, 3, "How many days late a message may still go out "
+           "when it could not go on its day (no run that day, a failed send, the daily cap).",
+           _days),
+    Option("outreach.anniversary_years", list, [], "The customer anniversaries worth a "
+           "message, in years, e.g. `[1, 5, 10]`. Empty: every year.", _years, item_type=int),
+    Option("outreach.service_days_before", int, 14, "How many days before the service is due "
+           "the service reminder goes out.", _days),
+    Option("outreach.feedback_after", list, ["service", "visit"], "The log entry kinds after "
+           "which a feedback request goes out.", item_type=str),
+    Option("outreach.feedback_days", int, 3, "How many days after such an entry the feedback "
+           "request goes out.", _days),
+    Option("outreach.invoice_days", int, 14, "How many days after an `invoice` log entry with "
+           "no `payment` entry on or after its day the first invoice reminder goes out.", _days),
+    Option("outreach.invoice_every", int, 7, "How many days after one invoice reminder the "
+           "next goes out (0 counts as 1).", _days),
+    Option("outreach.invoice_limit", int, 3, "How many invoice reminders at most, per invoice."),
+    Option("outreach.stages", list, [], "Log entry kinds that tell the customer their job "
+           "reached a stage, e.g. `[\"parts-ordered\", \"job-done\"]`: with `stage` on, each "
+           "such entry is told (template `<kind>.md`, else `stage.md`) on the entry's day.",
+           _log_kinds, item_type=str),
+    Option("outreach.daily_cap", int, 50, "At most this many messages a day, counted from the "
+           "log of every profile (so every run and every clone shares the count)."),
+    Option("outreach.optout_line", str, "If you would rather not hear from us by email, reply "
+           "and say so: we will not write again.", "The line at the foot of every message; a "
+           "template may set its own (`optout:` in its front matter). Empty: none."),
+    Option("outreach.suppression_file", str, "suppressed.txt", "A file in the vault listing "
+           "addresses (or `@domain`s) never to write to, one a line. Missing: nobody is "
+           "suppressed; unreadable: nothing is sent."),
+    Option("outreach.templates", str, "templates/messages", "The folder in the vault holding "
+           "the message templates (`<occasion>.md`, `<occasion>.<language>.md`)."),
 )
 _BY_NAME = {option.name: option for option in SPEC}
 SECTIONS = tuple(dict.fromkeys(option.section for option in SPEC))
@@ -296,7 +352,8 @@ def _check(option: Option, value: Any) -> str | None:
     if option.type is not int and not isinstance(value, option.type):
         return f"must be {_TYPE_WORDS[option.type]}"
     if option.item_type is not None and not all(isinstance(v, option.item_type) for v in value):
-        return "must be a list of strings"
+        return "must be a list of whole numbers" if option.item_type is int \
+            else "must be a list of strings"
     if option.validate is not None:
         try:
             option.validate(value)
@@ -431,6 +488,10 @@ severity = { undated-task = "off" }
 [calendar]
 name = "Bright Boilers reminders"
 include_log = false
+
+[outreach]
+occasions = ["birthday", "service"]
+service_days_before = 21
 """
 
 

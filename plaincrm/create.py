@@ -23,6 +23,7 @@ from plaincrm.frontmatter_edit import set_key
 from plaincrm.lookup import name_key as fold_name
 from plaincrm.mergedriver import ATTRIBUTE_LINE, ATTRIBUTES, driver_command
 from plaincrm.model import Profile
+from plaincrm.outreach.template import builtin_messages
 
 TEMPLATE = "templates/customer.md"
 
@@ -229,6 +230,8 @@ def init_vault(folder: Path, use_git: bool = True,
         "ada-example.md": templates.builtin("example.md"),
         ATTRIBUTES: ATTRIBUTE_LINE + "\n",
     }
+    messages = Config()["outreach.templates"]  # the outreach templates, ready to edit
+    files.update({f"{messages}/{name}": text for name, text in builtin_messages().items()})
     report = []
     for rel, text in files.items():
         # the folder must be inside the vault; the file itself is never followed (os.link)

@@ -96,3 +96,11 @@ class ServeError(PlaincrmError):
     could not read or store its feed token."""
 
     exit_code = 12
+
+
+class MailError(PlaincrmError):
+    """``plaincrm outreach`` cannot send mail: the settings are missing or wrong, the server
+    cannot be reached or refuses the login or TLS, or another run is sending. Nothing was
+    written to the vault."""
+
+    exit_code = 14

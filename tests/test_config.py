@@ -39,6 +39,12 @@ def test_values_override_defaults() -> None:
     (b"[checks]\nseverity = { stale = \"loud\" }\n", 2, "'error', 'warning' or 'off'"),
     (b"[vault]\ninclude = \"*.md\"\n", 2, "must be a list"),
     (b"\xff\n", 1, "not UTF-8"),
+    (b"[outreach]\noccasions = [\"birthday\", \"xmas\"]\n", 2, "'xmas' is not an occasion"),
+    (b"[outreach]\n\nstages = [\"service\"]\n", 3, "an occasion of its own"),
+    (b"[outreach]\nanniversary_years = [0]\n", 2, "whole numbers of years, 1 to"),
+    (b"[outreach]\nanniversary_years = [\"5\"]\n", 2, "must be a list of whole numbers"),
+    (b"[outreach]\ncatch_up_days = 99999999\n", 2, "must be at most"),
+    (b"[outreach]\ndaily_cap = -1\n", 2, "outreach.daily_cap must be 0 or more"),
 ])
 def test_bad_values_are_located_problems(text: bytes, line: int, message: str) -> None:
     config, problems = parse_config(text)
@@ -54,3 +60,16 @@ def test_me_in_the_shared_file_is_a_warning_at_its_line() -> None:
     assert config["vault.me"] == "ana"  # still honoured, as before
     assert [(p.location.line, p.severity.value) for p in problems] == [(4, "warning")]
     assert "everybody" in problems[0].message and "config.toml" in problems[0].message
+
+
+def test_the_outreach_section_is_read_with_the_others() -> None:
+    """[outreach] is a section of the one spec: no 'unknown section', its values are used."""
+    from plaincrm.outreach.settings import settings
+
+    config, problems = parse_config(b'[outreach]\noccasions = ["birthday", "service"]\n'
+                                    b'service_days_before = 21\nstages = ["job-done"]\n')
+    assert problems == []
+    conf = settings(config)
+    assert (conf.occasions, conf.service_days_before, conf.stages, conf.daily_cap) == (
+        ("birthday", "service"), 21, ("job-done",), 50)
+    assert settings(Config()).occasions == ()

@@ -9,6 +9,7 @@ import email.policy
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,86 @@ def test_a_campaign_goes_to_the_selected_profiles_once(example: Path, run: Run,
     assert missing.exit_code == 1
     assert "templates/messages/nope.md:1: missing-template there is no template for 'nope'" \
         in missing.stderr
+
+
+def test_plaincrm_toml_turns_on_the_example_occasions(example: Path, run: Run) -> None:
+    """vault-example's [outreach] section is read: without --occasion the dry run has its
+    birthdays and services (and no anniversary), and no 'unknown section' warning."""
+    dry = run(example, "outreach", "--date", "2026-11-27", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert {(i["occasion"], i["path"]) for i in json.loads(dry.stdout)["items"]} == {
+        ("birthday", "fatima-rahman.md"), ("service", "fatima-rahman.md"),
+        ("service", "margaret-whitfield.md")}
+    check = run(example, "check", "--date", "2026-11-27")
+    assert "plaincrm.toml" not in check.stdout + check.stderr
+
+
+def test_outreach_options_in_plaincrm_toml_are_used_and_checked(vault: Callable[..., Path],
+                                                                run: Run) -> None:
+    profile = """\
+        ---
+        name: Jane Roe
+        status: active
+        email: jane@example.com
+        birthday: 1980-05-07
+        ---
+        """
+    root = vault({"jane.md": profile}, config="""\
+        [outreach]
+        occasions = ["birthday"]
+        catch_up_days = 10
+        """)
+    late = run(root, "outreach", "--date", "2026-05-15", "--json")  # 8 days late: within 10
+    assert [i["key"] for i in json.loads(late.stdout)["items"]] == ["birthday-2026"]
+    (root / "plaincrm.toml").write_text('[outreach]\noccasions = ["birthday", "xmas"]\n',
+                                        encoding="utf-8")
+    check = run(root, "check", "--date", "2026-05-07")
+    assert "plaincrm.toml:2: config-error outreach.occasions 'xmas' is not an occasion" \
+        in check.stdout + check.stderr
+    off = run(root, "outreach", "--date", "2026-05-07")
+    assert off.stdout.startswith("Outreach is off")  # the bad value keeps the default: none
+
+
+def test_init_writes_the_default_message_templates_into_a_new_vault(tmp_path: Path,
+                                                                    run: Run) -> None:
+    """A new vault has templates/messages/ with plaincrm's own templates, ready to edit, and
+    outreach uses them; init never overwrites one the user changed."""
+    from importlib import resources
+
+    shipped = sorted(p.name for p in resources.files("plaincrm.data").joinpath(
+        "messages").iterdir() if p.name.endswith(".md"))
+    assert "birthday.md" in shipped and "service.md" in shipped
+    target = tmp_path / "shop"
+    result = run(None, "init", str(target))
+    assert result.exit_code == 0, result.output
+    for name in shipped:
+        rel = f"templates/messages/{name}"
+        assert f"created                 {rel}\n" in result.stdout
+        assert (target / rel).read_text(encoding="utf-8") == resources.files(
+            "plaincrm.data").joinpath("messages", name).read_text(encoding="utf-8")
+    mine = target / "templates" / "messages" / "birthday.md"
+    mine.write_text('---\nsubject: "Many happy returns, {{ first_name }}"\n---\nHi!\n',
+                    encoding="utf-8")
+    again = run(None, "init", str(target))
+    assert "kept (already there)    templates/messages/birthday.md" in again.stdout
+    (target / "jane.md").write_text("---\nname: Jane Roe\nstatus: active\nemail: "
+                                    "jane@example.com\nbirthday: 1980-05-07\n---\n",
+                                    encoding="utf-8")
+    dry = run(target, "outreach", "--date", "2026-05-07", "--occasion", "birthday", "--json")
+    (item,) = [i for i in json.loads(dry.stdout)["items"] if i["path"] == "jane.md"]
+    assert (item["subject"], item["template"]) == ("Many happy returns, Jane",
+                                                   "templates/messages/birthday.md")
+    listed = json.loads(run(target, "list", "--json").stdout)["profiles"]
+    assert sorted(p["name"] for p in listed) == ["Ada Example", "Jane Roe"]  # not profiles
+
+
+def test_init_hook_in_an_existing_vault_writes_no_message_templates(tmp_path: Path,
+                                                                    run: Run) -> None:
+    root = tmp_path / "crm"
+    root.mkdir()
+    (root / "jane.md").write_text("---\nname: Jane Roe\n---\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    result = run(None, "init", "--hook", str(root))
+    assert result.exit_code == 0, result.output
+    assert "templates" not in result.stdout and not (root / "templates").exists()
+    assert sorted(p.name for p in root.iterdir()) == [".git", "jane.md"]

@@ -215,3 +215,18 @@ def test_a_progress_bar_on_a_terminal_only(vault: VaultFactory, config_home: Pat
         assert b"Sending" in seen
         assert b"Sent 2 of 2" in done.stdout
         assert len(smtp.received) == 2
+
+
+def test_the_mail_error_is_one_of_plaincrm_s_errors_with_its_documented_code() -> None:
+    """Every exit code sits in plaincrm/errors.py, each in docs/cli.md's table; 14 is mail."""
+    import inspect
+    import re
+
+    from plaincrm import errors
+
+    classes = {name: cls for name, cls in inspect.getmembers(errors, inspect.isclass)
+               if issubclass(cls, errors.PlaincrmError)}
+    assert classes["MailError"].exit_code == 14
+    table = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
+    assert {cls.exit_code for cls in classes.values()} <= documented

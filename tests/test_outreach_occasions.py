@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from plaincrm.config import Config
 from plaincrm.model import Profile
+from plaincrm.outreach.names import BUILTIN_OCCASIONS
 from plaincrm.outreach.occasions import campaign, occasions
-from plaincrm.outreach.settings import BUILTIN_OCCASIONS, OPTIONS, Settings, settings
+from plaincrm.outreach.settings import OPTIONS, Settings, settings
 from plaincrm.parse import parse_profile
 from plaincrm.reminders import next_yearly, service_due
 

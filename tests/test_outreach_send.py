@@ -4,6 +4,7 @@ each occasion once across reruns, days and clones, consent, refusals and dropped
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -254,7 +255,8 @@ def test_opted_out_suppressed_and_addressless_profiles_get_nothing(crm: Path, co
                 PROFILES[f"{name}.md"].replace("\n        ", "\n").lstrip("\n")
 
 
-@pytest.mark.parametrize("breakage", ["folder", "not-utf8", "not-an-address", "outside"])
+@pytest.mark.parametrize("breakage", ["folder", "not-utf8", "not-an-address", "outside",
+                                      "fifo", "dangling", "outside-folder"])
 def test_an_unreadable_suppression_list_stops_every_message(crm: Path, config_home: Path,
                                                             run: Run, tmp_path: Path,
                                                             breakage: str) -> None:
@@ -266,6 +268,16 @@ def test_an_unreadable_suppression_list_stops_every_message(crm: Path, config_ho
         target.write_bytes(b"sue@example.com\n\xff\xfe\n")
     elif breakage == "not-an-address":
         target.write_text("sue@example.com\nSue Pressed\n", encoding="utf-8")
+    elif breakage == "fifo":  # never opened for a read that waits for a writer
+        os.mkfifo(target)
+    elif breakage == "dangling":
+        target.symlink_to(crm / "gone.txt")
+    elif breakage == "outside-folder":  # a folder link out of the vault, the file beyond it
+        (tmp_path / "away").mkdir()
+        (tmp_path / "away" / "list.txt").write_text("sue@example.com\n", encoding="utf-8")
+        (crm / "lists").symlink_to(tmp_path / "away")
+        (crm / "plaincrm.toml").write_text('[outreach]\nsuppression_file = "lists/list.txt"\n',
+                                           encoding="utf-8")
     else:
         outside = tmp_path / "elsewhere.txt"
         outside.write_text("sue@example.com\n", encoding="utf-8")
@@ -276,8 +288,11 @@ def test_an_unreadable_suppression_list_stops_every_message(crm: Path, config_ho
         code, out, err = send(run, crm)
         assert smtp.received == []
     assert code == 1
-    assert "suppressed.txt:" in err and "suppression-list" in err
-    assert "nothing is sent until it can be read" in err
+    listed = "lists/list.txt" if breakage == "outside-folder" else "suppressed.txt"
+    assert f"{listed}:1: suppression-list" in err or breakage == "not-an-address", err
+    assert "suppression-list" in err and "nothing is sent until it can be read" in err
+    if breakage in ("outside", "outside-folder"):
+        assert "leads outside the vault" in err
     assert "To send" not in out
     if breakage == "not-an-address":
         assert "suppressed.txt:2: suppression-list line 2: 'sue pressed'" in err

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import os
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,38 @@ def test_every_default_template_renders(name: str) -> None:
                                       "zoe@example.com", "Bright Boilers"), "Opt out.")
     assert isinstance(rendered, Rendered), rendered
     assert "Zoë" in rendered.body and rendered.body.endswith("Bright Boilers\n\nOpt out.\n")
+
+
+@pytest.mark.parametrize(("breakage", "message"), [
+    ("outside", "leads outside the vault"),
+    ("fifo", "is not a regular file (a FIFO)"),
+    ("folder", "is not a regular file (a folder)"),
+    ("not-utf8", "is not UTF-8 text"),
+])
+def test_a_template_that_must_not_be_read_is_located_and_sends_nothing(
+        vault: VaultFactory, run: Run, config_home: Path, tmp_path: Path, breakage: str,
+        message: str) -> None:
+    """Templates are read as every vault file is: inside the vault, a regular file."""
+    root = vault({"zoe.md": ZOE, "hans.md": HANS})
+    folder = root / "templates" / "messages"
+    folder.mkdir(parents=True)
+    target = folder / "birthday.md"
+    if breakage == "outside":  # a committed link to a file elsewhere is never read
+        secret = tmp_path / "secret.md"
+        secret.write_text(template("{{ first_name }}, the secret is 42\n"), encoding="utf-8")
+        target.symlink_to(secret)
+    elif breakage == "fifo":
+        os.mkfifo(target)
+    elif breakage == "folder":
+        target.mkdir()
+    else:
+        target.write_bytes(template("Dear {{ first_name }}, \xe9\n").encode("latin-1"))
+    before = snapshot(root)
+    with Server() as smtp:
+        write_mail_config(config_home, smtp.port)
+        result = run(root, "outreach", "--date", DAY, "--occasion", "birthday", "--send")
+        assert smtp.received == []
+    assert result.exit_code == 1
+    assert "templates/messages/birthday.md:1: template-error" in result.stderr
+    assert message in result.stderr and "To send" not in result.stdout
+    assert snapshot(root) == before

@@ -19,7 +19,8 @@ from plaincrm.create import init_vault
 @pass_app
 def init(app: App, folder: Path, no_git: bool, hook: bool) -> None:
     """Create a vault in FOLDER (default: here): plaincrm.toml with every option
-    commented, a .gitignore, templates/customer.md, one example profile, and a git
+    commented, a .gitignore, templates/customer.md, one example profile, the
+    message templates of plaincrm outreach in templates/messages/, and a git
     repository unless the folder is already in one. Never overwrites a file, so it
     is safe to run again, e.g. with --hook in an existing vault.
 

@@ -12,7 +12,7 @@ import click
 from plaincrm.cli import App, date_option, json_option, pass_app
 from plaincrm.errors import EXIT_PROBLEMS
 from plaincrm.fields import FIRST_YEAR, LAST_YEAR
-from plaincrm.outreach.settings import BUILTIN_OCCASIONS, OCCASION_NAME
+from plaincrm.outreach.names import BUILTIN_OCCASIONS, OCCASION_NAME
 
 
 @click.command()

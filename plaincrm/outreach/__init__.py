@@ -2,7 +2,8 @@
 
 One concern per module, data flowing one way:
 
-- :mod:`.settings`: the ``[outreach]`` options of ``plaincrm.toml``;
+- :mod:`.names`: the occasions and the names of kinds; :mod:`.settings`: the ``[outreach]``
+  options of ``plaincrm.toml`` (entries of the one spec, :data:`plaincrm.config.SPEC`);
 - :mod:`.occasions`: when a profile is due a message (a pure function over the reminder model);
 - :mod:`.ledger`: what was sent, read back from the profiles' logs;
 - :mod:`.consent`: opt-outs, the suppression list, usable addresses;

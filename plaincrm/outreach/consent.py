@@ -7,12 +7,13 @@ exists but cannot be read (or holds a line that is not an address) stops every m
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from plaincrm.errors import PlaincrmError
+from plaincrm.files import read_vault_file
 from plaincrm.model import Location, Problem, Profile, Severity
 
 OPT_OUT_FLAGS = ("do_not_contact", "email_optout")
@@ -34,29 +35,23 @@ class Suppression:
 
 def load_suppression(root: Path, rel: str) -> tuple[Suppression | None, list[Problem]]:
     """The vault's suppression list. A missing file suppresses nobody; a file that cannot be
-    read, or with a line that is not an address, gives None (send nothing) and the problem."""
-    path = root / rel
+    read, or with a line that is not an address, gives None (send nothing) and the problem. Read as
+    every vault file is (:func:`plaincrm.files.read_vault_file`)."""
 
     def fail(message: str, line: int = 1) -> tuple[None, list[Problem]]:
         return None, [Problem(Location(rel, line), "suppression-list", Severity.ERROR,
                               f"{message}; nothing is sent until it can be read")]
 
     try:
-        st = os.stat(path)
+        data = read_vault_file(root, rel)
     except FileNotFoundError:
-        if path.is_symlink():
+        if os.path.islink(root / rel):  # a link to nowhere is a list that cannot be read
             return fail("is a link to nowhere")
         return Suppression(), []
-    except OSError as exc:
-        return fail(f"cannot be read: {exc.strerror or exc}")
-    if not path.resolve().is_relative_to(root.resolve()):
-        return fail("points outside the vault")
-    if not stat.S_ISREG(st.st_mode):
-        return fail("is not a regular file")
+    except PlaincrmError as exc:  # outside the vault, not a regular file, unreadable
+        return fail(str(exc))
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return fail(f"cannot be read: {exc.strerror or exc}")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return fail("is not UTF-8 text")
     addresses: set[str] = set()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import platformdirs
 
-from plaincrm.errors import PlaincrmError
+from plaincrm.errors import MailError
 
 FILE_NAME = "mail.toml"
 SECURITY = ("starttls", "tls", "none")
@@ -36,13 +36,6 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 KEYRING_SERVICE = "plaincrm"
 KEYS = ("host", "port", "security", "user", "sender", "password_env", "cafile", "timeout")
-
-
-class MailError(PlaincrmError):
-    """Mail cannot go out: the settings are missing or wrong, the server cannot be reached or
-    refuses the login, or another run is sending. Nothing was written to the vault."""
-
-    exit_code = 14
 
 
 @dataclass(frozen=True, slots=True)

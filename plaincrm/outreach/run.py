@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from plaincrm.errors import MailError
 from plaincrm.model import Problem, Profile
 from plaincrm.outreach import mailconfig, report
 from plaincrm.outreach.consent import load_suppression
@@ -94,7 +95,7 @@ def run(vault: Any, request: Request, note: Callable[[str], None] | None = None,
     else:
         try:
             mail = mailconfig.load(need_server=False)
-        except mailconfig.MailError:
+        except MailError:
             mail = None
     sender_name = (mail.sender.display_name or mail.sender.addr_spec) if mail \
         else PLACEHOLDER_SENDER

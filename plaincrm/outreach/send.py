@@ -26,12 +26,12 @@ from email.headerregistry import Address
 from pathlib import Path
 
 from plaincrm import change
-from plaincrm.errors import GitError, PlaincrmError
+from plaincrm.errors import GitError, MailError, PlaincrmError
 from plaincrm.files import atomic_write
 from plaincrm.model import Profile
 from plaincrm.outreach import ledger
 from plaincrm.outreach.ledger import State
-from plaincrm.outreach.mailconfig import MailError, MailSettings
+from plaincrm.outreach.mailconfig import MailSettings
 from plaincrm.outreach.message import build, message_id, to_bytes
 from plaincrm.outreach.plan import Item
 from plaincrm.outreach.transport import Connection, Lost, Refused, Unknown

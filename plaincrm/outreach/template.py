@@ -19,9 +19,7 @@ so nothing is sent for that occasion. Line numbers are the file's own.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -29,6 +27,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from plaincrm.errors import PlaincrmError
+from plaincrm.files import read_vault_file
 from plaincrm.model import Location, Problem, Profile, Severity
 
 BUILTIN_PREFIX = "(built-in) messages/"
@@ -79,6 +79,15 @@ class Template:
         return Rendered(subject, text + "\n", self.label, self.reply_to, self.path)
 
 
+def builtin_messages() -> dict[str, str]:
+    """plaincrm's own message templates, by file name (``birthday.md`` …): the last fallback
+    of :meth:`Templates.find`, and what ``plaincrm init`` writes into a new vault."""
+    folder = resources.files("plaincrm.data").joinpath("messages")
+    return {item.name: item.read_text(encoding="utf-8")
+            for item in sorted(folder.iterdir(), key=lambda i: i.name)
+            if item.name.endswith(".md") and item.is_file()}
+
+
 class Templates:
     """The templates of one vault, each read and compiled once."""
 
@@ -127,18 +136,15 @@ class Templates:
             item = resources.files("plaincrm.data").joinpath(
                 "messages/" + rel.removeprefix(BUILTIN_PREFIX))
             return item.read_text(encoding="utf-8") if item.is_file() else None
-        path = self.root / rel
         try:
-            st = os.stat(path)
-        except OSError:
+            data = read_vault_file(self.root, rel)
+        except FileNotFoundError:
             return None
-        if not stat.S_ISREG(st.st_mode) or not path.resolve().is_relative_to(
-                self.root.resolve()):
-            return _problem(rel, 1, "template-error", "is not a regular file in the vault")
+        except PlaincrmError as exc:  # outside the vault, not a regular file, unreadable
+            return _problem(rel, 1, "template-error", f"{exc}; nothing is sent for this "
+                            "occasion")
         try:
-            return path.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            return _problem(rel, 1, "template-error", f"cannot be read: {exc.strerror}")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return _problem(rel, 1, "template-error", "is not UTF-8 text")
 

@@ -12,7 +12,7 @@ known about the message:
   have gone out. Never retried by itself: a person checks.
 
 Connecting, TLS and the login come first, before anything is recorded: their failures are
-:class:`~plaincrm.outreach.mailconfig.MailError` and nothing in the vault is written.
+:class:`~plaincrm.errors.MailError` and nothing in the vault is written.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import smtplib
 import ssl
 from types import TracebackType
 
-from plaincrm.outreach.mailconfig import MailError, MailSettings
+from plaincrm.errors import MailError
+from plaincrm.outreach.mailconfig import MailSettings
 
 
 class SendError(Exception):
