@@ -58,6 +58,12 @@ def _string_lists(value: dict[str, Any]) -> None:
             raise ValueError(f"{key} must be a list of field names")
 
 
+def _words(value: list[str]) -> None:
+    for item in value:
+        if not item.strip() or item != item.strip():
+            raise ValueError(f"must be a list of words, not {item!r}")
+
+
 def _date_rules(value: dict[str, Any]) -> None:
     for key, item in value.items():
         if item not in ("once", "yearly"):
@@ -173,6 +179,18 @@ SPEC: tuple[Option, ...] = (
            "`duplicate = \"error\"`, `undated-task = \"off\"`. Keys are the codes in "
            "docs/checks.md, the loader's included. One profile can silence a code for itself "
            "with `check_ignore: [code]` in its front matter.", _severities),
+    # -- [pulse]
+    Option("pulse.attempt_kinds", list, ["no-answer", "voicemail", "bounced"], "Log entry "
+           "kinds that are attempts (somebody tried, nobody was reached), not contacts: "
+           "`plaincrm pulse` counts them apart, and going quiet and the lapse rule ignore "
+           "them. See docs/pulse.md.", _words, item_type=str),
+    Option("pulse.active_statuses", list, ["active"], "Statuses in which a profile is an "
+           "active customer (going quiet, retention, cohorts).", _words, item_type=str),
+    Option("pulse.lead_statuses", list, ["lead"], "Statuses of profiles that have not been "
+           "customers yet (the lapse rule).", _words, item_type=str),
+    Option("pulse.lapse_days", int, 365, "Without a status history in git: an active "
+           "customer whose newest contact is older than this lapsed this many days after it.",
+           _days),
     # -- [calendar]
     Option("calendar.name", str, "plaincrm reminders", "The calendar's name in calendar apps "
            "(X-WR-CALNAME)."),

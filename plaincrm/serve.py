@@ -1,12 +1,13 @@
-"""Serving the calendar feed over HTTP at a secret URL: ``plaincrm serve``.
+"""Serving the calendar feed and the pulse page over HTTP at a secret URL: ``plaincrm serve``.
 
 No dependency: the standard library's :class:`http.server.BaseHTTPRequestHandler` reads each
 request and writes its answer, and :class:`plaincrm.connections.ConnectionServer` carries them
 over the network, so that slow, idle or crowding clients cannot lock real ones out. It never
 touches the file system: it answers ``/<token>/calendar.ics`` and ``/<token>/<owner>.ics``
 from a *provider* (``feed(owner) -> bytes | None``), which in ``plaincrm serve`` is the
-:class:`FeedCache` the watcher refreshes. Everything else, a wrong token included, gets the
-same 404.
+:class:`FeedCache` the watcher refreshes, and ``/<token>/`` from a *page provider*
+(``page() -> bytes | None``), the :class:`PageCache` beside it. Everything else, a wrong token
+included, gets the same 404.
 """
 
 from __future__ import annotations
@@ -42,10 +43,13 @@ from plaincrm.loader import Vault
 from plaincrm.render import terminal_text
 
 Provider = Callable[[str | None], bytes | None]
+PageProvider = Callable[[], bytes | None]
 Log = Callable[[str], None]
 ENV_CONFIG = "PLAINCRM_CONFIG_DIR"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 NOT_FOUND = b"404 Not Found\n"
+PAGE_TYPE = "text/html; charset=utf-8"
+PAGE = "/"  # the page's key among the versions served (a feed's owner never holds a "/")
 
 
 # ---------------------------------------------------------------- the token
@@ -114,6 +118,11 @@ def feed_url(host: str, port: int, token: str, name: str = "calendar") -> str:
     return f"http://{shown}:{port}/{token}/{name}.ics"
 
 
+def page_url(host: str, port: int, token: str) -> str:
+    """The URL of the pulse page: the folder the feeds are in."""
+    return feed_url(host, port, token).rsplit("/", 1)[0] + "/"
+
+
 # ---------------------------------------------------------------- the feed cache
 
 
@@ -150,21 +159,66 @@ def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
     return ical.build_feed(vault, owner=owner, today=today)
 
 
+# ---------------------------------------------------------------- the pulse page
+
+
+class PageCache:
+    """The pulse page the server hands out at ``/<token>/``, kept up to date as the feeds
+    are: a watcher *output* (called with the refreshed vault) and the server's *page
+    provider* (called with nothing)."""
+
+    name = "pulse page"
+
+    def __init__(self, build: Callable[[Vault, dt.date], bytes] | None = None) -> None:
+        self._build = build or _build_page
+        self._page: bytes | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, vault: Vault, today: dt.date) -> str | None:
+        page = self._build(vault, today)
+        with self._lock:
+            changed = page != self._page
+            self._page = page
+        return "page updated" if changed else None
+
+    def page(self) -> bytes | None:
+        with self._lock:
+            return self._page
+
+
+def _build_page(vault: Vault, today: dt.date) -> bytes:
+    from plaincrm.pulse.gather import page_bytes
+
+    return page_bytes(vault, today)
+
+
+def page_headers() -> dict[str, str]:
+    """What the page is sent with: its own Content-Security-Policy (no request of any kind,
+    no framing), and no Referer that could carry the token anywhere."""
+    from plaincrm.render.pulse_html import CONTENT_SECURITY_POLICY
+
+    return {"Content-Security-Policy": f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'; "
+                                       "base-uri 'none'; form-action 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
 # ---------------------------------------------------------------- the server
 
 
 class FeedServer(ConnectionServer):
-    """Serves ``provider``'s feeds under ``/<token>/``; one log line per request via ``log``.
+    """Serves ``provider``'s feeds under ``/<token>/``, and ``page``'s page at ``/<token>/``
+    itself (without ``page``: 404); one log line per request via ``log``.
     Slow, idle and crowding clients are handled by :class:`ConnectionServer` (deadlines for a
     whole request, bounded keep-alive, a cap that closes the longest waiting first)."""
 
     def __init__(self, host: str, port: int, token: str, provider: Provider,
                  log: Log | None = None, timeout: float = REQUEST_TIMEOUT,
-                 **limits: Any) -> None:
+                 page: PageProvider | None = None, **limits: Any) -> None:
         self.token = token
         self.provider = provider
+        self.page = page
         self.log = log or _stderr
-        # owner -> (the data last served, its etag, when it changed)
+        # owner (PAGE: the page) -> (the data last served, its etag, when it changed)
         self._versions: dict[str | None, tuple[bytes, str, float]] = {}
         self._versions_lock = threading.Lock()
         super().__init__(host, port, timeout=timeout, **limits)
@@ -176,7 +230,8 @@ class FeedServer(ConnectionServer):
         return out.getvalue(), not handler.close_connection
 
     def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
-        """The feed's ETag and when its content last changed (the first time we saw it)."""
+        """The ETag of a feed (or of the page: ``owner`` :data:`PAGE`) and when its content
+        last changed (the first time we saw it)."""
         with self._versions_lock:
             known = self._versions.get(owner)
             if known is not None and known[0] is data:  # the same bytes as last time
@@ -253,30 +308,41 @@ class FeedHandler(BaseHTTPRequestHandler):
                 "Transfer-Encoding" in self.headers:
             self.close_connection = True  # a body is never read: do not take it for a request
         if self.command in ("GET", "HEAD"):
-            self.serve_feed()
+            self.serve_get()
         else:
             self.reply(HTTPStatus.METHOD_NOT_ALLOWED, b"405 Method Not Allowed\n",
                        {"Allow": "GET, HEAD"})
 
-    def serve_feed(self) -> None:
+    def serve_get(self) -> None:
+        """A feed or the page, with the same rules: 404 for anything unknown, ETag and
+        Last-Modified, 304 for a client that has it already."""
         found, owner = self.route(self.path)
-        data = self.server.provider(owner) if found else None
+        data: bytes | None = None
+        headers: dict[str, str] = {}
+        content_type = CONTENT_TYPE
+        if found and owner == PAGE:
+            data = self.server.page() if self.server.page is not None else None
+            headers, content_type = page_headers(), PAGE_TYPE
+        elif found:
+            data = self.server.provider(owner)
         if data is None:
             self.reply(HTTPStatus.NOT_FOUND, NOT_FOUND)
             return
         etag, changed = self.server.version(owner, data)
-        headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(changed, usegmt=True),
-                   "Cache-Control": "private, no-cache"}
+        headers.update({"ETag": etag,
+                        "Last-Modified": email.utils.formatdate(changed, usegmt=True),
+                        "Cache-Control": "private, no-cache"})
         if self.not_modified(etag, changed):
             self.reply(HTTPStatus.NOT_MODIFIED, b"", headers, content_type=None)
             return
-        self.reply(HTTPStatus.OK, data, headers, content_type=CONTENT_TYPE)
+        self.reply(HTTPStatus.OK, data, headers, content_type=content_type)
 
     def route(self, target: str) -> tuple[bool, str | None]:
-        """``(True, owner)`` for a feed's path (owner None: everyone's), else ``(False, None)``.
+        """``(True, owner)`` for a feed's path (owner None: everyone's), ``(True, PAGE)`` for
+        the page's, else ``(False, None)``.
 
-        Only the exact shape ``/<token>/<name>.ics`` is a feed; nothing is ever looked up on
-        disk, so ``..`` and friends can only miss.
+        Only the exact shapes ``/<token>/<name>.ics`` (a feed) and ``/<token>/`` (the page)
+        are served; nothing is ever looked up on disk, so ``..`` and friends can only miss.
         """
         parts = urlsplit(target).path.split("/")
         if len(parts) != 3 or parts[0] != "":
@@ -284,6 +350,8 @@ class FeedHandler(BaseHTTPRequestHandler):
         given, name = parts[1], unquote(parts[2])
         if not hmac.compare_digest(given.encode(), self.server.token.encode()):
             return False, None
+        if parts[2] == "":
+            return True, PAGE
         stem = name.removesuffix(".ics")
         if stem == name or not stem or stem.startswith(".") or re.search(r"[/\\\x00]", stem):
             return False, None

@@ -328,3 +328,28 @@ def test_watch_keeps_the_page_up_to_date(history: Path, tmp_path: Path) -> None:
         watcher.stop()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_pulse_options_of_plaincrm_toml_change_the_figures(run: Run, tmp_path: Path) -> None:
+    """[pulse] in plaincrm.toml: a voicemail counted as a contact, a longer lapse, a status
+    counted as active; a bad value keeps its default and is a located problem."""
+    root = build(tmp_path / "shop", git=False)
+    (root / "plaincrm.toml").write_text(
+        '[pulse]\nattempt_kinds = ["no-answer", "Bounced"]\nlapse_days = 1000\n'
+        'active_statuses = ["active", "dormant"]\n', encoding="utf-8")
+    data = pulse_json(run, root, "--since", "2026-08-31")
+    h = data["heartbeat"]
+    # Alice's voicemail of 2026-09-02 is a contact now; Eve's no-answer stays an attempt
+    assert h["total"] == {"contacts": 7, "attempts": 1}
+    assert h["kinds"]["voicemail"] == 1 and h["attempt_kinds"] == {"no-answer": 1}
+    assert data["history"]["lapse_days"] == 1000
+    # without git, 2026 starts with Alice, Eve and Cara as before, and ends with 4 instead of
+    # 2: Eve (last contact 2025-01-10) has not lapsed within 1000 days, and Cara, dormant
+    # now, is active until today (her newest contact, 2026-06-10, is within 1000 days)
+    years = {y["year"]: (y["start"], y["new"], y["end"]) for y in data["retention"]["years"]}
+    assert years[2026] == (3, 1, 4)
+
+    (root / "plaincrm.toml").write_text("[pulse]\nlapse_days = -3\n", encoding="utf-8")
+    assert pulse_json(run, root)["history"]["lapse_days"] == 365
+    check = run(root, "check")
+    assert "plaincrm.toml:2: config-error pulse.lapse_days must be 0 or more" in check.output

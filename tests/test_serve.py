@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import http.client
 import os
@@ -221,6 +222,76 @@ def test_server_keeps_answering_after_a_provider_error(vault: Any) -> None:
         wait_for(lambda: any("RuntimeError: first call fails" in x for x in log), what="log")
 
 
+# ---------------------------------------------------------------- the pulse page
+
+
+PAGE_HTML = b"<!DOCTYPE html><title>pulse</title><p>page one</p>\n"
+
+
+@pytest.fixture
+def paged(vault: Any) -> Iterator[tuple[Served, list[bytes]]]:
+    """A server with a page provider whose page a test can change (``pages[0]``)."""
+    root = vault({"ann.md": profile("Ann", owner="ben")})
+    pages = [PAGE_HTML]
+    log: list[str] = []
+    server = FeedServer("127.0.0.1", 0, TOKEN, names_feed(root), log=log.append, timeout=1.0,
+                        page=lambda: pages[0])
+    with ServerThread(server):
+        yield Served(server.port, log, root), pages
+
+
+def test_the_page_is_served_at_the_token_folder(paged: tuple[Served, list[bytes]]) -> None:
+    served, pages = paged
+    response, body = served.request("GET", f"/{TOKEN}/")
+    assert (response.status, body) == (200, PAGE_HTML)
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    policy = response.getheader("Content-Security-Policy")
+    assert policy.startswith("default-src 'none';") and "frame-ancestors 'none'" in policy
+    assert response.getheader("Referrer-Policy") == "no-referrer"
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    etag, modified = response.getheader("ETag"), response.getheader("Last-Modified")
+    assert re.fullmatch(r'"[0-9a-f]{64}"', etag)
+    # the feeds beside it are unchanged
+    response, body = served.request("GET", f"/{TOKEN}/calendar.ics")
+    assert response.status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    assert response.getheader("Content-Security-Policy") is None
+    assert response.getheader("ETag") != etag
+    # ETag and If-Modified-Since give 304, with the page's headers
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+        response, body = served.request("GET", f"/{TOKEN}/", headers)
+        assert (response.status, body) == (304, b""), headers
+        assert response.getheader("ETag") == etag
+    # HEAD: the headers, no body; anything else: 405
+    response, body = served.request("HEAD", f"/{TOKEN}/")
+    assert (response.status, body) == (200, b"")
+    assert response.getheader("Content-Length") == str(len(PAGE_HTML))
+    response, _ = served.request("POST", f"/{TOKEN}/", body=b"x")
+    assert (response.status, response.getheader("Allow")) == (405, "GET, HEAD")
+    # a new page: a new ETag, the old one no longer matches
+    pages[0] = b"<!DOCTYPE html><title>pulse</title><p>page two</p>\n"
+    response, body = served.request("GET", f"/{TOKEN}/", {"If-None-Match": etag})
+    assert (response.status, body) == (200, pages[0])
+    assert response.getheader("ETag") != etag
+
+
+def test_the_page_with_a_wrong_token_is_the_same_404(paged: tuple[Served, list[bytes]]) -> None:
+    served, _ = paged
+    _, expected = served.request("GET", "/")
+    for path in (f"/{'x' * 32}/", f"/{TOKEN[:-1]}/", f"/{TOKEN}x/", f"/{TOKEN.upper()}/",
+                 f"/{TOKEN}", f"/{TOKEN}//", f"/{TOKEN}/index.html", f"/{TOKEN}/%2f",
+                 f"/{TOKEN}/./", f"/{TOKEN}/../"):
+        response, body = served.request("GET", path)
+        assert (response.status, body) == (404, expected), path
+        assert response.getheader("Content-Security-Policy") is None, path
+    wait_for(lambda: len(served.log) >= 11, what="the log lines")
+    assert not any(TOKEN in line or TOKEN[:-1] in line for line in served.log)
+
+
+def test_without_a_page_there_is_no_page(served: Served) -> None:
+    response, body = served.request("GET", f"/{TOKEN}/")
+    assert (response.status, body) == (404, b"404 Not Found\n")
+
+
 # ---------------------------------------------------------------- the token
 
 
@@ -329,6 +400,47 @@ def test_serve_body_is_build_feed(vault: Any) -> None:
         (root / "cy.md").write_text(profile("Cy", birthday="1990-03-20"), encoding="utf-8")
         wait_for(lambda: b"Cy" in served.request("GET", f"/{token}/calendar.ics")[1],
                  what="the new profile in the feed")
+        assert proc.terminate() == 0
+    finally:
+        proc.kill()
+
+
+def test_serve_command_serves_the_live_pulse_page(vault: Any) -> None:
+    """The real command: the page at /TOKEN/ is the pulse page of the vault for the pinned day,
+    a wrong token gets 404, and an edit to a profile reaches the served page."""
+    from plaincrm.loader import open_vault
+    from plaincrm.pulse.gather import page_bytes
+
+    log = "\n## Log\n\n- 2026-02-20 call: Asked about a new boiler.\n"
+    root = vault({"ann.md": profile("Ann Archer", owner="ben") + log,
+                  "bob.md": profile("Bob Brown", customer_since="2024-05-01")})
+    proc, port, token = start_serve(root)
+    try:
+        line = proc.wait_line(lambda x: x.startswith("the pulse page: "))
+        assert line == f"the pulse page: http://127.0.0.1:{port}/{token}/"
+        served = Served(port, [], root)
+        opened = open_vault(root)
+        try:
+            opened.refresh()
+            expected = page_bytes(opened, dt.date(2026, 3, 2))
+        finally:
+            opened.close()
+        response, body = served.request("GET", f"/{token}/")
+        assert (response.status, body) == (200, expected)
+        assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert response.getheader("Content-Security-Policy").startswith("default-src 'none'")
+        assert b"Monday 2 March 2026" in body and b"Bob Brown" in body
+        etag = response.getheader("ETag")
+        response, body = served.request("GET", f"/{'x' * 32}/")
+        assert (response.status, body) == (404, b"404 Not Found\n")
+        # an edit to a profile: Bob gets a call, logged in the week of 23 February
+        (root / "bob.md").write_text(profile("Bob Brown", customer_since="2024-05-01")
+                                     + "\n## Log\n\n- 2026-02-24 seminar: Came to the open "
+                                     "day.\n", encoding="utf-8")
+        wait_for(lambda: b"seminar" in served.request("GET", f"/{token}/")[1],
+                 what="the new entry on the served page")
+        response, _ = served.request("GET", f"/{token}/", {"If-None-Match": etag})
+        assert response.status == 200 and response.getheader("ETag") != etag
         assert proc.terminate() == 0
     finally:
         proc.kill()

@@ -1,4 +1,5 @@
-"""plaincrm serve: serve the calendar feed at a secret URL, kept fresh by a watcher."""
+"""plaincrm serve: serve the calendar feed and the pulse page at a secret URL, kept fresh by a
+watcher."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from plaincrm.errors import ServeError
 @pass_app
 def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
           today: dt.datetime | None) -> None:
-    """Serve the reminder calendar for subscription at a secret URL, until Ctrl-C.
+    """Serve the reminder calendar for subscription, and the pulse page, at a secret URL,
+    until Ctrl-C.
 
-    The feed is rebuilt as the vault changes (as plaincrm watch does). Everyone's reminders are
-    at /TOKEN/calendar.ics, one staff member's at /TOKEN/OWNER.ics. The token is kept in your
-    config folder, outside the vault; --new-token replaces it.
+    Both are rebuilt as the vault changes (as plaincrm watch does). Everyone's reminders are
+    at /TOKEN/calendar.ics, one staff member's at /TOKEN/OWNER.ics, the page of plaincrm pulse
+    at /TOKEN/. The token is kept in your config folder, outside the vault; --new-token
+    replaces it.
 
     \b
     Example:
@@ -38,10 +41,12 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
     from plaincrm.serve import (
         FeedCache,
         FeedServer,
+        PageCache,
         ServerThread,
         feed_url,
         is_loopback,
         load_token,
+        page_url,
         token_path,
     )
     from plaincrm.watch import POLL_INTERVAL, Watcher
@@ -50,25 +55,26 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
     token, made = load_token(root, new=new_token)
     if made:
         app.err(f"plaincrm: a new secret token is stored in {token_path(root)}")
-    cache = FeedCache()
+    cache, pages = FeedCache(), PageCache()
     try:
-        server = FeedServer(host, port, token, cache.feed, log=app.err)
+        server = FeedServer(host, port, token, cache.feed, log=app.err, page=pages.page)
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     if not is_loopback(str(server.server_address[0])):  # what it is bound to, however spelled
-        app.err(app.style("warning: the feed holds personal data (names, phone numbers, notes) "
-                          f"and is now reachable by anyone who can reach {host}:{server.port} "
-                          "and learns the URL; share it only over a network you trust.",
-                          fg="yellow"))
+        app.err(app.style("warning: the feed and the pulse page hold personal data (names, "
+                          "phone numbers, notes) and are now reachable by anyone who can reach "
+                          f"{host}:{server.port} and learns the URL; share it only over a "
+                          "network you trust.", fg="yellow"))
     running = ServerThread(server)
 
     def ready() -> None:
         running.start()
         app.echo(f"serving {feed_url(host, server.port, token)}")
         app.echo(f"one staff member: {feed_url(host, server.port, token, 'OWNER')}")
+        app.echo(f"the pulse page: {page_url(host, server.port, token)}")
         app.echo("Ctrl-C stops")
 
-    watcher = Watcher(root, [cache], app.echo, note=app.note,
+    watcher = Watcher(root, [cache, pages], app.echo, note=app.note,
                       today=today.date() if today else None,
                       poll=POLL_INTERVAL if poll else None, on_ready=ready)
     try:

@@ -39,15 +39,22 @@ def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,
     return compute(gather(vault, today), vault.config, settings(vault.config), today, period, owner)
 
 
+def page_bytes(vault: Any, today: dt.date, owner: str | None = None) -> bytes:
+    """The pulse page of an open vault for the default period, as UTF-8 bytes (what
+    ``watch --pulse`` writes and ``serve`` serves)."""
+    from plaincrm.render.pulse_html import render_html
+
+    return render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
+
+
 def page_output(path: Path, owner: str | None = None) -> Callable[[Any, dt.date], str | None]:
     """An output for ``plaincrm watch``: rewrites the pulse page at ``path`` (atomically) when
     its content changed; returns what it did, or None."""
 
     def pulse_page(vault: Any, today: dt.date) -> str | None:
         from plaincrm.files import write_if_changed
-        from plaincrm.render.pulse_html import render_html
 
-        page = render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
+        page = page_bytes(vault, today, owner)
         return f"{path.name} rewritten" if write_if_changed(path, page) else None
 
     pulse_page.name = path.name  # type: ignore[attr-defined]

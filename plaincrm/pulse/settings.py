@@ -1,19 +1,16 @@
-"""The settings of ``plaincrm pulse`` and their defaults.
+"""The settings of ``plaincrm pulse``: the ``[pulse]`` options of ``plaincrm.toml``.
 
-They are read from ``[pulse]`` in ``plaincrm.toml`` when the configuration spec has them, and
-default to the values here otherwise (see docs/pulse.md).
+Their defaults and help texts live in the one configuration spec (:data:`plaincrm.config.SPEC`,
+generating docs/configuration.md); this module reads them from the effective
+:class:`~plaincrm.config.Config` and holds the fixed shapes of the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-ATTEMPT_KINDS = ("no-answer", "voicemail", "bounced")
-ACTIVE_STATUSES = ("active",)
-LEAD_STATUSES = ("lead",)
-LAPSE_DAYS = 365
+from plaincrm.config import Config
+
 WEEKS = 12
 MONTHS_AHEAD = 6
 YEARS = 10  # retention years and cohorts shown
@@ -21,18 +18,19 @@ YEARS = 10  # retention years and cohorts shown
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    attempt_kinds: frozenset[str] = frozenset(ATTEMPT_KINDS)
-    active_statuses: frozenset[str] = frozenset(ACTIVE_STATUSES)
-    lapse_days: int = LAPSE_DAYS
-    lead_statuses: frozenset[str] = frozenset(LEAD_STATUSES)
+    attempt_kinds: frozenset[str]
+    active_statuses: frozenset[str]
+    lapse_days: int
+    lead_statuses: frozenset[str]
 
 
-def settings(config: Mapping[str, Any]) -> Settings:
+def settings(config: Config) -> Settings:
     """The pulse settings of ``config``: ``pulse.attempt_kinds``, ``pulse.active_statuses``,
-    ``pulse.lead_statuses`` and ``pulse.lapse_days`` when it has them, else the defaults."""
-    kinds = config.get("pulse.attempt_kinds", ATTEMPT_KINDS)
-    active = config.get("pulse.active_statuses", ACTIVE_STATUSES)
-    lapse = config.get("pulse.lapse_days", LAPSE_DAYS)
-    leads = config.get("pulse.lead_statuses", LEAD_STATUSES)
-    return Settings(frozenset(str(k).lower() for k in kinds), frozenset(map(str, active)),
-                    int(lapse), frozenset(map(str, leads)))
+    ``pulse.lead_statuses`` and ``pulse.lapse_days``. Kinds and statuses are compared as the
+    loader reads them, in lower case."""
+
+    def words(name: str) -> frozenset[str]:
+        return frozenset(str(item).strip().lower() for item in config[name])
+
+    return Settings(words("pulse.attempt_kinds"), words("pulse.active_statuses"),
+                    int(config["pulse.lapse_days"]), words("pulse.lead_statuses"))
