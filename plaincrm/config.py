@@ -89,6 +89,11 @@ def _iso_duration(value: str) -> None:
         raise ValueError("must be an ISO 8601 duration such as 'PT6H'")
 
 
+def _task_format(value: str) -> None:
+    if value not in ("plaincrm", "obsidian"):
+        raise ValueError("must be 'plaincrm' or 'obsidian'")
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One configuration option: dotted name (``section.key``), type, default, help."""
@@ -152,6 +157,12 @@ SPEC: tuple[Option, ...] = (
            "`duplicate = \"error\"`, `undated-task = \"off\"`. Keys are the codes in "
            "docs/checks.md, the loader's included. One profile can silence a code for itself "
            "with `check_ignore: [code]` in its front matter.", _severities),
+    # -- [tasks]
+    Option("tasks.format", str, "plaincrm", "How `plaincrm task` writes a new task: "
+           "`plaincrm` (`- [ ] 2026-12-01 Send invoice`) or `obsidian`, as Obsidian's Tasks "
+           "plugin does (`- [ ] Send invoice 📅 2026-12-01`). Both are read either way.",
+           _task_format),
+
     # -- [calendar]
     Option("calendar.name", str, "plaincrm reminders", "The calendar's name in calendar apps "
            "(X-WR-CALNAME)."),
