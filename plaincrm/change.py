@@ -91,8 +91,9 @@ def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str
 
 def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, text: str,
              owner: str | None = None, commit: bool = False,
-             before_rename: Hook | None = None) -> Change:
-    """Add the open task ``- [ ] DAY TEXT @owner`` to the profile ``name`` means."""
+             before_rename: Hook | None = None, style: str = "plaincrm") -> Change:
+    """Add the open task ``- [ ] DAY TEXT @owner`` to the profile ``name`` means (``style``
+    ``obsidian``: ``- [ ] TEXT @owner 📅 DAY``, see ``tasks.format``)."""
     day = edit.check_given_day(day, "DATE")
     text = edit.check_value(text, "the text")
     owner = edit.check_value(owner, "--owner") if owner is not None else None
@@ -100,7 +101,7 @@ def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, t
     message = f"task: {profile.display_name} — {_short(text)}"
 
     def change(data: bytes) -> bytes:
-        return edit.add_task(data, day, text, owner, profile.path)
+        return edit.add_task(data, day, text, owner, profile.path, style)
 
     def written(new: Profile) -> tuple[int, str]:
         wanted = (day, edit.task_text(text, owner), False)
@@ -125,7 +126,8 @@ def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
         task = match_task(current.tasks if current else (), query, profile.path, on, line)
         then = None if last else next_day(task, today or dt.date.today())
         ticked.append((task, then))
-        return edit.tick_task(data, task.location.line, profile.path, next_day=then)
+        return edit.tick_task(data, task.location.line, profile.path, next_day=then,
+                              today=today or dt.date.today())
 
     def written(new: Profile) -> tuple[int, str]:
         task, then = ticked[-1]

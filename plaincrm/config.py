@@ -116,6 +116,11 @@ def _years(value: list[int]) -> None:
             raise ValueError(f"must be a list of whole numbers of years, 1 to {conv.MAX_YEARS}")
 
 
+def _task_format(value: str) -> None:
+    if value not in ("plaincrm", "obsidian"):
+        raise ValueError("must be 'plaincrm' or 'obsidian'")
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One configuration option: dotted name (``section.key``), type, default, help."""
@@ -191,6 +196,12 @@ SPEC: tuple[Option, ...] = (
     Option("pulse.lapse_days", int, 365, "Without a status history in git: an active "
            "customer whose newest contact is older than this lapsed this many days after it.",
            _days),
+    # -- [tasks]
+    Option("tasks.format", str, "plaincrm", "How `plaincrm task` writes a new task: "
+           "`plaincrm` (`- [ ] 2026-12-01 Send invoice`) or `obsidian`, as Obsidian's Tasks "
+           "plugin does (`- [ ] Send invoice 📅 2026-12-01`). Both are read either way.",
+           _task_format),
+
     # -- [calendar]
     Option("calendar.name", str, "plaincrm reminders", "The calendar's name in calendar apps "
            "(X-WR-CALNAME)."),

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+from plaincrm import obsidian
 from plaincrm.errors import BadValue, WriteRefused
 from plaincrm.fields import FieldError, check_day
 from plaincrm.model import LogEntry, Profile, Task
@@ -80,36 +81,61 @@ def append_log(data: bytes, day: dt.date, kind: str, text: str, path: str = "pro
 
 
 def add_task(data: bytes, day: dt.date | None, text: str, owner: str | None = None,
-             path: str = "profile.md") -> bytes:
-    """``data`` with the open task ``- [ ] DAY TEXT @owner`` added (see the module docstring)."""
+             path: str = "profile.md", style: str = "plaincrm") -> bytes:
+    """``data`` with the open task ``- [ ] DAY TEXT @owner`` added (see the module docstring);
+    ``style`` ``obsidian`` writes it as Obsidian's Tasks plugin does: ``- [ ] TEXT @owner 📅
+    DAY``."""
     text = task_text(text, owner)
     doc = _load(data)
     old = _parse(path, data)
-    item = f"[ ] {day.isoformat()} {text}" if day else f"[ ] {text}"
+    if style == "obsidian":
+        item = "[ ] " + obsidian.written(text, day)
+    else:
+        item = f"[ ] {day.isoformat()} {text}" if day else f"[ ] {text}"
     new = _dump(doc, _task_lines(doc, old, item))
     _verify(path, old, new, tasks_added=[(text, False, day)])
     return new
 
 
 def tick_task(data: bytes, line: int, path: str = "profile.md",
-              next_day: dt.date | None = None) -> bytes:
-    """``data`` with the open task on ``line`` (1-based) marked done: ``[ ]`` becomes ``[x]``.
+              next_day: dt.date | None = None, today: dt.date | None = None) -> bytes:
+    """``data`` with the open task on ``line`` (1-based) marked done: ``[ ]`` becomes ``[x]``;
+    a task in Obsidian's syntax also gets ``✅ TODAY`` at its end, as the Tasks plugin writes.
     ``next_day``: a repeating task's next time, added as an open task right after it."""
     doc = _load(data)
     old = _parse(path, data)
     task, match = _open_task(doc, old, line, path)
     lines = list(doc.lines)
-    lines[line - 1] = match.group(1) + "[x]" + lines[line - 1][match.end():]
+    original = lines[line - 1]
+    body = original[match.end():]
+    content = body.rstrip("\r\n")
+    styled = _obsidian_style(content)
+    if styled:
+        mark = obsidian.done_mark(content, today or dt.date.today())
+        body = content.rstrip(" \t") + " " + mark + body[len(content):]
+    lines[line - 1] = match.group(1) + "[x]" + body
     added: list[tuple[str, bool, dt.date | None]] = []
     if next_day is not None:
         check_given_day(next_day, "the next date")
-        item = f"[ ] {next_day.isoformat()} {task.text}"
+        if styled and task.date is not None:
+            item = "[ ]" + obsidian.next_line(content, task.date, next_day)
+        elif styled:
+            item = "[ ] " + obsidian.written(content.strip(), next_day)
+        else:
+            item = f"[ ] {next_day.isoformat()} {task.text}"
         end = doc.items.get(line, line + 1)
         lines = _insert(_replace(doc, lines), end - 1, [_prefix(doc, line, after=True) + item])
         added.append((task.text, False, next_day))
     new = _dump(doc, lines)
     _verify(path, old, new, tasks_added=added, ticked=task)
     return new
+
+
+def _obsidian_style(content: str) -> bool:
+    """Is a task's text (after its checkbox) in the Tasks plugin's or Dataview's syntax?"""
+    stripped = content.strip()
+    return (not re.match(r"\d{4}-\d{1,2}-\d{1,2}(?:[ \t]|$)", stripped)
+            and obsidian.has_marks(stripped) and obsidian.read(stripped).dates != {})
 
 
 def move_task(data: bytes, line: int, day: dt.date, path: str = "profile.md") -> bytes:
@@ -120,6 +146,12 @@ def move_task(data: bytes, line: int, day: dt.date, path: str = "profile.md") ->
     task, match = _open_task(doc, old, line, path)
     text = doc.lines[line - 1]
     rest = text[match.end():]
+    if _obsidian_style(rest.rstrip("\r\n")):
+        lines = list(doc.lines)
+        lines[line - 1] = text[:match.end()] + obsidian.moved(rest, day)
+        new = _dump(doc, lines)
+        _verify(path, old, new, tasks_added=[(task.text, False, day)], removed=task)
+        return new
     dated = re.match(r"([ \t]+)(\d{4}-\d{1,2}-\d{1,2})(?=[ \t]|\r|\n|$)", rest)
     if dated is not None:
         rest = dated.group(1) + day.isoformat() + rest[dated.end():]

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from plaincrm import fields as conv
+from plaincrm import obsidian
 from plaincrm.model import Field, Location, LogEntry, Problem, Profile, Severity, Task
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ FM_CLOSE = ("---", "...")
 CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)")
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")  # a cheap first look
 LEADING_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:[ \t]+|$)(.*)", re.DOTALL)
-CHECKBOX = re.compile(r"\[([ xX])\](?:[ \t]+|$)(.*)", re.DOTALL)
+CHECKBOX = re.compile(r"\[([ xX-])\](?:[ \t\u00a0]+|$)(.*)", re.DOTALL)
 KIND = re.compile(r"([^\W\d][\w-]*):(?:[ \t]+|$)(.*)", re.DOTALL)
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.-]*\w|\w)")
 
@@ -124,6 +125,8 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         _find_conflicts(lines, out)
 
     raw_fields, body_start = _front_matter(lines, out)
+    if "::" in text:
+        raw_fields = _with_body_fields(raw_fields, lines[body_start - 1:], body_start)
     profile = _convert(path, raw_fields, out)
     body = "".join(lines[body_start - 1 :])
     tasks, log = _read_body(body, body_start, out)
@@ -135,6 +138,18 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         has_problems=any(p.severity is Severity.ERROR for p in out.problems),
     )
     return profile, sorted(out.problems, key=Problem.sort_key)
+
+
+def _with_body_fields(raw_fields: list[Field], body: list[str], first_line: int) -> list[Field]:
+    """The front matter's fields and, after them, the body's full-line Dataview fields
+    (``key:: value``) whose key the front matter (or an earlier line) does not have."""
+    seen = {f.key for f in raw_fields}
+    extra = []
+    for key, value, line in obsidian.body_fields(body, first_line):
+        if key not in seen:
+            seen.add(key)
+            extra.append(Field(key=key, raw=value, line=line))
+    return [*raw_fields, *extra] if extra else raw_fields
 
 
 def _empty_profile(path: str) -> Profile:
@@ -480,12 +495,16 @@ def _item_inline(tokens: list[Any], i: int) -> Any:
 
 
 def _task(box: re.Match[str], line: int, out: _Collector) -> Task:
-    done = box.group(1) in "xX"
+    """A task: ``[ ] DAY text`` as plaincrm writes it, or with the Tasks plugin's or
+    Dataview's fields (:mod:`plaincrm.obsidian`); ``[-]`` is cancelled, closed as done is."""
+    done = box.group(1) != " "
     rest = box.group(2).strip()
     location = Location(out.path, line)
+    dated = LEADING_DATE.match(rest)
+    if dated is None and obsidian.has_marks(rest):
+        return _obsidian_task(rest, done, location, out)
     owner_match = MENTION.search(rest)
     task_owner = owner_match.group(1) if owner_match else None
-    dated = LEADING_DATE.match(rest)
     if dated is None:
         return Task(location, rest, done, None, task_owner)
     try:
@@ -494,6 +513,22 @@ def _task(box: re.Match[str], line: int, out: _Collector) -> Task:
         out.add(line, "invalid-date", str(exc))
         return Task(location, rest, done, None, task_owner)
     return Task(location, dated.group(2).strip(), done, day, task_owner)
+
+
+def _obsidian_task(rest: str, done: bool, location: Location, out: _Collector) -> Task:
+    found = obsidian.read(rest)
+    owner_match = MENTION.search(found.text)
+    task_owner = owner_match.group(1) if owner_match else None
+    day = None
+    for kind, value in found.dates.items():
+        try:
+            parsed = conv.date(value, f"task {kind} date")
+        except conv.FieldError as exc:
+            out.add(location.line, "invalid-date", str(exc))
+            continue
+        if found.day_text() == (kind, value):
+            day = parsed
+    return Task(location, found.text, done or found.closed, day, task_owner)
 
 
 def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> None:

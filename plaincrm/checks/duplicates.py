@@ -9,21 +9,30 @@ and ``plaincrm import`` alike (:func:`plaincrm.create.same_person`). What counts
   person);
 - the same name under the usual variants (see :mod:`plaincrm.checks.names`: titles such as
   ``Mrs`` dropped, ``Müller, Hans`` = ``Hans Mueller``).
+- else names that are alike but not the same (typing errors, a missing part, an initial, a
+  nickname, swapped order; see :mod:`plaincrm.checks.alike`) when other evidence agrees: the
+  same full birthday, postcode or street (``number street`` of an address), the last six digits
+  of a phone, the part of an email before the @. Two kinds of evidence need names 0.6 alike, one
+  needs 0.8; first names that cannot be one person's (Anna / Hans) need the same birthday.
 A pair where either profile lists the other's ``id`` under ``distinct_from`` is two people,
 whatever matches.
 
 The collector never compares all pairs: each profile files small keys into blocks (its emails,
-its phones' digits, its folded first+last name) and only profiles sharing a block are compared.
+its phones' digits, its folded first+last name, and for alike names each piece of evidence
+joined with the initial of each word of the name) and only profiles sharing a block are
+compared.
 A pair is reported once on each file, naming the other. ``check_ignore: [duplicate]`` on either
 file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from plaincrm.checks import alike
 from plaincrm.checks.base import Context, ignored_codes, items
 from plaincrm.checks.fields import parse_phone
 from plaincrm.checks.names import NameKey, first_names_differ, name_key, same_name
@@ -45,6 +54,21 @@ class Person:
     phones: frozenset[tuple[str, str | None]] = frozenset()  # (digits, E.164 or None)
     id: str | None = None
     distinct: frozenset[str] = frozenset()
+    birthday: str | None = None  # a full YYYY-MM-DD birthday
+    postcodes: frozenset[str] = frozenset()
+    streets: frozenset[str] = frozenset()
+
+    def evidence_keys(self) -> set[str]:
+        """The blocking keys of the evidence for alike names: each joined with each initial."""
+        if self.name is None:
+            return set()
+        initials = {w[0] for w in (self.name.first, self.name.last) if w}
+        base = [f"p:{p}" for p in self.postcodes] + [f"s:{s}" for s in self.streets]
+        base += [f"t:{d[-6:]}" for d, _ in self.phones if len(d) >= 6]
+        base += [f"e:{alike.email_local(e)}" for e in self.emails if len(e) > 4]
+        if self.birthday:
+            base.append(f"b:{self.birthday}")
+        return {f"{key} {i}" for key in base for i in initials}
 
 
 def phone_digits(phone: str) -> str:
@@ -61,17 +85,33 @@ def phone_key(phone: str, region: str) -> tuple[str, str | None] | None:
 
 
 def person(name: str | None, emails: Iterable[str], phones: Iterable[str], region: str,
-           id_: str | None = None, distinct: Iterable[str] = ()) -> Person:
+           id_: str | None = None, distinct: Iterable[str] = (), birthday: str | None = None,
+           places: Iterable[str] = ()) -> Person:
+    """What the rule compares. ``birthday``: as written (only a full date counts);
+    ``places``: postcode and address values."""
     keys = (phone_key(p, region) for p in phones)
+    places = list(places)
+    full = birthday if birthday and FULL_DATE.fullmatch(birthday.strip()) else None
     return Person(name_key(name) if name else None,
                   frozenset(e.strip().casefold() for e in emails if e.strip()),
                   frozenset(k for k in keys if k is not None), id_,
-                  frozenset(d.strip() for d in distinct if d.strip()))
+                  frozenset(d.strip() for d in distinct if d.strip()),
+                  full.strip() if full else None, alike.postcodes(places), alike.streets(places))
+
+
+FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PLACE_KEYS = ("postcode", "zip", "postal_code", "address")
+
+
+def places_of(profile: Profile) -> list[str]:
+    """The postcode and address values of a profile."""
+    return [text for key in PLACE_KEYS for text, _line in items(profile, key)]
 
 
 def profile_person(profile: Profile, region: str) -> Person:
     return person(profile.name, profile.emails, profile.phones, region, profile.id,
-                  distinct_ids(profile))
+                  distinct_ids(profile), str(profile.birthday) if profile.birthday else None,
+                  places_of(profile))
 
 
 def distinct_ids(profile: Profile) -> tuple[str, ...]:
@@ -88,7 +128,35 @@ def same_person(a: Person, b: Person) -> list[str]:
         return []
     emails = sorted(a.emails & b.emails)
     phones = sorted({_shown(x, y) for x in a.phones for y in b.phones if _same_phone(x, y)})
-    return _reasons(emails, phones, a.name, b.name)
+    return _reasons(emails, phones, a.name, b.name) or alike_reasons(a, b)
+
+
+def alike_reasons(a: Person, b: Person) -> list[str]:
+    """``["same birthday and postcode, names 0.93 alike"]`` when names alike and other
+    evidence agree (see the module docstring); ``[]`` when not."""
+    if a.name is None or b.name is None:
+        return []
+    evidence = []
+    if a.birthday is not None and a.birthday == b.birthday:
+        evidence.append("birthday")
+    if a.postcodes & b.postcodes:
+        evidence.append("postcode")
+    elif a.streets & b.streets:
+        evidence.append("street")
+    if {d[-6:] for d, _ in a.phones if len(d) >= 6} & {d[-6:] for d, _ in b.phones
+                                                          if len(d) >= 6}:
+        evidence.append("phone ending")
+    locals_a = {alike.email_local(e) for e in a.emails}
+    if locals_a & {alike.email_local(e) for e in b.emails} - {""}:
+        evidence.append("email name")
+    if not evidence or (alike.first_names_clash(a.name, b.name) and "birthday" not in evidence):
+        return []
+    score = alike.name_score(a.name, b.name)
+    if score < (0.6 if len(evidence) >= 2 else 0.8):
+        return []
+    said = " and ".join([", ".join(evidence[:-1]), evidence[-1]] if len(evidence) > 1
+                        else evidence)
+    return [f"same {said}, names {score:.2f} alike"]
 
 
 def _same_phone(x: tuple[str, str | None], y: tuple[str, str | None]) -> bool:
@@ -126,6 +194,7 @@ class _Entry:
     ignored: bool
     id: str | None = None
     distinct: frozenset[str] = frozenset()
+    person: Person | None = None  # kept only when it has evidence for alike names
 
 
 class Duplicates:
@@ -137,22 +206,40 @@ class Duplicates:
         self.emails: dict[str, Any] = {}
         self.phones: dict[str, Any] = {}
         self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
+        self.evidence: dict[str, Any] = {}  # evidence + initial -> entry index, or a list
 
     def add(self, profile: Profile) -> None:
         index = len(self.entries)
         key = name_key(profile.name) if profile.name else None
-        self.entries.append(_Entry(profile.path, profile.display_name, key,
-                                   profile.field_line("name"),
-                                   CODE in ignored_codes(profile), profile.id,
-                                   frozenset(distinct_ids(profile))))
-        for email, line in items(profile, "email"):
+        emails = items(profile, "email")
+        phone_keys = []
+        for email, line in emails:
             _file(self.emails, email.casefold(), (index, line))
         for phone, line in items(profile, "phone"):
             found = phone_key(phone, self.region)
             if found is not None:
+                phone_keys.append(found)
                 _file(self.phones, found[0], (index, line, found[1]))
         if key is not None and key.last:
             _file(self.names, key.block, index)
+        distinct = frozenset(distinct_ids(profile))
+        who = None
+        if key is not None:
+            places = places_of(profile)
+            birthday = profile.birthday if profile.birthday and profile.birthday.year else None
+            who = Person(key, frozenset(e.casefold() for e, _ in emails),
+                         frozenset(phone_keys), profile.id, distinct,
+                         str(birthday) if birthday else None,
+                         alike.postcodes(places) if places else frozenset(),
+                         alike.streets(places) if places else frozenset())
+            blocks = who.evidence_keys()
+            for block in blocks:
+                _file(self.evidence, block, index)
+            if not blocks:
+                who = None
+        self.entries.append(_Entry(profile.path, profile.display_name, key,
+                                   profile.field_line("name"),
+                                   CODE in ignored_codes(profile), profile.id, distinct, who))
 
     def finish(self) -> Iterator[Problem]:
         # (i, j) with i < j -> ([shared email], [shared phone], line in i, line in j)
@@ -169,6 +256,7 @@ class Duplicates:
                 if _same_phone((_digits, x[2]), (_digits, y[2])):
                     shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
                                                                     (_digits, y[2])))
+        named: set[tuple[int, int]] = set()
         for _name, block in _shared(self.names):
             for i, j in _pairs(block):
                 if (i, j) in pairs:
@@ -176,11 +264,32 @@ class Duplicates:
                 a, b = self.entries[i], self.entries[j]
                 # a pair only the name can make: decided at once, not kept (a large vault
                 # has many namesakes; keeping them all would cost more than the report)
-                yield from self._report(a, b, _reasons((), (), a.name, b.name),
-                                        a.name_line, b.name_line)
+                reasons = _reasons((), (), a.name, b.name)
+                if reasons:
+                    named.add((i, j))
+                yield from self._report(a, b, reasons, a.name_line, b.name_line)
+        exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entries[i], self.entries[j]
-            yield from self._report(a, b, _reasons(emails, phones, a.name, b.name), li, lj)
+            reasons = _reasons(emails, phones, a.name, b.name)
+            if reasons:
+                exact.add((i, j))
+            yield from self._report(a, b, reasons, li, lj)
+        yield from self._alike(named | exact)
+
+    def _alike(self, decided: set[tuple[int, int]]) -> Iterator[Problem]:
+        """Pairs of alike names that share a piece of evidence (and its initial)."""
+        seen: set[tuple[int, int]] = set()
+        for _key, block in _shared(self.evidence):
+            for i, j in _pairs(block):
+                if (i, j) in decided or (i, j) in seen:
+                    continue
+                seen.add((i, j))
+                a, b = self.entries[i], self.entries[j]
+                if a.person is None or b.person is None:
+                    continue
+                yield from self._report(a, b, alike_reasons(a.person, b.person),
+                                        a.name_line, b.name_line)
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
@@ -188,7 +297,7 @@ class Duplicates:
         if not reasons or a.ignored or b.ignored or _distinct(a.id, a.distinct, b.id,
                                                               b.distinct):
             return
-        if reasons == ["same name"]:
+        if reasons == ["same name"] or reasons[0].endswith("alike"):
             line_a, line_b = a.name_line, b.name_line
         why = ", ".join(reasons)
         yield _problem(a, line_a, b, why)

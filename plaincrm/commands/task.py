@@ -58,4 +58,4 @@ def task(app: App, name: str, date: dt.datetime | None, text: str | None, owner:
     if date is None or text is None:
         raise BadValue("give DATE and TEXT for a new task, or --move TEXT NEW_DATE")
     report(app, change.add_task(vault.root, vault.profiles(full=False), name, date.date(), text,
-                                owner, commit))
+                                owner, commit, style=vault.config["tasks.format"]))
