@@ -38,12 +38,14 @@ phone_digits = duplicates.phone_digits
 
 
 def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
-                phones: Iterable[str], region: str = "",
-                distinct: Iterable[str] = ()) -> list[tuple[Profile, str]]:
-    """Existing profiles that are probably the person ``name`` with these emails and phones,
-    with what matched: the rule ``plaincrm check`` reports duplicates by
-    (:func:`plaincrm.checks.duplicates.same_person`)."""
-    new = duplicates.person(name, emails, phones, region, None, distinct)
+                phones: Iterable[str], region: str = "", distinct: Iterable[str] = (),
+                birthday: str | None = None,
+                places: Iterable[str] = ()) -> list[tuple[Profile, str]]:
+    """Existing profiles that are probably the person ``name`` with these emails, phones,
+    birthday and places (postcode, address), with what matched: the rule ``plaincrm check``
+    reports duplicates by (:func:`plaincrm.checks.duplicates.same_person`), alike names
+    included."""
+    new = duplicates.person(name, emails, phones, region, None, distinct, birthday, places)
     found = []
     for p in profiles:
         reasons = duplicates.same_person(new, duplicates.profile_person(p, region))
@@ -52,8 +54,9 @@ def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
             kinds = {" ".join(r.split(" ")[:2]) for r in reasons}  # "same email"
             if "same name" in kinds and fold_name(p.display_name) == fold_name(name):
                 kinds = {"same name"}
-            first = next(k for k in ("same email", "same phone", "same name") if k in kinds)
-            found.append((p, f"the {first}"))
+            first = next((k for k in ("same email", "same phone", "same name") if k in kinds),
+                         None)
+            found.append((p, f"the {first}" if first else reasons[0]))
     return found
 
 
@@ -100,8 +103,10 @@ def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt
         if config is not None:
             _check_values(spec, config, today, profiles)
         distinct = [v for k, v in spec.extra if k == duplicates.DISTINCT_KEY]
+        places = [v for k, v in spec.extra if k in duplicates.PLACE_KEYS and isinstance(v, str)]
         clashes = same_person(profiles, spec.name, spec.emails, spec.phones, region,
-                              [x for v in distinct for x in ([v] if isinstance(v, str) else v)])
+                              [x for v in distinct for x in ([v] if isinstance(v, str) else v)],
+                              spec.birthday, places)
         if clashes:
             listed = "; ".join(f"{p.path} ({p.display_name}) has {why}" for p, why in clashes)
             raise ProfileExists(f"not created: {listed}. Use --force to add it anyway.")

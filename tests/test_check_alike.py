@@ -51,3 +51,18 @@ def test_a_household_is_not_one_person(vault: VaultFactory, run: Run) -> None:
     hans = anna.replace("Anna", "Hans")
     root = vault({"anna.md": anna, "hans.md": hans}, config="")
     assert "duplicate" not in run(root, "check", "--date", "2026-12-01").output
+
+
+def test_new_refuses_an_alike_name_that_check_would_flag(vault: VaultFactory, run: Run) -> None:
+    """One rule for new and check: a typo in the name does not get a duplicate past new."""
+    jane = ('---\nname: Margaret Whitfield\nid: a1\nbirthday: 1948-01-14\n'
+            'address: "14 Cardigan Grove, Leeds LS6 3BJ"\n---\n')
+    root = vault({"m.md": jane}, config="")
+    result = run(root, "new", "Margret Whitfeld", "--birthday", "1948-01-14",
+                 "--set", "address=LS6 3BJ")
+    assert result.exit_code == 6, result.output
+    assert "m.md (Margaret Whitfield)" in result.stderr
+    assert "same birthday and postcode, names 0.94 alike" in result.stderr
+    assert sorted(p.name for p in root.glob("*.md")) == ["m.md"]
+    other = run(root, "new", "Margret Whitfeld", "--birthday", "1960-05-05")
+    assert other.exit_code == 0, other.output  # alike names alone are not evidence
