@@ -7,6 +7,7 @@ that option keeps its default; the rest of the vault keeps working.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import textwrap
@@ -126,11 +127,11 @@ class Option:
     """One configuration option: dotted name (``section.key``), type, default, help."""
 
     name: str
-    type: type
+    type: builtins.type[Any]
     default: Any
     help: str
     validate: Callable[[Any], None] | None = None
-    item_type: type | None = None  # for lists
+    item_type: builtins.type[Any] | None = None  # for lists
 
     @property
     def section(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -57,14 +58,14 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     silenced: dict[str, frozenset[str]] = {}
     for profile in vault.profiles(full=True):
         for collector in collectors:
-            found.extend(_guarded(collector, lambda c=collector, p=profile: c.add(p), profile))
+            found.extend(_guarded(collector, functools.partial(collector.add, profile), profile))
         if not in_scope(profile.path) or profile.path in unreadable:
             continue
         codes = _silenced(profile, found)
         if codes:
             silenced[profile.path] = codes
         for check in PROFILE_CHECKS:
-            found.extend(_guarded(check, lambda c=check, p=profile: c(p, ctx), profile))
+            found.extend(_guarded(check, functools.partial(check, profile, ctx), profile))
     for collector in collectors:
         found.extend(p for p in _guarded(collector, collector.finish, None)
                      if in_scope(p.location.path))
