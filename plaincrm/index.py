@@ -17,19 +17,18 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import io
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import platformdirs
 
-from plaincrm import __version__, codec
+from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
 from plaincrm.model import Location, LogEntry, Problem, Profile, Severity
@@ -37,17 +36,18 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"4/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"5/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
-  size INTEGER);
+  size INTEGER, gen INTEGER);
 CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT, contact TEXT,
   has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
-  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, summary BLOB, full BLOB);
+  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, summary BLOB, full BLOB,
+  pid TEXT, log_count INTEGER, since INTEGER, phones TEXT, emails TEXT);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
@@ -62,7 +62,11 @@ CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT);
 CREATE INDEX problems_path ON problems (path);
+CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER, ical BLOB,
+  PRIMARY KEY (path, seq)) WITHOUT ROWID;
 """
+RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
+                "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line")
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
@@ -153,7 +157,9 @@ def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
                _bounded(lookup_keys(p)), fold(haystack),
                newest.date.toordinal() if newest else None, newest.kind if newest else None,
                newest.text if newest else None, newest.location.line if newest else None,
-               codec.dump_profile(p, summary=True), codec.dump_profile(p))
+               codec.dump_profile(p, summary=True), codec.dump_profile(p), p.id, p.log_count,
+               p.customer_since.toordinal() if p.customer_since else None,
+               ", ".join(p.phones) or None, ", ".join(p.emails) or None)
     contacts = [(email.casefold(), "email", path, line) for email, line in items(p, "email")]
     region = config["profiles.phone_region"]
     for phone, line in items(p, "phone"):
@@ -300,11 +306,6 @@ class Index:
         with _transaction(self._db, write) as db:
             yield db
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The open database, for the calendar's event cache (tables that die with it)."""
-        return self._db
-
     # -- refreshing -------------------------------------------------------
 
     def refresh(self, progress: Callable[[int], None] | None = None,
@@ -402,10 +403,11 @@ class Index:
         """One transaction: each file's rows replaced together, the generation moved on."""
         old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
         with _transaction(self._db) as db:
-            for table in ("files", *DERIVED):
+            for table in ("files", *DERIVED, "events"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
-            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                           [rows[0] for rows in batch])
+            (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                           [(*rows[0], gen) for rows in batch])
             for number, table in enumerate(DERIVED, start=1):
                 marks = ", ".join("?" * len(SHAPES[table]))
                 db.executemany(f"INSERT INTO {table} VALUES ({marks})",
@@ -457,13 +459,6 @@ class Index:
             f"SELECT {column} FROM profiles WHERE path = ?", (path,)).fetchone())
         return self._ask(lambda: _load(row[0])) if row else None
 
-    def summaries(self) -> Iterator[tuple[str, bytes]]:
-        """(path, summary row) of every indexed profile, sorted by path, not decoded: for
-        caches keyed by a profile's content (:func:`plaincrm.codec.load_profile` decodes)."""
-        cursor = self._db.execute("SELECT path, summary FROM profiles ORDER BY path")
-        while batch := cursor.fetchmany(READ_BATCH):
-            yield from batch
-
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._ask(lambda: self._db.execute(query, params).fetchall())
 
@@ -493,14 +488,61 @@ class Index:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
-        columns = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
-                   "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line "
-                   "FROM rules r JOIN profiles p ON p.path = r.path WHERE ")
+        columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
                  "('service', 'task', 'keep_in_touch'))")
         found = self._rows(f"{columns}{dated} UNION ALL {columns}{yearly} "
                           "ORDER BY 1, 2", (end, start, *params))
         return [_rule(row) for row in found]
+
+    def owners(self) -> list[str]:
+        """Every profile ``owner`` written in the vault, once each."""
+        return [o for (o,) in self._rows("SELECT DISTINCT owner FROM profiles WHERE owner != ''")]
+
+    def shared_ids(self) -> list[tuple[str, str, int]]:
+        """(id, path, log entries) of each profile whose ``id`` another profile has too."""
+        return self._rows("SELECT pid, path, log_count FROM profiles WHERE pid IN (SELECT pid "
+                          "FROM profiles WHERE pid != '' GROUP BY pid HAVING count(*) > 1)")
+
+    def calendar_profiles(self, batch: int = READ_BATCH) -> Iterator[CalendarProfile]:
+        """Every profile with rules, by path: its rules and what its events say besides, and
+        for each rule the (UID, revision, start) of the event kept for it, if any. Read a
+        batch of profiles at a time, each batch in one snapshot."""
+        after = ""
+        while paths := self._rows("SELECT DISTINCT path FROM rules WHERE path > ? ORDER BY path "
+                                  "LIMIT ?", (after, batch)):
+            after = paths[-1][0]
+            found = self._rows(
+                f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start "
+                "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
+                "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
+                "WHERE r.path BETWEEN ? AND ? ORDER BY r.path, r.seq", (paths[0][0], after))
+            start = 0
+            for end in range(1, len(found) + 1):
+                if end == len(found) or found[end][0] != found[start][0]:
+                    yield _calendar_profile(found[start:end])
+                    start = end
+
+    @contextlib.contextmanager
+    def event_feed(self, version: str) -> Iterator[EventFeed]:
+        """A calendar feed being put together: the events' bytes are kept in the ``events``
+        table under their file's rows (deleted with them), valid for ``version`` (what the
+        bytes depend on besides the rows: the config, the serializer); the feed's own list of
+        events sits in a temporary table, sorted on the way out."""
+        db = self._db
+        row = self._ask(lambda: db.execute(
+            "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
+        if row is None or row[0] != version:
+            with _transaction(db):
+                db.execute("DELETE FROM events")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('calendar', ?)", (version,))
+        db.execute("DROP TABLE IF EXISTS temp.feed")
+        db.execute("CREATE TEMP TABLE feed (start INTEGER, uid TEXT, path TEXT, seq INTEGER, "
+                   "rev INTEGER)")
+        try:
+            yield EventFeed(db, version)
+        finally:
+            db.execute("DROP TABLE IF EXISTS temp.feed")
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
         """(path, name, id) of the profiles ``key`` (folded) names exactly, by stem, path, id
@@ -525,27 +567,76 @@ class Index:
     def paths(self) -> list[str]:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
 
-    def memo_stream(self, name: str, key: str, write: Callable[[BinaryIO], int],
-                    out: BinaryIO) -> tuple[bool, int]:
-        """``write(out)`` (which returns a count), its bytes kept in the database while the
-        index's generation stays the same: later calls copy them. Returns (kept, count)."""
-        key = f"{name}|{SCHEMA_VERSION}|{__version__}|{key}"
-        db = self._db
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
-                   "generation INTEGER, count INTEGER, data BLOB)")
-        generation = self.generation()
-        row = db.execute("SELECT count, data FROM results WHERE key = ? AND generation = ?",
-                         (key, generation)).fetchone()
-        if row is not None:
-            out.write(row[1])
-            return True, int(row[0])
-        copy = io.BytesIO()
-        count = write(_Tee(out, copy))
-        with _transaction(db):
-            db.execute("DELETE FROM results WHERE generation != ?", (generation,))
-            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                       (key, generation, count, copy.getvalue()))
-        return False, count
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarProfile:
+    """A profile as the calendar reads it: its rules (in order), its facts, the generation its
+    rows were written in, and the (UID, revision, start) of the event kept for each rule."""
+
+    path: str
+    pid: str | None
+    rules: list[Rule]
+    last: LogEntry | None  # the newest log entry
+    since: dt.date | None
+    phones: str | None  # as written, joined by ", "
+    emails: str | None
+    gen: int = 0
+    kept: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+
+
+class EventFeed:
+    """The events of one feed (see :meth:`Index.event_feed`): each added with where it sorts,
+    the new ones stored with their bytes; written out sorted by (start, UID)."""
+
+    def __init__(self, db: sqlite3.Connection, version: str) -> None:
+        self._db, self._version = db, version
+        self._rows: list[tuple[int, str, str, int, int]] = []
+        self._new: list[tuple[Any, ...]] = []
+        self.events = self.stored = 0
+        (self._data_version,) = db.execute("PRAGMA data_version").fetchone()
+
+    def add(self, start: int, uid: str, path: str, seq: int, rev: int) -> None:
+        self._rows.append((start, uid, path, seq, rev))
+        if len(self._rows) >= CHUNK:
+            self._flush()
+
+    def store(self, path: str, seq: int, key: tuple[str, int, int], ical: bytes,
+              gen: int) -> None:
+        """Keep an event's bytes, unless its file's rows changed since ``gen`` (then the next
+        build makes them again)."""
+        self._new.append((path, seq, *key, ical, path, gen, self._version))
+        self.stored += 1
+
+    def _flush(self) -> None:
+        rows, new, self._rows, self._new = self._rows, self._new, [], []
+        with _transaction(self._db, write=bool(new)) as db:  # a write lock only to store
+            db.executemany("INSERT INTO temp.feed VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO events SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS "
+                           "(SELECT 1 FROM files WHERE path = ? AND gen = ?) AND (SELECT value "
+                           "FROM meta WHERE key = 'calendar') = ?", new)
+
+    def write_sorted(self, write: Callable[[bytes], object], header: bytes) -> bool:
+        """``write`` the header, then every event's bytes sorted by (start, UID), a few
+        hundred at a time, from one snapshot. False, having written nothing, when another
+        plaincrm replaced some of them meanwhile (build again)."""
+        self._flush()
+        with _transaction(self._db, write=False) as db:
+            (version,) = db.execute("PRAGMA data_version").fetchone()
+            if version != self._data_version and db.execute(
+                    f"SELECT count(*) FROM temp.feed f WHERE NOT EXISTS (SELECT 1 {_KEPT})"
+                    ).fetchone()[0]:
+                return False
+            write(header)
+            cursor = db.execute(f"SELECT e.ical {_KEPT} ORDER BY f.start, f.uid")
+            while batch := cursor.fetchmany(200):
+                self.events += len(batch)
+                write(b"".join([ical for (ical,) in batch]))  # fewer, larger writes
+        return True
+
+
+_KEPT = ("FROM temp.feed f JOIN events e ON e.path = f.path AND e.seq = f.seq WHERE "
+         "e.uid = f.uid AND e.rev = f.rev AND e.start = f.start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,19 +664,8 @@ def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
 
 
 SHAPES = {  # the columns of each derived table, in order
-    "profiles": range(16), "contacts": range(4), "tasks": range(6), "log": range(5),
+    "profiles": range(21), "contacts": range(4), "tasks": range(6), "log": range(5),
     "rules": range(11), "problems": range(5)}
-
-
-class _Tee:
-    """A binary writer that writes to two others."""
-
-    def __init__(self, first: BinaryIO, second: BinaryIO) -> None:
-        self.first, self.second = first, second
-
-    def write(self, data: bytes) -> int:
-        self.first.write(data)
-        return self.second.write(data)
 
 
 def _keyed(root: str, found: list[Any]) -> list[FileKey]:
@@ -599,6 +679,15 @@ def _keyed(root: str, found: list[Any]) -> list[FileKey]:
         except OSError:
             keys.append((s.path, -1, -1, -1, -1))
     return keys
+
+
+def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
+    rule, last = _rule(rows[0][:15])
+    since, phones, emails, gen = rows[0][15:19]
+    return CalendarProfile(
+        rule.location.path, rule.profile_id, [rule, *[_rule(row[:15])[0] for row in rows[1:]]],
+        last, dt.date.fromordinal(since) if since else None, phones, emails, gen,
+        {row[1]: (row[19], row[20], row[21]) for row in rows if row[19] is not None})
 
 
 def _rule(row: tuple[Any, ...]) -> tuple[Rule, LogEntry | None]:
