@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -153,9 +153,9 @@ def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
     the bytes :func:`calendar` gives for the vault's profiles. The one path of ``calendar``,
     ``watch --calendar`` and ``serve``.
 
-    It is a query of the index's rules table: each rule's event is planned (UID, start,
-    revision) from its row; an event whose bytes the index keeps for the same plan is not
-    made again, the others are serialized and kept with their file's rows (see
+    It is a query of the index: each rule's event, its bytes kept with its file's rows, read
+    back sorted. Only the profiles whose kept events are missing or not the day's (a new
+    revision, a reminder due every day) have theirs planned and serialized again (see
     :meth:`plaincrm.index.Index.event_feed`)."""
     day = today if today is not None else dt.date.today()
     config, index = vault.config, vault.index
@@ -164,23 +164,22 @@ def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
     until = _horizon(day, config, months)
     header = _header(config, owner).to_ical()
     version = f"{CACHE_FORMAT}|{__version__}|{icalendar.__version__}|{config.fingerprint()}"
+    mine = None if owner is None else partial(_mine, wanted=owner)
     for _attempt in range(3):
-        with index.event_feed(version) as feed:
-            losers = _losers(index.shared_ids())
-            made = 0
-            for cp in index.calendar_profiles():
-                base = _uid_base(cp.path, cp.pid, keeps_id=cp.path not in losers)
-                events = _profile_events(cp, config, day, until, owner, base)
-                for seq, key, spec in events:
+        with index.event_feed(version, day, until, mine) as feed:
+            losers: set[str] | None = None
+            for cp in feed.stale():  # every event of the day, made once and kept
+                losers = _losers(index.shared_ids()) if losers is None else losers
+                keeps = cp.path not in losers
+                base = _uid_base(cp.path, cp.pid, keeps_id=keeps)
+                for seq, key, spec in _profile_events(cp, config, day, dt.date.max, None, base):
                     if spec is not None:
-                        feed.store(cp.path, seq, key, spec.to_ical(), cp.gen)
-                    feed.add(key[2], key[0], cp.path, seq, key[1])
-            made = feed.stored
+                        feed.store(cp.path, seq, key, keeps, spec.to_ical(), cp.gen)
             if feed.write_sorted(fp.write, header[:-len(FOOTER)]):
                 fp.write(FOOTER)
-                return FeedStats(events=feed.events, serialized=made)
-    raise CacheError("the calendar's events kept changing while the feed was written "
-                     "(another plaincrm indexing?); run the command again")
+                return FeedStats(events=feed.events, serialized=feed.stored)
+    raise CacheError("the index kept changing while the feed was written (other plaincrm "
+                     "commands at work?); run the command again")
 
 
 def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
@@ -278,7 +277,7 @@ def _keeps_id(group: list[tuple[int, str]]) -> str:
 
 
 @lru_cache(maxsize=4096)  # a vault has few owners; a feed asks for each of its events
-def _mine(owner: str | None, wanted: str | None) -> bool:
+def _mine(owner: str | None, wanted: str | None = None) -> bool:
     """Whether a reminder of ``owner`` is in the feed of ``wanted`` (None: everybody's)."""
     return wanted is None or matches_me(owner or None, wanted)
 

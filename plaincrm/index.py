@@ -46,8 +46,8 @@ CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, i
   size INTEGER, gen INTEGER);
 CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT, contact TEXT,
   has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
-  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, summary BLOB, full BLOB,
-  pid TEXT, log_count INTEGER, since INTEGER, phones TEXT, emails TEXT);
+  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
+  log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, summary BLOB, full BLOB);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
@@ -62,8 +62,9 @@ CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT);
 CREATE INDEX problems_path ON problems (path);
-CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER, ical BLOB,
-  PRIMARY KEY (path, seq)) WITHOUT ROWID;
+CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
+CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
+  keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
 """
 RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
                 "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line")
@@ -157,9 +158,9 @@ def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
                _bounded(lookup_keys(p)), fold(haystack),
                newest.date.toordinal() if newest else None, newest.kind if newest else None,
                newest.text if newest else None, newest.location.line if newest else None,
-               codec.dump_profile(p, summary=True), codec.dump_profile(p), p.id, p.log_count,
-               p.customer_since.toordinal() if p.customer_since else None,
-               ", ".join(p.phones) or None, ", ".join(p.emails) or None)
+               p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,
+               ", ".join(p.phones) or None, ", ".join(p.emails) or None,
+               codec.dump_profile(p, summary=True), codec.dump_profile(p))
     contacts = [(email.casefold(), "email", path, line) for email, line in items(p, "email")]
     region = config["profiles.phone_region"]
     for phone, line in items(p, "phone"):
@@ -504,19 +505,17 @@ class Index:
         return self._rows("SELECT pid, path, log_count FROM profiles WHERE pid IN (SELECT pid "
                           "FROM profiles WHERE pid != '' GROUP BY pid HAVING count(*) > 1)")
 
-    def calendar_profiles(self, batch: int = READ_BATCH) -> Iterator[CalendarProfile]:
-        """Every profile with rules, by path: its rules and what its events say besides, and
-        for each rule the (UID, revision, start) of the event kept for it, if any. Read a
-        batch of profiles at a time, each batch in one snapshot."""
-        after = ""
-        while paths := self._rows("SELECT DISTINCT path FROM rules WHERE path > ? ORDER BY path "
-                                  "LIMIT ?", (after, batch)):
-            after = paths[-1][0]
+    def calendar_profiles(self, paths: list[str]) -> Iterator[CalendarProfile]:
+        """The profiles at ``paths`` that have rules: their rules and what their events say
+        besides, and for each rule the (UID, revision, start) of the event kept for it, if
+        any. Read a few hundred at a time, each batch in one snapshot."""
+        for at in range(0, len(paths), READ_BATCH):
+            part = paths[at:at + READ_BATCH]
             found = self._rows(
                 f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start "
                 "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
                 "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
-                "WHERE r.path BETWEEN ? AND ? ORDER BY r.path, r.seq", (paths[0][0], after))
+                f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq", part)
             start = 0
             for end in range(1, len(found) + 1):
                 if end == len(found) or found[end][0] != found[start][0]:
@@ -524,11 +523,13 @@ class Index:
                     start = end
 
     @contextlib.contextmanager
-    def event_feed(self, version: str) -> Iterator[EventFeed]:
-        """A calendar feed being put together: the events' bytes are kept in the ``events``
-        table under their file's rows (deleted with them), valid for ``version`` (what the
-        bytes depend on besides the rows: the config, the serializer); the feed's own list of
-        events sits in a temporary table, sorted on the way out."""
+    def event_feed(self, version: str, today: dt.date, until: dt.date,
+                   mine: Callable[[str | None], bool] | None = None) -> Iterator[EventFeed]:
+        """A calendar feed of ``today``: one event per rule (one-off ones up to ``until``,
+        those of the owners ``mine`` keeps), sorted by start and UID. The events' bytes are
+        kept in the ``events`` table under their file's rows (deleted with them), valid for
+        ``version`` (what they depend on besides the rows: the config, the serializer) and
+        while their revision, start and UID are still those of the day."""
         db = self._db
         row = self._ask(lambda: db.execute(
             "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
@@ -536,13 +537,10 @@ class Index:
             with _transaction(db):
                 db.execute("DELETE FROM events")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('calendar', ?)", (version,))
-        db.execute("DROP TABLE IF EXISTS temp.feed")
-        db.execute("CREATE TEMP TABLE feed (start INTEGER, uid TEXT, path TEXT, seq INTEGER, "
-                   "rev INTEGER)")
-        try:
-            yield EventFeed(db, version)
-        finally:
-            db.execute("DROP TABLE IF EXISTS temp.feed")
+        db.create_function("plaincrm_mine", 1, mine or (lambda _owner: True),
+                           deterministic=True)
+        yield EventFeed(self, db, version, {"t": today.toordinal(), "u": until.toordinal(),
+                                            "epoch": min(EPOCH, today.toordinal())})
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
         """(path, name, id) of the profiles ``key`` (folded) names exactly, by stem, path, id
@@ -586,57 +584,72 @@ class CalendarProfile:
 
 
 class EventFeed:
-    """The events of one feed (see :meth:`Index.event_feed`): each added with where it sorts,
-    the new ones stored with their bytes; written out sorted by (start, UID)."""
+    """One feed being made (see :meth:`Index.event_feed`): the profiles whose kept events are
+    missing or stale, their new events stored, then every event written out sorted."""
 
-    def __init__(self, db: sqlite3.Connection, version: str) -> None:
-        self._db, self._version = db, version
-        self._rows: list[tuple[int, str, str, int, int]] = []
+    def __init__(self, index: Index, db: sqlite3.Connection, version: str,
+                 day: dict[str, int]) -> None:
+        self._index, self._db, self._version, self._day = index, db, version, day
         self._new: list[tuple[Any, ...]] = []
         self.events = self.stored = 0
         (self._data_version,) = db.execute("PRAGMA data_version").fetchone()
 
-    def add(self, start: int, uid: str, path: str, seq: int, rev: int) -> None:
-        self._rows.append((start, uid, path, seq, rev))
-        if len(self._rows) >= CHUNK:
+    def stale(self) -> Iterator[CalendarProfile]:
+        """The profiles with a rule whose event is not kept, or kept for another day."""
+        paths = self._db.execute(f"SELECT DISTINCT r.path {_EVENTS} LEFT JOIN events e ON "
+                                 f"e.path = r.path AND e.seq = r.seq WHERE e.path IS NULL OR "
+                                 f"NOT ({_VALID}) ORDER BY r.path", self._day).fetchall()
+        return self._index.calendar_profiles([path for (path,) in paths])
+
+    def store(self, path: str, seq: int, key: tuple[str, int, int], keeps: bool,
+              ical: bytes, gen: int) -> None:
+        """Keep an event's bytes: ``key`` is its (UID, revision, start), ``keeps`` whether its
+        profile keeps its id; unless its file's rows changed since ``gen`` (then the next
+        build makes them again)."""
+        self._new.append((path, seq, *key, keeps, ical, path, gen, self._version))
+        self.stored += 1
+        if len(self._new) >= CHUNK:
             self._flush()
 
-    def store(self, path: str, seq: int, key: tuple[str, int, int], ical: bytes,
-              gen: int) -> None:
-        """Keep an event's bytes, unless its file's rows changed since ``gen`` (then the next
-        build makes them again)."""
-        self._new.append((path, seq, *key, ical, path, gen, self._version))
-        self.stored += 1
-
     def _flush(self) -> None:
-        rows, new, self._rows, self._new = self._rows, self._new, [], []
-        with _transaction(self._db, write=bool(new)) as db:  # a write lock only to store
-            db.executemany("INSERT INTO temp.feed VALUES (?, ?, ?, ?, ?)", rows)
-            db.executemany("INSERT OR REPLACE INTO events SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS "
-                           "(SELECT 1 FROM files WHERE path = ? AND gen = ?) AND (SELECT value "
-                           "FROM meta WHERE key = 'calendar') = ?", new)
+        new, self._new = self._new, []
+        with _transaction(self._db) as db:
+            db.executemany("INSERT OR REPLACE INTO events SELECT ?, ?, ?, ?, ?, ?, ? WHERE "
+                           "EXISTS (SELECT 1 FROM files WHERE path = ? AND gen = ?) AND "
+                           "(SELECT value FROM meta WHERE key = 'calendar') = ?", new)
 
     def write_sorted(self, write: Callable[[bytes], object], header: bytes) -> bool:
-        """``write`` the header, then every event's bytes sorted by (start, UID), a few
-        hundred at a time, from one snapshot. False, having written nothing, when another
-        plaincrm replaced some of them meanwhile (build again)."""
-        self._flush()
+        """``write`` the header, then the feed's events sorted by (start, UID), a few hundred
+        at a time, from one snapshot. False, having written nothing, when another plaincrm
+        wrote to the index since this feed began (make it again)."""
+        if self._new:
+            self._flush()
         with _transaction(self._db, write=False) as db:
-            (version,) = db.execute("PRAGMA data_version").fetchone()
-            if version != self._data_version and db.execute(
-                    f"SELECT count(*) FROM temp.feed f WHERE NOT EXISTS (SELECT 1 {_KEPT})"
-                    ).fetchone()[0]:
+            if db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
                 return False
             write(header)
-            cursor = db.execute(f"SELECT e.ical {_KEPT} ORDER BY f.start, f.uid")
+            cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
+                                f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
+                                "e.start <= :u) AND plaincrm_mine(r.owner) "
+                                "ORDER BY e.start, e.uid", self._day)
             while batch := cursor.fetchmany(200):
                 self.events += len(batch)
                 write(b"".join([ical for (ical,) in batch]))  # fewer, larger writes
         return True
 
 
-_KEPT = ("FROM temp.feed f JOIN events e ON e.path = f.path AND e.seq = f.seq WHERE "
-         "e.uid = f.uid AND e.rev = f.rev AND e.start = f.start")
+EPOCH = dt.date(1970, 1, 1).toordinal()
+_EVENTS = "FROM rules r JOIN profiles p ON p.path = r.path"
+# an event kept for rule r of profile p is the day's when its revision is the day's (the newer
+# of the newest log entry and customer_since up to the day, else 1970-01-01; the day itself
+# for a reminder due every day), a daily one starts on the day, and its UID was made with the
+# id p keeps now (of the profiles sharing an id: the most log entries, then the first path)
+_VALID = ("e.rev = CASE WHEN r.due = 0 THEN :t ELSE coalesce(nullif(max("
+          "coalesce(CASE WHEN p.last_date <= :t THEN p.last_date END, -1), "
+          "coalesce(CASE WHEN p.since <= :t THEN p.since END, -1)), -1), :epoch) END "
+          "AND (r.due IS NOT 0 OR e.start = :t) AND e.keeps = (coalesce(p.pid, '') = '' OR NOT "
+          "EXISTS (SELECT 1 FROM profiles q WHERE q.pid = p.pid AND q.path != p.path AND "
+          "(q.log_count > p.log_count OR (q.log_count = p.log_count AND q.path < p.path))))")
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,21 +232,24 @@ def test_write_stream_if_changed_leaves_no_temporary_file_on_error(tmp_path: Pat
 
 
 def test_events_replaced_by_another_plaincrm_mid_build_are_detected(opened: Vault) -> None:
-    build(opened)
+    first, _ = build(opened)
     index = opened.index
-    with index.event_feed("another version") as feed:  # a new version: nothing kept
-        (cp,) = [c for c in index.calendar_profiles() if c.path == "jane-roe.md"][:1]
-        feed.store(cp.path, 0, ("x@plaincrm", 1, 1), b"EVENT", cp.gen)
-        feed.store(cp.path, 1, ("y@plaincrm", 1, 1), b"STALE", cp.gen - 1)  # rows changed
-        feed.add(1, "x@plaincrm", cp.path, 0, 1)
-        out = io.BytesIO()
-        assert feed.write_sorted(out.write, b"H") and out.getvalue() == b"HEVENT"
+    with sqlite3.connect(index.db_path) as db:
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'calendar'").fetchone()
+    until = TODAY + dt.timedelta(days=365)
+    with index.event_feed(version, TODAY, until) as feed:
+        assert list(feed.stale()) == []  # every event of the day is kept
         other = sqlite3.connect(index.db_path, isolation_level=None)
-        other.execute("DELETE FROM events")  # another plaincrm re-indexing the file
+        other.execute("DELETE FROM events WHERE path = 'jane-roe.md'")  # another plaincrm
         other.close()
         out = io.BytesIO()
         assert not feed.write_sorted(out.write, b"H") and out.getvalue() == b""
-    assert kept(opened) == 0
+    with index.event_feed(version, TODAY, until) as feed:
+        (jane,) = feed.stale()
+        assert jane.path == "jane-roe.md" and jane.kept == {}
+        feed.store(jane.path, 0, ("x@plaincrm", 1, 1), True, b"STALE", jane.gen - 1)
+    assert kept(opened, "jane-roe.md") == 0  # made from rows that are no longer the file's
+    assert build(opened) == (first, FeedStats(events=19, serialized=6))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
