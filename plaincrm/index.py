@@ -48,7 +48,7 @@ CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT
   has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
   last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
   log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, summary BLOB, full BLOB);
-CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER);
+CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
 CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner TEXT, text TEXT);
@@ -144,8 +144,7 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
 def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
     """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
     from plaincrm.checks.base import items
-    from plaincrm.checks.fields import parse_phone
-    from plaincrm.lookup import fold, lookup_keys
+    from plaincrm.lookup import fold, lookup_keys, phone_key
     from plaincrm.reminders import rules
 
     path = p.path
@@ -161,12 +160,10 @@ def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
                p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,
                ", ".join(p.phones) or None, ", ".join(p.emails) or None,
                codec.dump_profile(p, summary=True), codec.dump_profile(p))
-    contacts = [(email.casefold(), "email", path, line) for email, line in items(p, "email")]
-    region = config["profiles.phone_region"]
-    for phone, line in items(p, "phone"):
-        e164, _why = parse_phone(phone, region)
-        if e164:
-            contacts.append((e164, "phone", path, line))
+    contacts = [(email.casefold(), "email", path, line, email)
+                for email, line in items(p, "email")]
+    contacts += [(key, "phone", path, line, phone) for phone, line in items(p, "phone")
+                 if (key := phone_key(phone))]
     tasks = [(path, t.location.line, t.date.toordinal() if t.date else None, t.done, t.owner,
               t.text) for t in p.tasks]
     log = [(path, e.location.line, e.date.toordinal(), e.kind, e.text) for e in p.log]
@@ -543,15 +540,18 @@ class Index:
                                             "epoch": min(EPOCH, today.toordinal())})
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
-        """(path, name, id) of the profiles ``key`` (folded) names exactly, by stem, path, id
-        or name, or by the contact point ``contact`` (a folded email, an E.164 phone); else
-        of those whose keys contain it."""
-        exact = self._rows("SELECT p.path, p.name, NULL FROM profiles p WHERE instr(p.keys, ?) "
-                          "UNION SELECT p.path, p.name, NULL FROM contacts c JOIN profiles p "
-                          "ON p.path = c.path WHERE c.value = ? ORDER BY 1",
-                          (f"\x1f{key}\x1f", contact))
-        return exact or self._rows("SELECT path, name, NULL FROM profiles WHERE instr(keys, ?) "
-                                  "ORDER BY path", (key,))
+        """(path, name, None) of the profiles ``key`` (folded) names exactly, by stem, path, id
+        or name, and (path, name, phone as written) of those with the contact point
+        ``contact`` (a folded email; a phone's :func:`plaincrm.lookup.phone_key`)."""
+        return self._rows("SELECT path, name, NULL FROM profiles WHERE instr(keys, ?) UNION "
+                          "SELECT p.path, p.name, CASE c.kind WHEN 'phone' THEN c.written END "
+                          "FROM contacts c JOIN profiles p ON p.path = c.path WHERE c.value = ? "
+                          "ORDER BY 1", (f"\x1f{key}\x1f", contact))
+
+    def containing(self, key: str) -> list[tuple[str, str]]:
+        """(path, name) of the profiles whose stem, path, id or name contains ``key``."""
+        return self._rows("SELECT path, name FROM profiles WHERE instr(keys, ?) ORDER BY path",
+                          (key,))
 
     def problems(self, path: str | None = None) -> list[Problem]:
         """Every problem the loader found (of one file), sorted by path then line."""
@@ -677,7 +677,7 @@ def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
 
 
 SHAPES = {  # the columns of each derived table, in order
-    "profiles": range(21), "contacts": range(4), "tasks": range(6), "log": range(5),
+    "profiles": range(21), "contacts": range(5), "tasks": range(6), "log": range(5),
     "rules": range(11), "problems": range(5)}
 
 
