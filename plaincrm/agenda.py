@@ -19,7 +19,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from plaincrm import gitrepo
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
@@ -190,6 +189,8 @@ def my_name(root: Path, config: Config) -> str:
     me = str(config["vault.me"]).strip()
     if me:
         return me
+    from plaincrm import gitrepo
+
     name = gitrepo.user_name(root)
     if not name:
         raise GitError("--mine needs your name: set me = \"yourname\" under [vault] in "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +20,14 @@ def _plain(text: str, **_styles: Any) -> str:
 
 def when(agenda: Agenda, item: AgendaItem) -> str:
     """``3 days late``, ``today``, ``tomorrow``, ``in 5 days``."""
-    if item.section == "overdue":
-        late = (agenda.date - item.date).days
+    return _when(agenda.date, item.section, item.date)
+
+
+def _when(today: dt.date, section: str, day: dt.date) -> str:
+    if section == "overdue":
+        late = (today - day).days
         return f"{late} day{'s' if late != 1 else ''} late"
-    ahead = (item.date - agenda.date).days
+    ahead = (day - today).days
     return "today" if ahead == 0 else "tomorrow" if ahead == 1 else f"in {ahead} days"
 
 
@@ -61,8 +66,31 @@ def empty_message(agenda: Agenda) -> str:
 
 def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
     """The cells of an item's line: date, when, kind, name, what, owner."""
-    return [item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "), item.name,
-            item.text, f"@{item.owner}" if item.owner else "-"]
+    return [item.date.isoformat(), when(agenda, item), _kind(item.kind), item.name,
+            item.text, _owner(item.owner)]
+
+
+def _kind(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _owner(owner: str | None) -> str:
+    return f"@{owner}" if owner else "-"
+
+
+def _widths(agenda: Agenda) -> list[int]:
+    """Each column's width, measured on its distinct cells (few dates, kinds and owners)."""
+    days, kinds, names, texts, owners = set(), set(), set(), set(), set()
+    for item in agenda.items:
+        days.add((item.section, item.date))
+        kinds.add(item.kind)
+        names.add(item.name)
+        texts.add(item.text)
+        owners.add(item.owner)
+    columns = [{day.isoformat() for _section, day in days},
+               {_when(agenda.date, section, day) for section, day in days},
+               {_kind(kind) for kind in kinds}, names, texts, {_owner(o) for o in owners}]
+    return [max(column_widths([value] for value in column)) for column in columns]
 
 
 def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
@@ -86,9 +114,9 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
             return style(cell, dim=True)
         return cell
 
-    # the cells are made twice (once to measure, once to print) rather than kept: on a large
-    # vault they would cost more memory than everything else
-    widths = column_widths(cells(agenda, item) for item in agenda.items)
+    # measured first, then each line's cells made as it is printed: kept, the cells of a
+    # large vault would cost more memory than everything else
+    widths = _widths(agenda)
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
     out = [style(heading(agenda), bold=True)]
     for section in SECTIONS:
