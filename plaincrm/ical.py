@@ -110,12 +110,12 @@ class EventSpec:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", self.summary)
-            alarm.add("trigger", vDuration.from_ical(self.alarm))
+            alarm.add("trigger", vDuration.from_ical(self.alarm))  # type: ignore[no-untyped-call]
             event.add_component(alarm)
         return event
 
     def to_ical(self) -> bytes:
-        return self.event().to_ical()
+        return bytes(self.event().to_ical())
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +251,7 @@ def _header(config: Config, owner: str | None) -> Calendar:
     name = vText(clean_text(config["calendar.name"] + (f" ({owner})" if owner else "")))
     cal.add("name", name)
     cal.add("x-wr-calname", name)
-    refresh = vDuration.from_ical(config["calendar.refresh"])
+    refresh = vDuration.from_ical(config["calendar.refresh"])  # type: ignore[no-untyped-call]
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
     return cal

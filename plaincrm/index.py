@@ -24,8 +24,10 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import platformdirs
 
@@ -90,6 +92,7 @@ CHUNK = 500  # files per unit of work
 WRITE_BATCH = 5000  # files per write transaction on a very large refresh
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
+Rows = list[tuple[Any, ...]]
 # one file's rows: its key, then its rows in each table of DERIVED (the profile's: 0 or 1)
 FileRows = tuple[FileKey, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
                  list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -135,10 +138,8 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
             continue
         profile, problems = parse_profile(path, data)
         key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        if profile is None:
-            out.append((key, [], [], [], [], [], _problem_rows(problems)))
-        else:
-            out.append((key, *derive(profile, config), _problem_rows(problems)))
+        found = derive(profile, config) if profile is not None else ([], [], [], [], [])
+        out.append((key, *found, _problem_rows(problems)))
     return out
 
 
@@ -148,7 +149,7 @@ def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
     return marshal.dumps(read_files(root, files, config))
 
 
-def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
+def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
     from plaincrm.checks.base import items
     from plaincrm.lookup import fold, lookup_keys, phone_key
@@ -305,12 +306,6 @@ class Index:
         with _transaction(self._db):
             _create(self._db)
 
-    @contextlib.contextmanager
-    def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """The one transaction helper: ``BEGIN IMMEDIATE`` (a write) or a read snapshot."""
-        with _transaction(self._db, write) as db:
-            yield db
-
     # -- refreshing -------------------------------------------------------
 
     def refresh(self, progress: Callable[[int], None] | None = None,
@@ -412,11 +407,11 @@ class Index:
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
             (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                           [(*rows[0], gen) for rows in batch])
+                           [(*file[0], gen) for file in batch])
             for number, table in enumerate(DERIVED, start=1):
                 marks = ", ".join("?" * len(SHAPES[table]))
                 db.executemany(f"INSERT INTO {table} VALUES ({marks})",
-                               [row for rows in batch for row in rows[number]])
+                               [row for file in batch for row in cast(Rows, file[number])])
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                        "WHERE key = 'generation'")
 
@@ -487,8 +482,9 @@ class Index:
         stay overdue), daily rules, yearly rules whose month and day fall in the range
         (across the year's end; 29 February always, for 28 February in common years)."""
         start, end = first.toordinal(), last.toordinal()
+        params: tuple[int, ...] = ()
         if end - start >= 365:
-            yearly, params = "md IS NOT NULL", ()
+            yearly = "md IS NOT NULL"
         else:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
@@ -524,12 +520,10 @@ class Index:
                 f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start "
                 "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
                 "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
-                f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq", part)
-            start = 0
-            for end in range(1, len(found) + 1):
-                if end == len(found) or found[end][0] != found[start][0]:
-                    yield _calendar_profile(found[start:end])
-                    start = end
+                f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq",
+                tuple(part))
+            for _path, rows in groupby(found, key=itemgetter(0)):
+                yield _calendar_profile(list(rows))
 
     @contextlib.contextmanager
     def event_feed(self, version: str, today: dt.date, until: dt.date,

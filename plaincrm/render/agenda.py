@@ -80,16 +80,12 @@ def _owner(owner: str | None) -> str:
 
 def _widths(agenda: Agenda) -> list[int]:
     """Each column's width, measured on its distinct cells (few dates, kinds and owners)."""
-    days, kinds, names, texts, owners = set(), set(), set(), set(), set()
-    for item in agenda.items:
-        days.add((item.section, item.date))
-        kinds.add(item.kind)
-        names.add(item.name)
-        texts.add(item.text)
-        owners.add(item.owner)
+    items = agenda.items
+    days = {(item.section, item.date) for item in items}
     columns = [{day.isoformat() for _section, day in days},
                {_when(agenda.date, section, day) for section, day in days},
-               {_kind(kind) for kind in kinds}, names, texts, {_owner(o) for o in owners}]
+               {_kind(i.kind) for i in items}, {i.name for i in items}, {i.text for i in items},
+               {_owner(i.owner) for i in items}]
     return [max(column_widths([value] for value in column)) for column in columns]
 
 
