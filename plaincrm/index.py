@@ -691,12 +691,21 @@ def _keyed(root: str, found: list[Any]) -> list[FileKey]:
     """Each file's key: the walk's (mtime, size) and, from a stat of its own, inode and ctime
     (an edit that keeps the size and puts the mtime back still moves the ctime)."""
     keys: list[FileKey] = []
-    for s in found:
-        try:
-            st = os.stat(os.path.join(root, s.path))
-            keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
-        except OSError:
-            keys.append((s.path, -1, -1, -1, -1))
+    relative = os.stat in os.supports_dir_fd  # each stat starts from the open vault folder
+    try:
+        folder = os.open(root, os.O_RDONLY) if relative else None
+    except OSError:
+        folder, relative = None, False
+    try:
+        for s in found:
+            try:
+                st = os.stat(s.path if relative else os.path.join(root, s.path), dir_fd=folder)
+                keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
+            except OSError:
+                keys.append((s.path, -1, -1, -1, -1))
+    finally:
+        if folder is not None:
+            os.close(folder)
     return keys
 
 
