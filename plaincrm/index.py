@@ -409,9 +409,9 @@ class Index:
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(*file[0], gen) for file in batch])
             for number, table in enumerate(DERIVED, start=1):
-                marks = ", ".join("?" * len(SHAPES[table]))
-                db.executemany(f"INSERT INTO {table} VALUES ({marks})",
-                               [row for file in batch for row in cast(Rows, file[number])])
+                if rows := [row for file in batch for row in cast(Rows, file[number])]:
+                    marks = ", ".join("?" * len(rows[0]))
+                    db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                        "WHERE key = 'generation'")
 
@@ -572,7 +572,6 @@ class Index:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
 
 
-
 @dataclass(frozen=True, slots=True)
 class CalendarProfile:
     """A profile as the calendar reads it: its rules (in order), its facts, the generation its
@@ -682,30 +681,23 @@ def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
     return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
 
 
-SHAPES = {  # the columns of each derived table, in order
-    "profiles": range(21), "contacts": range(5), "tasks": range(6), "log": range(5),
-    "rules": range(11), "problems": range(5)}
-
-
 def _keyed(root: str, found: list[Any]) -> list[FileKey]:
     """Each file's key: the walk's (mtime, size) and, from a stat of its own, inode and ctime
     (an edit that keeps the size and puts the mtime back still moves the ctime)."""
-    keys: list[FileKey] = []
-    relative = os.stat in os.supports_dir_fd  # each stat starts from the open vault folder
     try:
-        folder = os.open(root, os.O_RDONLY) if relative else None
+        folder = os.open(root, os.O_RDONLY)  # each stat starts from the open vault folder
     except OSError:
-        folder, relative = None, False
+        return [(s.path, -1, -1, -1, -1) for s in found]
+    keys: list[FileKey] = []
     try:
         for s in found:
             try:
-                st = os.stat(s.path if relative else os.path.join(root, s.path), dir_fd=folder)
+                st = os.stat(s.path, dir_fd=folder)
                 keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
             except OSError:
                 keys.append((s.path, -1, -1, -1, -1))
     finally:
-        if folder is not None:
-            os.close(folder)
+        os.close(folder)
     return keys
 
 

@@ -18,12 +18,8 @@ def _plain(text: str, **_styles: Any) -> str:
     return text
 
 
-def when(agenda: Agenda, item: AgendaItem) -> str:
+def when(today: dt.date, section: str, day: dt.date) -> str:
     """``3 days late``, ``today``, ``tomorrow``, ``in 5 days``."""
-    return _when(agenda.date, item.section, item.date)
-
-
-def _when(today: dt.date, section: str, day: dt.date) -> str:
     if section == "overdue":
         late = (today - day).days
         return f"{late} day{'s' if late != 1 else ''} late"
@@ -66,8 +62,8 @@ def empty_message(agenda: Agenda) -> str:
 
 def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
     """The cells of an item's line: date, when, kind, name, what, owner."""
-    return [item.date.isoformat(), when(agenda, item), _kind(item.kind), item.name,
-            item.text, _owner(item.owner)]
+    return [item.date.isoformat(), when(agenda.date, item.section, item.date),
+            _kind(item.kind), item.name, item.text, _owner(item.owner)]
 
 
 def _kind(kind: str) -> str:
@@ -83,7 +79,7 @@ def _widths(agenda: Agenda) -> list[int]:
     items = agenda.items
     days = {(item.section, item.date) for item in items}
     columns = [{day.isoformat() for _section, day in days},
-               {_when(agenda.date, section, day) for section, day in days},
+               {when(agenda.date, section, day) for section, day in days},
                {_kind(i.kind) for i in items}, {i.name for i in items}, {i.text for i in items},
                {_owner(i.owner) for i in items}]
     return [max(column_widths([value] for value in column)) for column in columns]
