@@ -1,14 +1,14 @@
 """The index: the vault as a few SQLite tables, rebuilt from the files at any time.
 
 One row per file (keyed by its mtime, ctime, inode and size) and, derived from it, the
-profile's row, its contact points (emails folded, phones in E.164), tasks, log entries,
-reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`) and problems. A
-changed file's rows are all replaced in one transaction; nothing else needs invalidating, and
-every command is a query. The database lives in the user's cache folder (one per vault, never in
-the vault) and can be deleted at any time; everything plaincrm keeps lives in it. A schema
-change, a damaged file or an undecodable row is rebuilt with a one-line note. Files are parsed
-outside any write transaction and written with ``BEGIN IMMEDIATE``, so two plaincrm processes at
-once never corrupt it: the second waits for the first and writes the same rows.
+profile's row, its contact points (emails folded, phones by their last digits), tasks, log
+entries, reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`), problems
+and, made by the calendar, its events' bytes. A changed file's rows are all replaced in one
+transaction; nothing else needs invalidating, and every command is a query. The database lives
+in the user's cache folder (one per vault, never in the vault) and can be deleted at any time;
+everything plaincrm keeps lives in it. A schema change, a damaged file or an undecodable row is
+rebuilt with a one-line note. Files are parsed outside any write transaction and written with
+``BEGIN IMMEDIATE``: two plaincrm processes at once wait for each other and write the same rows.
 """
 
 from __future__ import annotations
@@ -94,8 +94,7 @@ READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory i
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
 Rows = list[tuple[Any, ...]]
 # one file's rows: its key, then its rows in each table of DERIVED (the profile's: 0 or 1)
-FileRows = tuple[FileKey, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
-                 list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+FileRows = tuple[FileKey, Rows, Rows, Rows, Rows, Rows, Rows]
 
 
 def _workers() -> int:
@@ -115,9 +114,8 @@ def _can_fork() -> bool:
 
 
 def derive_key(config: Config) -> str:
-    """What of the config the derived rows depend on (reminder rules, phone numbers)."""
-    used = [config["agenda.dates"], config["agenda.contact_every"],
-            config["profiles.phone_region"]]
+    """What of the config the derived rows depend on (the reminder rules)."""
+    used = [config["agenda.dates"], config["agenda.contact_every"]]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -425,28 +423,37 @@ class Index:
     def profiles(self, full: bool = True, select: Filters | None = None) -> Iterator[Profile]:
         """Every indexed profile (those ``select`` keeps), sorted by path, read a batch of
         rows at a time so memory stays flat whatever the vault's size."""
-        column = "full" if full else "summary"
         where, params = _where(select)
-        query = f"SELECT {column} FROM profiles {where} ORDER BY path"
-        done = 0
+        query = f"SELECT {'full' if full else 'summary'} FROM profiles {where} ORDER BY path"
+        def decode(batch: list[tuple[Any, ...]]) -> list[Profile]:
+            # Decoding makes many small objects that all live on: the cyclic garbage
+            # collector would scan them again and again for nothing, so it waits.
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return [_load(blob) for (blob,) in batch]
+            finally:
+                if was_enabled:
+                    gc.enable()
+
+        for profiles in self._batches(query, params, decode):
+            yield from profiles
+
+    def _batches(self, query: str, params: tuple[Any, ...],
+                 convert: Callable[[list[tuple[Any, ...]]], list[T]]) -> Iterator[list[T]]:
+        """The rows of ``query``, ``convert``-ed a few hundred at a time. Damage before the
+        first batch is rebuilt and asked again; later, the index is removed (rebuilt next)."""
+        done = False
         for attempt in range(2):
             try:
                 cursor = self._db.execute(query, params)
                 while batch := cursor.fetchmany(READ_BATCH):
-                    # Decoding makes many small objects that all live on: the cyclic garbage
-                    # collector would scan them again and again for nothing, so it waits.
-                    was_enabled = gc.isenabled()
-                    gc.disable()
-                    try:
-                        profiles = [_load(blob) for (blob,) in batch]
-                    finally:
-                        if was_enabled:
-                            gc.enable()
-                    yield from profiles
-                    done += len(profiles)
+                    converted = convert(batch)
+                    done = True
+                    yield converted
                 return
             except sqlite3.DatabaseError as exc:
-                if done or attempt:  # some are out already: the next run rebuilds
+                if done or attempt:
                     self._db.close()
                     self._delete_files()
                     raise CacheError(f"the index at {self.db_path} was damaged ({exc}); it "
@@ -462,9 +469,7 @@ class Index:
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._ask(lambda: self._db.execute(query, params).fetchall())
 
-    def listing(self, select: Filters | None = None) -> list[tuple[str, str | None,
-                                                                   str | None, str | None,
-                                                                   str, bool]]:
+    def listing(self, select: Filters | None = None) -> list[tuple[Any, ...]]:
         """(name, status, owner, first phone else email, path, has problems) of each profile
         ``select`` keeps, sorted by path."""
         where, params = _where(select)
@@ -476,7 +481,7 @@ class Index:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
 
-    def rules_due(self, first: dt.date, last: dt.date) -> list[tuple[Rule, LogEntry | None]]:
+    def rules_due(self, first: dt.date, last: dt.date) -> Iterator[tuple[Rule, LogEntry | None]]:
         """Every rule that can have a reminder from ``first`` to ``last`` (with the profile's
         newest log entry): dated rules up to ``last`` but past ``once`` dates (actionable ones
         stay overdue), daily rules, yearly rules whose month and day fall in the range
@@ -492,14 +497,13 @@ class Index:
         columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
                  "('service', 'task', 'keep_in_touch'))")
-        found = self._rows(f"{columns}{dated} UNION ALL {columns}{yearly} "
-                          "ORDER BY 1, 2", (end, start, *params))
-        out: list[tuple[Rule, LogEntry | None]] = []
-        for row in found:  # a profile's rules share its newest log entry
-            same = out and out[-1][0].location.path == row[0]
-            rule, context = _rule(row, out[-1][1] if same else None)
-            out.append((rule, context))
-        return out
+        context, path = None, None
+        for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
+                                   (end, start, *params), list):
+            for row in batch:  # a profile's rules share its newest log entry
+                rule, context = _rule(row, context if row[0] == path else None)
+                path = row[0]
+                yield rule, context
 
     def owners(self) -> list[str]:
         """Every profile ``owner`` written in the vault, once each."""
@@ -670,15 +674,12 @@ class Filters:
 def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
     if select is None:
         return "", ()
-    terms: list[str] = []
-    params: list[Any] = []
-    for given, term in ((select.status, "coalesce(status, '') = ?"),
-                        (select.tag, "instr(tags, ?)"), (select.owner, "owner_key = ?"),
-                        (select.search, "instr(haystack, ?)")):
-        if given:
-            terms.append(term)
-            params.append(f"\x1f{given}\x1f" if term.startswith("instr(tags") else given)
-    return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
+    found = [(term, value) for value, term in (
+        (select.status, "coalesce(status, '') = ?"), (select.owner, "owner_key = ?"),
+        (select.tag and f"\x1f{select.tag}\x1f", "instr(tags, ?)"),
+        (select.search, "instr(haystack, ?)")) if value]
+    where = " AND ".join(term for term, _value in found)
+    return (f"WHERE {where}" if found else ""), tuple(value for _term, value in found)
 
 
 def _keyed(root: str, found: list[Any]) -> list[FileKey]:

@@ -63,15 +63,8 @@ def empty_message(agenda: Agenda) -> str:
 def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
     """The cells of an item's line: date, when, kind, name, what, owner."""
     return [item.date.isoformat(), when(agenda.date, item.section, item.date),
-            _kind(item.kind), item.name, item.text, _owner(item.owner)]
-
-
-def _kind(kind: str) -> str:
-    return kind.replace("_", " ")
-
-
-def _owner(owner: str | None) -> str:
-    return f"@{owner}" if owner else "-"
+            item.kind.replace("_", " "), item.name, item.text,
+            f"@{item.owner}" if item.owner else "-"]
 
 
 def _widths(agenda: Agenda) -> list[int]:
@@ -80,8 +73,8 @@ def _widths(agenda: Agenda) -> list[int]:
     days = {(item.section, item.date) for item in items}
     columns = [{day.isoformat() for _section, day in days},
                {when(agenda.date, section, day) for section, day in days},
-               {_kind(i.kind) for i in items}, {i.name for i in items}, {i.text for i in items},
-               {_owner(i.owner) for i in items}]
+               {i.kind.replace("_", " ") for i in items}, {i.name for i in items},
+               {i.text for i in items}, {f"@{i.owner}" if i.owner else "-" for i in items}]
     return [max(column_widths([value] for value in column)) for column in columns]
 
 
