@@ -1,9 +1,11 @@
 """The reminder calendar: the reminder model rendered as one RFC 5545 feed that apps subscribe to.
 
-Data flows one way: profiles + config → :func:`plaincrm.reminders.reminders` → :func:`calendar`
-(a pure function returning an :class:`icalendar.Calendar`) → :func:`build_feed` (bytes) →
-:func:`write_feed` (atomic, only when changed). The serialization is icalendar's; this module
-only decides what goes in. Everything in the feed is derived from the vault and the day given,
+Each reminder *rule* (:func:`plaincrm.reminders.rules`) is one event. :func:`calendar` is the
+pure function (profiles + config + day → an :class:`icalendar.Calendar`); :func:`write_feed_to`
+gives its bytes from the index (each event serialized once, kept beside its file's rows), the
+one path of ``calendar``, ``watch --calendar`` and ``serve``, which differ only in where the
+bytes go. The serialization is icalendar's; this module only decides what goes in.
+Everything in the feed is derived from the vault and the day given,
 never from the clock or a random number, so an unchanged vault gives byte-identical output:
 
 - UIDs: ``<profile id>-<kind>@plaincrm``; tasks add their date and a hash of their text
