@@ -497,11 +497,11 @@ class Index:
         columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
                  "('service', 'task', 'keep_in_touch'))")
-        context, path = None, None
+        context, path, shared = None, None, dict[Any, Any]()
         for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
                                    (end, start, *params), list):
-            for row in batch:  # a profile's rules share its newest log entry
-                rule, context = _rule(row, context if row[0] == path else None)
+            for row in batch:  # a profile's rules share its newest log entry; texts are shared
+                rule, context = _rule(row, context if row[0] == path else None, shared)
                 path = row[0]
                 yield rule, context
 
@@ -711,11 +711,14 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
         {row[1]: (row[19], row[20], row[21]) for row in rows if row[19] is not None})
 
 
-def _rule(row: tuple[Any, ...], context: LogEntry | None = None
-          ) -> tuple[Rule, LogEntry | None]:
-    """A rule from its row, and its profile's newest log entry (``context`` when known)."""
+def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
+          shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
+    """A rule from its row, and its profile's newest log entry (``context`` when known); the
+    kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
     (path, _seq, line, kind, due, md, origin, text, owner, name, pid, last_date, last_kind,
      last_text, last_line) = row
+    if shared is not None:
+        kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
                 due=dt.date.fromordinal(due) if due else None,
                 month_day=divmod(md, 100) if md is not None else None,

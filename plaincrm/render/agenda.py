@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from plaincrm.agenda import SECTIONS, Agenda, AgendaItem
@@ -79,14 +79,20 @@ def _widths(agenda: Agenda) -> list[int]:
 
 
 def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
-    """The agenda's lines: the heading, then each non-empty section with its rows. Columns
-    line up across sections: date, when, kind, name, what, owner; under each row, the
-    profile's newest log entry, indented to the name, so a line fits a terminal. Without
-    ``style`` the text is plain (and quicker)."""
+    """The agenda's lines (see :func:`agenda_lines`)."""
+    return list(agenda_lines(agenda, style))
+
+
+def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
+    """The agenda's lines, one at a time: the heading, then each non-empty section with its
+    rows. Columns line up across sections: date, when, kind, name, what, owner; under each
+    row, the profile's newest log entry, indented to the name, so a line fits a terminal.
+    Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
     if not agenda.items:
-        return [empty_message(agenda)]
+        yield empty_message(agenda)
+        return
 
     def colour(column: int, cell: str) -> str:
         if column == 1 and "late" in cell:
@@ -99,16 +105,16 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
             return style(cell, dim=True)
         return cell
 
-    # measured first, then each line's cells made as it is printed: kept, the cells of a
-    # large vault would cost more memory than everything else
+    # measured first, then each line made as it is printed: kept, the lines of a large
+    # vault would cost more memory than everything else
     widths = _widths(agenda)
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
-    out = [style(heading(agenda), bold=True)]
+    yield style(heading(agenda), bold=True)
     for section in SECTIONS:
         items = [item for item in agenda.items if item.section == section]
         if items:
-            out += ["", style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)]
+            yield ""
+            yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
             for item in items:
-                out.append(line(cells(agenda, item), widths, None if plain else colour, "  "))
-                out.append(style(f"{indent}last: {context(item)}", dim=True))
-    return out
+                yield line(cells(agenda, item), widths, None if plain else colour, "  ")
+                yield style(f"{indent}last: {context(item)}", dim=True)
