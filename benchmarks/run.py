@@ -366,10 +366,14 @@ command is a query over them.
   included, is two indexed range queries; `plaincrm/reminders.py` turns each rule found
   into that day's reminder, as it does for the plain model.
 - **show and lookup** find the profile by its folded names or its contact points (emails
-  folded, phones in E.164) and decode one row; `list` reads only the columns it prints.
-- **The calendar** serializes each event once with icalendar and keeps its bytes in the
-  same database (`plaincrm/eventcache.py`), so a feed costs one serialization per event
-  that changed.
+  folded, phones by their last nine digits, no phone library unless the number is written
+  another way than in the file) and decode one row; `list` reads only the columns it prints.
+- **The calendar** is one query for `calendar`, `watch` and `serve`: each rule is an event,
+  whose bytes (serialized once with icalendar) are kept beside the file's rows and deleted
+  with them; SQL picks the kept events that are still the day's and sorts them, and only
+  profiles with an event missing or not the day's are worked out and serialized again.
+- **A cold index** parses and derives every file's rows in one worker process per core and
+  sends them to the writer as marshal bytes; phones need no phone library.
 
 What remains grows with the vault: the stat walk that finds changed files (about
 0.1 s per 10,000 files) and, for the agenda, rendering its lines: the project's generated

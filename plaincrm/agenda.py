@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from plaincrm import gitrepo, userconfig
+from plaincrm import userconfig
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.lookup import fold
@@ -191,6 +191,8 @@ def my_name(root: Path, config: Config) -> str:
     me = userconfig.me() or str(config["vault.me"]).strip()
     if me:
         return me
+    from plaincrm import gitrepo
+
     name = gitrepo.user_name(root)
     if not name:
         raise GitError(f"--mine needs your name: put me = \"yourname\" in {userconfig.path()}, "

@@ -17,40 +17,40 @@ from plaincrm.model import (
     Field,
     Location,
     LogEntry,
-    Problem,
     Profile,
-    Severity,
     Task,
 )
 
 
-def _d(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
+def _d(day: dt.date | None) -> int | None:
+    return day.toordinal() if day else None
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _date(number: int | None) -> dt.date | None:
+    return dt.date.fromordinal(number) if number else None
 
 
 def _dur(value: Duration | None) -> list[Any] | None:
     return [value.count, value.unit] if value else None
 
 
-def dump_profile(p: Profile, summary: bool = False) -> bytes:
-    """Bytes for ``p``; a summary keeps only the newest log entry of each kind."""
-    log = newest_per_kind(p.log) if summary else p.log
+def dump_profile(p: Profile) -> tuple[bytes, bytes]:
+    """Bytes for ``p``: its summary (only the newest log entry of each kind), and in full."""
     b = p.birthday
     data = [
         p.location.path, p.stem, p.name, p.id, list(p.emails), list(p.phones),
         [b.month, b.day, b.year] if b else None, p.status, _d(p.service_due),
         _dur(p.service_every), _dur(p.contact_every), _d(p.customer_since), p.owner,
-        list(p.tags), [[k, _d(v)] for k, v in p.dates],
+        list(p.tags), [[k, v.toordinal()] for k, v in p.dates],
         [[f.key, f.raw, f.line, list(f.item_lines)] for f in p.fields],
         [[t.location.line, t.text, t.done, _d(t.date), t.owner] for t in p.tasks],
-        [[e.location.line, _d(e.date), e.text, e.kind] for e in log],
-        p.log_count, p.has_problems,
+        None, p.log_count, p.has_problems,
     ]
-    return marshal.dumps(data)
+    data[17] = [[e.location.line, e.date.toordinal(), e.text, e.kind]
+                for e in newest_per_kind(p.log)]
+    summary = marshal.dumps(data)
+    data[17] = [[e.location.line, e.date.toordinal(), e.text, e.kind] for e in p.log]
+    return summary, marshal.dumps(data)
 
 
 def load_profile(blob: bytes) -> Profile:
@@ -72,20 +72,15 @@ def load_profile(blob: bytes) -> Profile:
         customer_since=_date(since),
         owner=owner,
         tags=tuple(tags),
-        dates=tuple([(k, dt.date.fromisoformat(v)) for k, v in dates]),
+        dates=tuple([(k, dt.date.fromordinal(v)) for k, v in dates]),
         fields=tuple([Field(k, raw, line, tuple(items)) for k, raw, line, items in fields]),
         tasks=tuple([Task(Location(path, ln), t, done, _date(d), o)
                      for ln, t, done, d, o in tasks]),
-        log=tuple([LogEntry(Location(path, ln), dt.date.fromisoformat(d), t, k)
+        log=tuple([LogEntry(Location(path, ln), dt.date.fromordinal(d), t, k)
                    for ln, d, t, k in log]),
         log_count=log_count,
         has_problems=has_problems,
     )
-
-
-def profile_id(blob: bytes) -> str | None:
-    """The ``id`` of a dumped profile, without building the profile."""
-    return marshal.loads(blob)[3]  # type: ignore[no-any-return]
 
 
 def newest_per_kind(log: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
@@ -99,18 +94,3 @@ def newest_per_kind(log: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
         if old is None or (entry.date, entry.location.line) >= (old.date, old.location.line):
             best[entry.kind] = entry
     return tuple(sorted(best.values(), key=lambda e: e.location.line))
-
-
-NO_PROBLEMS = marshal.dumps([])
-
-
-def dump_problems(problems: list[Problem]) -> bytes:
-    if not problems:
-        return NO_PROBLEMS
-    return marshal.dumps([[p.location.path, p.location.line, p.code, str(p.severity),
-                           p.message] for p in problems])
-
-
-def load_problems(blob: bytes) -> list[Problem]:
-    return [Problem(Location(path, line), code, Severity(sev), msg)
-            for path, line, code, sev, msg in marshal.loads(blob)]

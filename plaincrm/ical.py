@@ -1,9 +1,11 @@
 """The reminder calendar: the reminder model rendered as one RFC 5545 feed that apps subscribe to.
 
-Data flows one way: profiles + config → :func:`plaincrm.reminders.reminders` → :func:`calendar`
-(a pure function returning an :class:`icalendar.Calendar`) → :func:`build_feed` (bytes) →
-:func:`write_feed` (atomic, only when changed). The serialization is icalendar's; this module
-only decides what goes in. Everything in the feed is derived from the vault and the day given,
+Each reminder *rule* (:func:`plaincrm.reminders.rules`) is one event. :func:`calendar` is the
+pure function (profiles + config + day → an :class:`icalendar.Calendar`); :func:`write_feed_to`
+gives its bytes from the index (each event serialized once, kept beside its file's rows), the
+one path of ``calendar``, ``watch --calendar`` and ``serve``, which differ only in where the
+bytes go. The serialization is icalendar's; this module only decides what goes in.
+Everything in the feed is derived from the vault and the day given,
 never from the clock or a random number, so an unchanged vault gives byte-identical output:
 
 - UIDs: ``<profile id>-<kind>@plaincrm``; tasks add their date and a hash of their text
@@ -37,7 +39,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
@@ -46,15 +48,16 @@ from urllib.parse import quote
 import icalendar
 from icalendar import Alarm, Calendar, Event, vDuration, vRecur, vText
 
-from plaincrm import __version__, codec
+from plaincrm import __version__
 from plaincrm.agenda import matches_me
 from plaincrm.config import Config
-from plaincrm.eventcache import CacheRace, EventRow, FeedBuild, Stored
+from plaincrm.errors import CacheError
 from plaincrm.fields import FIRST_YEAR, MAX_YEARS
 from plaincrm.files import write_if_changed, write_stream_if_changed
+from plaincrm.index import CalendarProfile
 from plaincrm.loader import Vault
 from plaincrm.model import Birthday, Profile, add_months
-from plaincrm.reminders import Reminder, contact_due, next_yearly, reminders
+from plaincrm.reminders import Rule, next_yearly, rules
 
 PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
 UID_DOMAIN = "plaincrm"
@@ -81,7 +84,7 @@ LABELS = {
 @dataclass(frozen=True, slots=True)
 class EventSpec:
     """Everything that goes into one VEVENT: :meth:`to_ical` reads nothing else (apart from
-    this module's constants, covered by ``CACHE_FORMAT``), so :meth:`key` names its bytes."""
+    this module's constants, covered by ``CACHE_FORMAT``)."""
 
     uid: str
     stamp: dt.datetime  # DTSTAMP and LAST-MODIFIED (UTC)
@@ -91,15 +94,6 @@ class EventSpec:
     summary: str
     description: str
     alarm: str | None  # the alarm's trigger, e.g. "-PT15H"
-
-    def key(self) -> bytes:
-        """A hash of the inputs and of the serializer's version: the event cache's key."""
-        inputs = (CACHE_FORMAT, icalendar.__version__, self.uid, self.stamp.isoformat(),
-                  self.sequence, self.start.toordinal(), self.yearly, self.summary,
-                  self.description, self.alarm)
-        digest = hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=16)
-        # the cache stores events in key order, so a feed (in date order) finds them close
-        return self.start.isoformat().encode() + digest.digest()
 
     def event(self) -> Event:
         event = Event()
@@ -118,25 +112,20 @@ class EventSpec:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", self.summary)
-            alarm.add("trigger", vDuration.from_ical(self.alarm))
+            alarm.add("trigger", vDuration.from_ical(self.alarm))  # type: ignore[no-untyped-call]
             event.add_component(alarm)
         return event
 
     def to_ical(self) -> bytes:
-        return self.event().to_ical()
+        return bytes(self.event().to_ical())
 
 
 @dataclass(frozen=True, slots=True)
 class FeedStats:
-    """What one build of the feed did: events written; events serialized and reused from the
-    cache in the profiles whose events were computed; profiles whose events were known
-    (neither decoded nor computed); cached rows pruned."""
+    """What one build of the feed did: events written, events serialized (not kept)."""
 
     events: int
     serialized: int
-    reused: int
-    profiles_reused: int
-    pruned: int
 
 
 def build_feed(vault: Vault, *, owner: str | None = None, today: dt.date | None = None,
@@ -152,104 +141,6 @@ def write_feed(path: Path, data: bytes) -> bool:
     return write_if_changed(path, data)
 
 
-def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
-                  today: dt.date | None = None, months: int | None = None) -> FeedStats:
-    """Write the feed of ``vault`` to the binary file ``fp`` an event at a time (the bytes of
-    :func:`build_feed`, without holding them all in memory)."""
-    day = today if today is not None else dt.date.today()
-    until = _horizon(day, vault.config, months)
-    header = _header(vault.config, owner).to_ical()
-    assert header.endswith(FOOTER)
-    vault.profiles(full=False)  # brings the index up to date
-    for attempt in range(3):
-        build = FeedBuild(vault.index.db, partial(_select, until.toordinal(), owner))
-        try:
-            _collect(build, vault, day, until, owner)
-            events = build.sorted_ical()
-            try:
-                first = next(events, None)
-            except CacheRace:
-                if attempt == 2:
-                    raise
-                continue
-            fp.write(header[:-len(FOOTER)])
-            if first is not None:
-                fp.write(first)
-            for ical in events:
-                fp.write(ical)
-            fp.write(FOOTER)
-        finally:
-            build.close()
-        return FeedStats(events=build.events, serialized=build.misses, reused=build.hits,
-                         profiles_reused=build.profile_hits, pruned=build.pruned)
-    raise AssertionError("unreachable")
-
-
-def _collect(build: FeedBuild, vault: Vault, today: dt.date, until: dt.date,
-             owner: str | None) -> None:
-    """Add every profile's events to ``build``, from the index rows, decoding a profile only
-    when its events are not cached."""
-    config, index = vault.config, vault.index
-    # not the owner nor the horizon: a profile's cached events serve every feed of the day
-    context = hashlib.blake2b(repr((CACHE_FORMAT, __version__, icalendar.__version__,
-                                    today.toordinal(), sorted(config.items()))).encode()).digest()
-
-    def add(blob: bytes, base: str, number: int) -> None:
-        # the profile's index row, where its UIDs start, and everything else its events read
-        key = hashlib.blake2b(b"".join([context, base.encode("utf-8", "surrogatepass"), b"\0",
-                                        blob]), digest_size=16).digest()
-
-        def events() -> tuple[list[Stored], list[EventRow]]:
-            profile = codec.load_profile(blob)
-            return _event_rows(profile, config, today, until, owner, base)
-
-        build.add_profile(key, number, events)
-
-    # An id shared by several profiles stays with one of them (see _keeps_id); the others
-    # add a digest of their path to it. A profile is added with the id until a later one (by
-    # path) turns out to share it; when that one keeps the id, both are added again.
-    first: dict[str, tuple[str, int]] = {}
-    sharing: dict[str, list[tuple[str, int]]] = {}
-    for number, (path, blob) in enumerate(index.summaries()):
-        pid = codec.profile_id(blob)
-        if pid and pid in first:
-            sharing.setdefault(pid, [first[pid]]).append((path, number))
-            add(blob, _uid_base(path, pid, keeps_id=False), number)
-        else:
-            if pid:
-                first[pid] = (path, number)
-            add(blob, _uid_base(path, pid), number)
-    if sharing:
-        members = {path: pid for pid, group in sharing.items() for path, _number in group}
-        blobs = {path: blob for path, blob in index.summaries() if path in members}
-        again: list[tuple[str, int, bool]] = []
-        for group in sharing.values():
-            keeper = _keeps_id([(codec.load_profile(blobs[path]).log_count, path)
-                                for path, _number in group])
-            if keeper != group[0][0]:
-                again += [(*group[0], False), next((*m, True) for m in group if m[0] == keeper)]
-        if again:
-            build.discard([number for _path, number, _keeps in again])
-            for path, number, keeps in again:
-                add(blobs[path], _uid_base(path, members[path], keeps_id=keeps), number)
-
-
-def write_feed_remembered(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
-                          today: dt.date | None = None, months: int | None = None) -> int:
-    """:func:`write_feed_to`, remembered beside the index while the vault, the config and
-    the arguments stay the same: a rerun on an unchanged vault copies the last feed.
-    Returns the number of events."""
-    day = today if today is not None else dt.date.today()
-    key = "|".join([day.isoformat(), owner or "", "" if months is None else str(months),
-                    vault.config.fingerprint()])
-    vault.profiles(full=False)  # brings the index up to date first
-
-    def write(out: BinaryIO) -> int:
-        return write_feed_to(out, vault, owner=owner, today=day, months=months).events
-
-    return vault.index.memo_stream("calendar", key, write, fp)[1]
-
-
 def save_feed(path: Path, vault: Vault, *, owner: str | None = None,
               today: dt.date | None = None, months: int | None = None) -> tuple[bool, FeedStats]:
     """Write the feed to ``path`` atomically and only when it changed, streamed (a temporary
@@ -258,20 +149,45 @@ def save_feed(path: Path, vault: Vault, *, owner: str | None = None,
         path, lambda fp: write_feed_to(fp, vault, owner=owner, today=today, months=months))
 
 
-def save_feed_remembered(path: Path, vault: Vault, *, owner: str | None = None,
-                         today: dt.date | None = None,
-                         months: int | None = None) -> tuple[bool, int]:
-    """:func:`save_feed` through :func:`write_feed_remembered`: returns whether it wrote,
-    and the number of events."""
-    return write_stream_if_changed(
-        path, lambda fp: write_feed_remembered(fp, vault, owner=owner, today=today,
-                                               months=months))
+def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
+                  today: dt.date | None = None, months: int | None = None) -> FeedStats:
+    """Write the feed of ``vault`` to the binary file ``fp``, a few hundred events at a time:
+    the bytes :func:`calendar` gives for the vault's profiles. The one path of ``calendar``,
+    ``watch --calendar`` and ``serve``.
+
+    It is a query of the index: each rule's event, its bytes kept with its file's rows, read
+    back sorted. Only the profiles whose kept events are missing or not the day's (a new
+    revision, a reminder due every day) have theirs planned and serialized again (see
+    :meth:`plaincrm.index.Index.event_feed`)."""
+    day = today if today is not None else dt.date.today()
+    config, index = vault.config, vault.index
+    if vault.stats is None:
+        vault.refresh()
+    until = _horizon(day, config, months)
+    header = _header(config, owner).to_ical()
+    version = f"{CACHE_FORMAT}|{__version__}|{icalendar.__version__}|{config.fingerprint()}"
+    mine = None if owner is None else partial(_mine, wanted=owner)
+    for _attempt in range(3):
+        with index.event_feed(version, day, until, mine) as feed:
+            losers: set[str] | None = None
+            for cp in feed.stale():  # every event of the day, made once and kept
+                losers = _losers(index.shared_ids()) if losers is None else losers
+                keeps = cp.path not in losers
+                base = _uid_base(cp.path, cp.pid, keeps_id=keeps)
+                for seq, key, spec in _profile_events(cp, config, day, dt.date.max, None, base):
+                    if spec is not None:
+                        feed.store(cp.path, seq, key, keeps, spec.to_ical(), cp.gen)
+            if feed.write_sorted(fp.write, header[:-len(FOOTER)]):
+                fp.write(FOOTER)
+                return FeedStats(events=feed.events, serialized=feed.stored)
+    raise CacheError("the index kept changing while the feed was written (other plaincrm "
+                     "commands at work?); run the command again")
 
 
 def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
              owner: str | None = None, months: int | None = None) -> Calendar:
     """The reminder calendar of ``profiles`` as of ``today`` (pure: no clock, no files, no
-    cache; :func:`build_feed` gives the same bytes).
+    index; :func:`build_feed` gives the same bytes).
 
     ``owner`` keeps one staff member's reminders (a task's ``@owner`` wins over the profile's
     ``owner``; names match as in the agenda, :func:`plaincrm.agenda.matches_me`); ``months``
@@ -279,22 +195,39 @@ def calendar(profiles: Iterable[Profile], config: Config, today: dt.date, *,
     """
     profiles = sorted(profiles, key=lambda p: p.path)
     until = _horizon(today, config, months)
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for profile in profiles:
-        if profile.id:
-            groups.setdefault(profile.id, []).append((profile.log_count, profile.path))
-    keepers = {_keeps_id(group) for group in groups.values()}
+    losers = _losers((p.id, p.path, p.log_count) for p in profiles if p.id)
     events: list[EventSpec] = []
     for profile in profiles:
-        base = _uid_base(profile.path, profile.id, keeps_id=profile.path in keepers)
-        events += [listed for _all, listed, _uid, _who in
-                   _profile_events(profile, config, today, until, owner, base)
-                   if listed]
+        base = _uid_base(profile.path, profile.id, keeps_id=profile.path not in losers)
+        cp = _facts(profile, config)
+        events += [spec for _seq, _key, spec in
+                   _profile_events(cp, config, today, until, owner, base, kept=False)
+                   if spec is not None]
     events.sort(key=lambda e: (e.start, e.uid))
     cal = _header(config, owner)
     for spec in events:
         cal.add_component(spec.event())
     return cal
+
+
+def _facts(profile: Profile, config: Config) -> CalendarProfile:
+    """What the calendar reads of ``profile``, as the index keeps it (no events kept)."""
+    try:
+        found = rules(profile, config)
+    except (ValueError, OverflowError):  # a date beyond the calendar: no reminder at all
+        found = []
+    return CalendarProfile(profile.path, profile.id, found, profile.newest_log(),
+                           profile.customer_since, ", ".join(profile.phones) or None,
+                           ", ".join(profile.emails) or None)
+
+
+def _losers(shared: Iterable[tuple[str, str, int]]) -> set[str]:
+    """The paths of the profiles that share an id and do not keep it (see :func:`_keeps_id`)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pid, path, log_count in shared:
+        groups.setdefault(pid, []).append((log_count, path))
+    return {path for group in groups.values() for _count, path in group
+            if path != _keeps_id(group)}
 
 
 def _horizon(today: dt.date, config: Config, months: int | None) -> dt.date:
@@ -320,7 +253,7 @@ def _header(config: Config, owner: str | None) -> Calendar:
     name = vText(clean_text(config["calendar.name"] + (f" ({owner})" if owner else "")))
     cal.add("name", name)
     cal.add("x-wr-calname", name)
-    refresh = vDuration.from_ical(config["calendar.refresh"])
+    refresh = vDuration.from_ical(config["calendar.refresh"])  # type: ignore[no-untyped-call]
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
     return cal
@@ -346,121 +279,102 @@ def _keeps_id(group: list[tuple[int, str]]) -> str:
 
 
 @lru_cache(maxsize=4096)  # a vault has few owners; a feed asks for each of its events
-def _mine(owner: str | None, wanted: str | None) -> bool:
+def _mine(owner: str | None, wanted: str | None = None) -> bool:
     """Whether a reminder of ``owner`` is in the feed of ``wanted`` (None: everybody's)."""
     return wanted is None or matches_me(owner or None, wanted)
 
 
-def _select(until: int, wanted: str | None,
-            stored: list[Stored]) -> list[tuple[bytes, str, str, bool]] | None:
-    """A profile's cached events (as in the full feed) as this feed has them: (key, start,
-    UID, listed); None when this feed numbers a UID differently (the same task twice in a file,
-    one of them left out by the owner), which only computing the events again can give."""
-    out: list[tuple[bytes, str, str, bool]] = []
-    seen: Counter[str] = Counter()
-    for key, start, uid, stem, owner, due in stored:
-        listed = _mine(owner, wanted) and (due is None or due <= until)
-        if listed:
-            seen[stem] += 1
-            if uid != _numbered(stem, seen[stem]):
-                return None
-        out.append((key, start, uid, listed))
-    return out
+Planned = tuple[int, tuple[str, int, int], "EventSpec | None"]  # seq, (UID, revision, start)
 
 
-def _event_rows(profile: Profile, config: Config, today: dt.date, until: dt.date,
-                owner: str | None, base: str) -> tuple[list[Stored], list[EventRow]]:
-    """The events of ``profile`` as the cache keeps them (as in the full feed, with what
-    filters them) and as this feed has them."""
-    stored: list[Stored] = []
-    rows: list[EventRow] = []
-    for spec, listed, stem, who in _profile_events(profile, config, today, until, owner, base):
-        start = spec.start.isoformat()
-        due = None if spec.yearly is not None else spec.start.toordinal()
-        stored.append((spec.key(), start, spec.uid, stem, who, due))
-        if listed is not None and listed is not spec:
-            rows.append((spec.key(), spec.to_ical, "", spec.uid, False))
-            spec = listed
-        rows.append((spec.key(), spec.to_ical, start, spec.uid, listed is not None))
-    return stored, rows
-
-
-def _profile_events(profile: Profile, config: Config, today: dt.date, until: dt.date,
-                    wanted: str | None, base: str
-                    ) -> list[tuple[EventSpec, EventSpec | None, str, str]]:
-    """Each reminder's event as in the full feed, and as in this feed (None when the owner
-    ``wanted`` or ``until`` leaves it out), with its UID before numbering and its owner.
-    The two events differ only in a UID's ``-2`` suffix when the same task appears twice in a
-    file and the owner filter keeps one of them.
+def _profile_events(cp: CalendarProfile, config: Config, today: dt.date, until: dt.date,
+                    wanted: str | None, base: str, kept: bool = True) -> list[Planned]:
+    """The events of one profile in this feed (the owner ``wanted``, one-off reminders up to
+    ``until``): for each, its rule's number, its (UID, revision, start) and its content, None
+    when the index keeps the bytes of that same event (``kept``). Yearly rules give one
+    recurring event each, from their first occurrence; dated ones an event on their day (a
+    daily one on ``today``, revised today). The same task twice in a file numbers its UIDs.
 
     A profile whose events cannot be built (a date beyond what the calendar can hold) has
     none: the rest of the feed does not depend on it."""
     try:
-        return _events_of(profile, config, today, until, wanted, base)
+        revised = _revised(cp, today)
+        details: list[str] | None = None
+        seen: Counter[str] = Counter()
+        out: list[Planned] = []
+        for seq, rule in enumerate(cp.rules):
+            if not _mine(rule.owner, wanted):
+                continue
+            revision, uid = revised, f"{base}-{rule.kind}"
+            if rule.month_day is not None:
+                start = _first(rule)
+            else:
+                start = rule.due or today
+                if start > until:
+                    continue
+                if rule.daily:
+                    revision = today  # it moves every day: so does its revision
+                if rule.kind == "task":
+                    digest = hashlib.sha256(rule.text.encode("utf-8")).hexdigest()[:12]
+                    uid = f"{base}-task-{start.isoformat()}-{digest}"
+            seen[uid] += 1
+            key = (_numbered(uid, seen[uid]), revision.toordinal(), start.toordinal())
+            if kept and cp.kept.get(seq) == key:
+                out.append((seq, key, None))
+                continue
+            if details is None:
+                details = _details(cp, config)
+            out.append((seq, key, _event(rule, key[0], revision, start, details, config)))
+        return out
     except (ArithmeticError, ValueError):
         return []
 
 
-def _events_of(profile: Profile, config: Config, today: dt.date, until: dt.date,
-               wanted: str | None, base: str
-               ) -> list[tuple[EventSpec, EventSpec | None, str, str]]:
-    revised = _revised(profile, today)
-    details = _details(profile, config)
-    alarms = config["calendar.alarms"]
-    seen_all: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    out: list[tuple[EventSpec, EventSpec | None, str, str]] = []
-    for rem in _reminders(profile, config, today):
-        listed = _mine(rem.owner, wanted)
-        revision = revised
-        if rem.yearly_month_day is not None:
-            start, summary, what = _yearly(profile, rem)
-            uid = f"{base}-{rem.kind}"
+def _first(rule: Rule) -> dt.date:
+    """The first occurrence of a yearly rule: a birthday's first after the birth (one without
+    a year: in ANCHOR_YEAR), an anniversary's first after ``customer_since``, a yearly date's
+    the date itself."""
+    assert rule.month_day is not None
+    month, day = rule.month_day
+    if rule.kind == "birthday":
+        year = ANCHOR_YEAR if rule.origin is None else rule.origin.year + 1
+        return Birthday(month, day).in_year(year)
+    assert rule.origin is not None
+    if rule.kind == "anniversary":
+        return next_yearly(month, day, rule.origin + dt.timedelta(days=1))
+    return rule.origin
+
+
+def _event(rule: Rule, uid: str, revision: dt.date, start: dt.date, details: list[str],
+           config: Config) -> EventSpec:
+    label = _label(rule.kind)
+    if rule.month_day is not None:
+        summary, what = _yearly(rule, label)
+    else:
+        summary = (f"Task: {rule.name} — {rule.text}" if rule.kind == "task"
+                   else f"{label}: {rule.name}")
+        if rule.daily:
+            what = f"{rule.text[:1].upper()}{rule.text[1:]}: due every day until a contact " \
+                   "is logged."
         else:
-            listed = listed and rem.date <= until
-            moving = rem.kind == "keep_in_touch" and rem.date == today and _moves_daily(
-                profile, config, today)  # the cheap tests first
-            if moving:
-                revision = today  # it moves every day: so does its revision
-            start, summary, what = rem.date, _one_off_summary(rem), _one_off_text(rem, moving)
-            uid = f"{base}-{rem.kind}"
-            if rem.kind == "task":
-                digest = hashlib.sha256(rem.text.encode("utf-8")).hexdigest()[:12]
-                uid = f"{base}-task-{rem.date.isoformat()}-{digest}"
-        seen_all[uid] += 1
-        full = _spec(_numbered(uid, seen_all[uid]), revision, start, rem.yearly_month_day,
-                     clean_text(summary), clean_text("\n".join([what, *details])),
-                     alarms.get(rem.kind) or None)
-        mine = None
-        if listed:
-            seen[uid] += 1
-            mine = full if seen[uid] == seen_all[uid] else replace(
-                full, uid=_numbered(uid, seen[uid]))
-        out.append((full, mine, uid, rem.owner or ""))
-    return out
+            what = f"Due {start.isoformat()}: {rule.text}" + ("" if rule.kind == "task" else ".")
+    return _spec(uid, revision, start, rule.month_day, clean_text(summary),
+                 clean_text("\n".join([what, *details])),
+                 config["calendar.alarms"].get(rule.kind) or None)
 
 
-def _reminders(profile: Profile, config: Config, today: dt.date) -> list[Reminder]:
-    """The profile's reminders as of ``today``, and the yearly ones whose first occurrence is
-    still ahead (a birthday with a year to come, a customer of less than a year), which the
-    reminder model gives from that first day on: the feed holds them from the start."""
-    found = reminders(profile, config, today)
-    kinds = {rem.kind for rem in found if rem.yearly_month_day is not None}
-    ahead: dict[dt.date, set[str]] = {}
-    born = profile.birthday
-    if born is not None and born.year is not None and "birthday" not in kinds:
-        first = Birthday(born.month, born.day).in_year(born.year + 1)
-        if first > today:
-            ahead.setdefault(first, set()).add("birthday")
-    since = profile.customer_since
-    if since is not None and "anniversary" not in kinds:
-        first = next_yearly(since.month, since.day, since + dt.timedelta(days=1))
-        if first > today:
-            ahead.setdefault(first, set()).add("anniversary")
-    for day, wanted in sorted(ahead.items()):
-        found += [rem for rem in reminders(profile, config, day)
-                  if rem.kind in wanted and rem.yearly_month_day is not None]
-    return found
+def _yearly(rule: Rule, label: str) -> tuple[str, str]:
+    """SUMMARY and the "what" line of a yearly event: the same every year."""
+    origin = rule.origin
+    if rule.kind == "birthday":
+        if origin is None:
+            return f"{label}: {rule.name}", "Birthday (year not known)."
+        return (f"{label}: {rule.name} (born {origin.year})",
+                f"Born {origin.isoformat()}: the age is this year minus {origin.year}.")
+    assert origin is not None
+    what = (f"A customer since {origin.isoformat()}." if rule.kind == "anniversary"
+            else f"{label}: {origin.isoformat()}.")
+    return f"{label}: {rule.name} (since {origin.year})", what
 
 
 def _numbered(uid: str, count: int) -> str:
@@ -468,11 +382,10 @@ def _numbered(uid: str, count: int) -> str:
     return f"{uid}-{count}@{UID_DOMAIN}" if count > 1 else f"{uid}@{UID_DOMAIN}"
 
 
-def _revised(profile: Profile, today: dt.date) -> dt.date:
+def _revised(cp: CalendarProfile, today: dt.date) -> dt.date:
     """The profile's last change as the vault dates it: the newer of its newest log entry and
     its ``customer_since``, leaving out dates after ``today``; else 1970-01-01."""
-    newest = profile.newest_log()
-    dated = [day for day in (newest.date if newest else None, profile.customer_since)
+    dated = [day for day in (cp.last.date if cp.last else None, cp.since)
              if day is not None and day <= today]
     return max(dated, default=min(EPOCH, today))
 
@@ -494,65 +407,23 @@ def _spec(uid: str, revision: dt.date, start: dt.date, yearly: tuple[int, int] |
                      summary=summary, description=description, alarm=alarm)
 
 
-def _details(profile: Profile, config: Config) -> list[str]:
+def _details(cp: CalendarProfile, config: Config) -> list[str]:
     """The DESCRIPTION lines after "what is due", each switchable in config."""
     lines = []
-    if config["calendar.include_phone"] and profile.phones:
-        lines.append("Phone: " + ", ".join(profile.phones))
-    if config["calendar.include_email"] and profile.emails:
-        lines.append("Email: " + ", ".join(profile.emails))
-    newest = profile.newest_log()
+    if config["calendar.include_phone"] and cp.phones:
+        lines.append(f"Phone: {cp.phones}")
+    if config["calendar.include_email"] and cp.emails:
+        lines.append(f"Email: {cp.emails}")
+    newest = cp.last
     if config["calendar.include_log"] and newest is not None:
         kind = f" {newest.kind}:" if newest.kind else ""
         lines.append(f"Last log: {newest.date.isoformat()}{kind} {newest.text}")
-    lines.append(f"File: {profile.path}")
+    lines.append(f"File: {cp.path}")
     return lines
 
 
 def _label(kind: str) -> str:
     return LABELS.get(kind) or kind.replace("_", " ").capitalize()
-
-
-def _one_off_summary(rem: Reminder) -> str:
-    if rem.kind == "task":
-        return f"Task: {rem.name} — {rem.text}"
-    return f"{_label(rem.kind)}: {rem.name}"
-
-
-def _one_off_text(rem: Reminder, moving: bool) -> str:
-    if moving:
-        return f"{rem.text[:1].upper()}{rem.text[1:]}: due every day until a contact is logged."
-    due = f"Due {rem.date.isoformat()}"
-    if rem.kind == "task":
-        return f"{due}: {rem.text}"
-    return f"{due}: {rem.text}."
-
-
-def _moves_daily(profile: Profile, config: Config, today: dt.date) -> bool:
-    """Whether the keep-in-touch date is "today" (no log entry, no customer_since)."""
-    now = contact_due(profile, config, today)
-    later = contact_due(profile, config, today + dt.timedelta(days=1))
-    return now is not None and later is not None and now[0] != later[0]
-
-
-def _yearly(profile: Profile, rem: Reminder) -> tuple[dt.date, str, str]:
-    """First occurrence, SUMMARY and the "what" line of a yearly reminder: the same every year."""
-    assert rem.yearly_month_day is not None
-    month, day = rem.yearly_month_day
-    label = _label(rem.kind)
-    if rem.kind == "birthday":
-        born = profile.birthday
-        if born is None or born.year is None:
-            return (Birthday(month, day).in_year(ANCHOR_YEAR), f"{label}: {rem.name}",
-                    "Birthday (year not known).")
-        return (Birthday(month, day).in_year(born.year + 1),
-                f"{label}: {rem.name} (born {born.year})",
-                f"Born {born}: the age is this year minus {born.year}.")
-    origin = profile.customer_since if rem.kind == "anniversary" else dict(profile.dates)[rem.kind]
-    assert rem.yearly_from is not None and origin is not None
-    what = (f"A customer since {origin.isoformat()}." if rem.kind == "anniversary"
-            else f"{label}: {origin.isoformat()}.")
-    return rem.yearly_from, f"{label}: {rem.name} (since {origin.year})", what
 
 
 def _yearly_rule(month: int, day: int) -> vRecur:

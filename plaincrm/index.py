@@ -1,14 +1,14 @@
 """The index: the vault as a few SQLite tables, rebuilt from the files at any time.
 
 One row per file (keyed by its mtime, ctime, inode and size) and, derived from it, the
-profile's row, its contact points (emails folded, phones in E.164), tasks, log entries,
-reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`) and problems. A
-changed file's rows are all replaced in one transaction; nothing else needs invalidating, and
-every command is a query. The database lives in the user's cache folder (one per vault, never in
-the vault) and can be deleted at any time; everything plaincrm keeps lives in it. A schema
-change, a damaged file or an undecodable row is rebuilt with a one-line note. Files are parsed
-outside any write transaction and written with ``BEGIN IMMEDIATE``, so two plaincrm processes at
-once never corrupt it: the second waits for the first and writes the same rows.
+profile's row, its contact points (emails folded, phones by their last digits), tasks, log
+entries, reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`), problems
+and, made by the calendar, its events' bytes. A changed file's rows are all replaced in one
+transaction; nothing else needs invalidating, and every command is a query. The database lives
+in the user's cache folder (one per vault, never in the vault) and can be deleted at any time;
+everything plaincrm keeps lives in it. A schema change, a damaged file or an undecodable row is
+rebuilt with a one-line note. Files are parsed outside any write transaction and written with
+``BEGIN IMMEDIATE``: two plaincrm processes at once wait for each other and write the same rows.
 """
 
 from __future__ import annotations
@@ -17,19 +17,21 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import io
 import json
+import marshal
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar, cast
 
 import platformdirs
 
-from plaincrm import __version__, codec
+from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
 from plaincrm.model import Location, LogEntry, Problem, Profile, Severity
@@ -37,32 +39,38 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"4/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"6/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
-  size INTEGER);
+  size INTEGER, gen INTEGER);
 CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT, contact TEXT,
   has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
-  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, summary BLOB, full BLOB);
-CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER);
+  last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
+  log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, summary BLOB, full BLOB);
+CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
-CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner TEXT, text TEXT);
-CREATE INDEX tasks_path ON tasks (path);
-CREATE TABLE log (path TEXT, line INTEGER, date INTEGER, kind TEXT, text TEXT);
-CREATE INDEX log_path ON log (path);
+CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner TEXT, text TEXT,
+  PRIMARY KEY (path, line)) WITHOUT ROWID;
+CREATE TABLE log (path TEXT, line INTEGER, date INTEGER, kind TEXT, text TEXT,
+  PRIMARY KEY (path, line)) WITHOUT ROWID;
 CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER, md INTEGER,
-  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT);
-CREATE INDEX rules_path ON rules (path);
+  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, PRIMARY KEY (path, seq))
+  WITHOUT ROWID;
 CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT);
 CREATE INDEX problems_path ON problems (path);
+CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
+CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
+  keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
 """
+RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
+                "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line")
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
@@ -84,9 +92,9 @@ CHUNK = 500  # files per unit of work
 WRITE_BATCH = 5000  # files per write transaction on a very large refresh
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
+Rows = list[tuple[Any, ...]]
 # one file's rows: its key, then its rows in each table of DERIVED (the profile's: 0 or 1)
-FileRows = tuple[FileKey, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
-                 list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+FileRows = tuple[FileKey, Rows, Rows, Rows, Rows, Rows, Rows]
 
 
 def _workers() -> int:
@@ -106,9 +114,8 @@ def _can_fork() -> bool:
 
 
 def derive_key(config: Config) -> str:
-    """What of the config the derived rows depend on (reminder rules, phone numbers)."""
-    used = [config["agenda.dates"], config["agenda.contact_every"],
-            config["profiles.phone_region"]]
+    """What of the config the derived rows depend on (the reminder rules)."""
+    used = [config["agenda.dates"], config["agenda.contact_every"]]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -129,18 +136,21 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
             continue
         profile, problems = parse_profile(path, data)
         key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        if profile is None:
-            out.append((key, [], [], [], [], [], _problem_rows(problems)))
-        else:
-            out.append((key, *derive(profile, config), _problem_rows(problems)))
+        found = derive(profile, config) if profile is not None else ([], [], [], [], [])
+        out.append((key, *found, _problem_rows(problems)))
     return out
 
 
-def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
+def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
+    """:func:`read_files` as marshal bytes: several times quicker between processes than the
+    pickles a process pool would make of the rows."""
+    return marshal.dumps(read_files(root, files, config))
+
+
+def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
     from plaincrm.checks.base import items
-    from plaincrm.checks.fields import parse_phone
-    from plaincrm.lookup import fold, lookup_keys
+    from plaincrm.lookup import fold, lookup_keys, phone_key
     from plaincrm.reminders import rules
 
     path = p.path
@@ -153,13 +163,13 @@ def derive(p: Profile, config: Config) -> tuple[list[tuple[Any, ...]], ...]:
                _bounded(lookup_keys(p)), fold(haystack),
                newest.date.toordinal() if newest else None, newest.kind if newest else None,
                newest.text if newest else None, newest.location.line if newest else None,
-               codec.dump_profile(p, summary=True), codec.dump_profile(p))
-    contacts = [(email.casefold(), "email", path, line) for email, line in items(p, "email")]
-    region = config["profiles.phone_region"]
-    for phone, line in items(p, "phone"):
-        e164, _why = parse_phone(phone, region)
-        if e164:
-            contacts.append((e164, "phone", path, line))
+               p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,
+               ", ".join(p.phones) or None, ", ".join(p.emails) or None,
+               *codec.dump_profile(p))
+    contacts = [(email.casefold(), "email", path, line, email)
+                for email, line in items(p, "email")]
+    contacts += [(key, "phone", path, line, phone) for phone, line in items(p, "phone")
+                 if (key := phone_key(phone))]
     tasks = [(path, t.location.line, t.date.toordinal() if t.date else None, t.done, t.owner,
               t.text) for t in p.tasks]
     log = [(path, e.location.line, e.date.toordinal(), e.kind, e.text) for e in p.log]
@@ -294,17 +304,6 @@ class Index:
         with _transaction(self._db):
             _create(self._db)
 
-    @contextlib.contextmanager
-    def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """The one transaction helper: ``BEGIN IMMEDIATE`` (a write) or a read snapshot."""
-        with _transaction(self._db, write) as db:
-            yield db
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The open database, for the calendar's event cache (tables that die with it)."""
-        return self._db
-
     # -- refreshing -------------------------------------------------------
 
     def refresh(self, progress: Callable[[int], None] | None = None,
@@ -389,27 +388,28 @@ class Index:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             # a few chunks in flight per worker, taken in order: memory stays flat
-            running: deque[Future[list[FileRows]]] = deque()
+            running: deque[Future[bytes]] = deque()
             for start in range(0, len(changed), size):
-                running.append(pool.submit(read_files, root, changed[start:start + size],
+                running.append(pool.submit(_read_marshalled, root, changed[start:start + size],
                                            self.config))
                 if len(running) >= workers * 2:
-                    yield running.popleft().result()
+                    yield marshal.loads(running.popleft().result())
             while running:
-                yield running.popleft().result()
+                yield marshal.loads(running.popleft().result())
 
     def _write(self, batch: list[FileRows], gone: list[str]) -> None:
         """One transaction: each file's rows replaced together, the generation moved on."""
         old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
         with _transaction(self._db) as db:
-            for table in ("files", *DERIVED):
+            for table in ("files", *DERIVED, "events"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
-            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                           [rows[0] for rows in batch])
+            (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                           [(*file[0], gen) for file in batch])
             for number, table in enumerate(DERIVED, start=1):
-                marks = ", ".join("?" * len(SHAPES[table]))
-                db.executemany(f"INSERT INTO {table} VALUES ({marks})",
-                               [row for rows in batch for row in rows[number]])
+                if rows := [row for file in batch for row in cast(Rows, file[number])]:
+                    marks = ", ".join("?" * len(rows[0]))
+                    db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                        "WHERE key = 'generation'")
 
@@ -423,28 +423,37 @@ class Index:
     def profiles(self, full: bool = True, select: Filters | None = None) -> Iterator[Profile]:
         """Every indexed profile (those ``select`` keeps), sorted by path, read a batch of
         rows at a time so memory stays flat whatever the vault's size."""
-        column = "full" if full else "summary"
         where, params = _where(select)
-        query = f"SELECT {column} FROM profiles {where} ORDER BY path"
-        done = 0
+        query = f"SELECT {'full' if full else 'summary'} FROM profiles {where} ORDER BY path"
+        def decode(batch: list[tuple[Any, ...]]) -> list[Profile]:
+            # Decoding makes many small objects that all live on: the cyclic garbage
+            # collector would scan them again and again for nothing, so it waits.
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return [_load(blob) for (blob,) in batch]
+            finally:
+                if was_enabled:
+                    gc.enable()
+
+        for profiles in self._batches(query, params, decode):
+            yield from profiles
+
+    def _batches(self, query: str, params: tuple[Any, ...],
+                 convert: Callable[[list[tuple[Any, ...]]], list[T]]) -> Iterator[list[T]]:
+        """The rows of ``query``, ``convert``-ed a few hundred at a time. Damage before the
+        first batch is rebuilt and asked again; later, the index is removed (rebuilt next)."""
+        done = False
         for attempt in range(2):
             try:
                 cursor = self._db.execute(query, params)
                 while batch := cursor.fetchmany(READ_BATCH):
-                    # Decoding makes many small objects that all live on: the cyclic garbage
-                    # collector would scan them again and again for nothing, so it waits.
-                    was_enabled = gc.isenabled()
-                    gc.disable()
-                    try:
-                        profiles = [_load(blob) for (blob,) in batch]
-                    finally:
-                        if was_enabled:
-                            gc.enable()
-                    yield from profiles
-                    done += len(profiles)
+                    converted = convert(batch)
+                    done = True
+                    yield converted
                 return
             except sqlite3.DatabaseError as exc:
-                if done or attempt:  # some are out already: the next run rebuilds
+                if done or attempt:
                     self._db.close()
                     self._delete_files()
                     raise CacheError(f"the index at {self.db_path} was damaged ({exc}); it "
@@ -457,19 +466,10 @@ class Index:
             f"SELECT {column} FROM profiles WHERE path = ?", (path,)).fetchone())
         return self._ask(lambda: _load(row[0])) if row else None
 
-    def summaries(self) -> Iterator[tuple[str, bytes]]:
-        """(path, summary row) of every indexed profile, sorted by path, not decoded: for
-        caches keyed by a profile's content (:func:`plaincrm.codec.load_profile` decodes)."""
-        cursor = self._db.execute("SELECT path, summary FROM profiles ORDER BY path")
-        while batch := cursor.fetchmany(READ_BATCH):
-            yield from batch
-
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._ask(lambda: self._db.execute(query, params).fetchall())
 
-    def listing(self, select: Filters | None = None) -> list[tuple[str, str | None,
-                                                                   str | None, str | None,
-                                                                   str, bool]]:
+    def listing(self, select: Filters | None = None) -> list[tuple[Any, ...]]:
         """(name, status, owner, first phone else email, path, has problems) of each profile
         ``select`` keeps, sorted by path."""
         where, params = _where(select)
@@ -481,37 +481,87 @@ class Index:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
 
-    def rules_due(self, first: dt.date, last: dt.date) -> list[tuple[Rule, LogEntry | None]]:
+    def rules_due(self, first: dt.date, last: dt.date) -> Iterator[tuple[Rule, LogEntry | None]]:
         """Every rule that can have a reminder from ``first`` to ``last`` (with the profile's
         newest log entry): dated rules up to ``last`` but past ``once`` dates (actionable ones
         stay overdue), daily rules, yearly rules whose month and day fall in the range
         (across the year's end; 29 February always, for 28 February in common years)."""
         start, end = first.toordinal(), last.toordinal()
+        params: tuple[int, ...] = ()
         if end - start >= 365:
-            yearly, params = "md IS NOT NULL", ()
+            yearly = "md IS NOT NULL"
         else:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
-        columns = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
-                   "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line "
-                   "FROM rules r JOIN profiles p ON p.path = r.path WHERE ")
+        columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
                  "('service', 'task', 'keep_in_touch'))")
-        found = self._rows(f"{columns}{dated} UNION ALL {columns}{yearly} "
-                          "ORDER BY 1, 2", (end, start, *params))
-        return [_rule(row) for row in found]
+        context, path, shared = None, None, dict[Any, Any]()
+        for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
+                                   (end, start, *params), list):
+            for row in batch:  # a profile's rules share its newest log entry; texts are shared
+                rule, context = _rule(row, context if row[0] == path else None, shared)
+                path = row[0]
+                yield rule, context
+
+    def owners(self) -> list[str]:
+        """Every profile ``owner`` written in the vault, once each."""
+        return [o for (o,) in self._rows("SELECT DISTINCT owner FROM profiles WHERE owner != ''")]
+
+    def shared_ids(self) -> list[tuple[str, str, int]]:
+        """(id, path, log entries) of each profile whose ``id`` another profile has too."""
+        return self._rows("SELECT pid, path, log_count FROM profiles WHERE pid IN (SELECT pid "
+                          "FROM profiles WHERE pid != '' GROUP BY pid HAVING count(*) > 1)")
+
+    def calendar_profiles(self, paths: list[str]) -> Iterator[CalendarProfile]:
+        """The profiles at ``paths`` that have rules: their rules and what their events say
+        besides, and for each rule the (UID, revision, start) of the event kept for it, if
+        any. Read a few hundred at a time, each batch in one snapshot."""
+        for at in range(0, len(paths), READ_BATCH):
+            part = paths[at:at + READ_BATCH]
+            found = self._rows(
+                f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start "
+                "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
+                "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
+                f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq",
+                tuple(part))
+            for _path, rows in groupby(found, key=itemgetter(0)):
+                yield _calendar_profile(list(rows))
+
+    @contextlib.contextmanager
+    def event_feed(self, version: str, today: dt.date, until: dt.date,
+                   mine: Callable[[str | None], bool] | None = None) -> Iterator[EventFeed]:
+        """A calendar feed of ``today``: one event per rule (one-off ones up to ``until``,
+        those of the owners ``mine`` keeps), sorted by start and UID. The events' bytes are
+        kept in the ``events`` table under their file's rows (deleted with them), valid for
+        ``version`` (what they depend on besides the rows: the config, the serializer) and
+        while their revision, start and UID are still those of the day."""
+        db = self._db
+        row = self._ask(lambda: db.execute(
+            "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
+        if row is None or row[0] != version:
+            with _transaction(db):
+                db.execute("DELETE FROM events")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('calendar', ?)", (version,))
+        db.create_function("plaincrm_mine", 1, mine or (lambda _owner: True),
+                           deterministic=True)
+        yield EventFeed(self, db, version, {"t": today.toordinal(), "u": until.toordinal(),
+                                            "epoch": min(EPOCH, today.toordinal())})
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
-        """(path, name, id) of the profiles ``key`` (folded) names exactly, by stem, path, id
-        or name, or by the contact point ``contact`` (a folded email, an E.164 phone); else
-        of those whose keys contain it."""
-        exact = self._rows("SELECT p.path, p.name, NULL FROM profiles p WHERE instr(p.keys, ?) "
-                          "UNION SELECT p.path, p.name, NULL FROM contacts c JOIN profiles p "
-                          "ON p.path = c.path WHERE c.value = ? ORDER BY 1",
-                          (f"\x1f{key}\x1f", contact))
-        return exact or self._rows("SELECT path, name, NULL FROM profiles WHERE instr(keys, ?) "
-                                  "ORDER BY path", (key,))
+        """(path, name, None) of the profiles ``key`` (folded) names exactly, by stem, path, id
+        or name, and (path, name, phone as written) of those with the contact point
+        ``contact`` (a folded email; a phone's :func:`plaincrm.lookup.phone_key`)."""
+        return self._rows("SELECT path, name, NULL FROM profiles WHERE instr(keys, ?) UNION "
+                          "SELECT p.path, p.name, CASE c.kind WHEN 'phone' THEN c.written END "
+                          "FROM contacts c JOIN profiles p ON p.path = c.path WHERE c.value = ? "
+                          "ORDER BY 1", (f"\x1f{key}\x1f", contact))
+
+    def containing(self, key: str) -> list[tuple[str, str]]:
+        """(path, name) of the profiles whose stem, path, id or name contains ``key``."""
+        return self._rows("SELECT path, name FROM profiles WHERE instr(keys, ?) ORDER BY path",
+                          (key,))
 
     def problems(self, path: str | None = None) -> list[Problem]:
         """Every problem the loader found (of one file), sorted by path then line."""
@@ -525,27 +575,90 @@ class Index:
     def paths(self) -> list[str]:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
 
-    def memo_stream(self, name: str, key: str, write: Callable[[BinaryIO], int],
-                    out: BinaryIO) -> tuple[bool, int]:
-        """``write(out)`` (which returns a count), its bytes kept in the database while the
-        index's generation stays the same: later calls copy them. Returns (kept, count)."""
-        key = f"{name}|{SCHEMA_VERSION}|{__version__}|{key}"
-        db = self._db
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
-                   "generation INTEGER, count INTEGER, data BLOB)")
-        generation = self.generation()
-        row = db.execute("SELECT count, data FROM results WHERE key = ? AND generation = ?",
-                         (key, generation)).fetchone()
-        if row is not None:
-            out.write(row[1])
-            return True, int(row[0])
-        copy = io.BytesIO()
-        count = write(_Tee(out, copy))
-        with _transaction(db):
-            db.execute("DELETE FROM results WHERE generation != ?", (generation,))
-            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                       (key, generation, count, copy.getvalue()))
-        return False, count
+
+@dataclass(frozen=True, slots=True)
+class CalendarProfile:
+    """A profile as the calendar reads it: its rules (in order), its facts, the generation its
+    rows were written in, and the (UID, revision, start) of the event kept for each rule."""
+
+    path: str
+    pid: str | None
+    rules: list[Rule]
+    last: LogEntry | None  # the newest log entry
+    since: dt.date | None
+    phones: str | None  # as written, joined by ", "
+    emails: str | None
+    gen: int = 0
+    kept: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+
+
+class EventFeed:
+    """One feed being made (see :meth:`Index.event_feed`): the profiles whose kept events are
+    missing or stale, their new events stored, then every event written out sorted."""
+
+    def __init__(self, index: Index, db: sqlite3.Connection, version: str,
+                 day: dict[str, int]) -> None:
+        self._index, self._db, self._version, self._day = index, db, version, day
+        self._new: list[tuple[Any, ...]] = []
+        self.events = self.stored = 0
+        (self._data_version,) = db.execute("PRAGMA data_version").fetchone()
+
+    def stale(self) -> Iterator[CalendarProfile]:
+        """The profiles with a rule whose event is not kept, or kept for another day."""
+        paths = self._db.execute(f"SELECT DISTINCT r.path {_EVENTS} LEFT JOIN events e ON "
+                                 f"e.path = r.path AND e.seq = r.seq WHERE e.path IS NULL OR "
+                                 f"NOT ({_VALID}) ORDER BY r.path", self._day).fetchall()
+        return self._index.calendar_profiles([path for (path,) in paths])
+
+    def store(self, path: str, seq: int, key: tuple[str, int, int], keeps: bool,
+              ical: bytes, gen: int) -> None:
+        """Keep an event's bytes: ``key`` is its (UID, revision, start), ``keeps`` whether its
+        profile keeps its id; unless its file's rows changed since ``gen`` (then the next
+        build makes them again)."""
+        self._new.append((path, seq, *key, keeps, ical, path, gen, self._version))
+        self.stored += 1
+        if len(self._new) >= CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        new, self._new = self._new, []
+        with _transaction(self._db) as db:
+            db.executemany("INSERT OR REPLACE INTO events SELECT ?, ?, ?, ?, ?, ?, ? WHERE "
+                           "EXISTS (SELECT 1 FROM files WHERE path = ? AND gen = ?) AND "
+                           "(SELECT value FROM meta WHERE key = 'calendar') = ?", new)
+
+    def write_sorted(self, write: Callable[[bytes], object], header: bytes) -> bool:
+        """``write`` the header, then the feed's events sorted by (start, UID), a few hundred
+        at a time, from one snapshot. False, having written nothing, when another plaincrm
+        wrote to the index since this feed began (make it again)."""
+        if self._new:
+            self._flush()
+        with _transaction(self._db, write=False) as db:
+            if db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+                return False
+            write(header)
+            cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
+                                f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
+                                "e.start <= :u) AND plaincrm_mine(r.owner) "
+                                "ORDER BY e.start, e.uid", self._day)
+            while batch := cursor.fetchmany(200):
+                self.events += len(batch)
+                write(b"".join([ical for (ical,) in batch]))  # fewer, larger writes
+        return True
+
+
+EPOCH = dt.date(1970, 1, 1).toordinal()
+_EVENTS = "FROM rules r JOIN profiles p ON p.path = r.path"
+# an event kept for rule r of profile p is the day's when its revision is the day's (the newer
+# of the newest log entry and customer_since up to the day, else 1970-01-01; the day itself
+# for a reminder due every day), a daily one starts on the day, and its UID was made with the
+# id p keeps now (of the profiles sharing an id: the most log entries, then the first path)
+_VALID = ("e.rev = CASE WHEN r.due = 0 THEN :t ELSE coalesce(nullif(max("
+          "coalesce(CASE WHEN p.last_date <= :t THEN p.last_date END, -1), "
+          "coalesce(CASE WHEN p.since <= :t THEN p.since END, -1)), -1), :epoch) END "
+          "AND (r.due IS NOT 0 OR e.start = :t) AND e.keeps = (coalesce(p.pid, '') = '' OR NOT "
+          "EXISTS (SELECT 1 FROM profiles q WHERE q.pid = p.pid AND q.path != p.path AND "
+          "(q.log_count > p.log_count OR (q.log_count = p.log_count AND q.path < p.path))))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,55 +674,58 @@ class Filters:
 def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
     if select is None:
         return "", ()
-    terms: list[str] = []
-    params: list[Any] = []
-    for given, term in ((select.status, "coalesce(status, '') = ?"),
-                        (select.tag, "instr(tags, ?)"), (select.owner, "owner_key = ?"),
-                        (select.search, "instr(haystack, ?)")):
-        if given:
-            terms.append(term)
-            params.append(f"\x1f{given}\x1f" if term.startswith("instr(tags") else given)
-    return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
-
-
-SHAPES = {  # the columns of each derived table, in order
-    "profiles": range(16), "contacts": range(4), "tasks": range(6), "log": range(5),
-    "rules": range(11), "problems": range(5)}
-
-
-class _Tee:
-    """A binary writer that writes to two others."""
-
-    def __init__(self, first: BinaryIO, second: BinaryIO) -> None:
-        self.first, self.second = first, second
-
-    def write(self, data: bytes) -> int:
-        self.first.write(data)
-        return self.second.write(data)
+    found = [(term, value) for value, term in (
+        (select.status, "coalesce(status, '') = ?"), (select.owner, "owner_key = ?"),
+        (select.tag and f"\x1f{select.tag}\x1f", "instr(tags, ?)"),
+        (select.search, "instr(haystack, ?)")) if value]
+    where = " AND ".join(term for term, _value in found)
+    return (f"WHERE {where}" if found else ""), tuple(value for _term, value in found)
 
 
 def _keyed(root: str, found: list[Any]) -> list[FileKey]:
     """Each file's key: the walk's (mtime, size) and, from a stat of its own, inode and ctime
     (an edit that keeps the size and puts the mtime back still moves the ctime)."""
+    try:
+        folder = os.open(root, os.O_RDONLY)  # each stat starts from the open vault folder
+    except OSError:
+        return [(s.path, -1, -1, -1, -1) for s in found]
     keys: list[FileKey] = []
-    for s in found:
-        try:
-            st = os.stat(os.path.join(root, s.path))
-            keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
-        except OSError:
-            keys.append((s.path, -1, -1, -1, -1))
+    try:
+        for s in found:
+            try:
+                st = os.stat(s.path, dir_fd=folder)
+                keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
+            except OSError:
+                keys.append((s.path, -1, -1, -1, -1))
+    finally:
+        os.close(folder)
     return keys
 
 
-def _rule(row: tuple[Any, ...]) -> tuple[Rule, LogEntry | None]:
+def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
+    rule, last = _rule(rows[0][:15])
+    since, phones, emails, gen = rows[0][15:19]
+    return CalendarProfile(
+        rule.location.path, rule.profile_id, [rule, *[_rule(row[:15])[0] for row in rows[1:]]],
+        last, dt.date.fromordinal(since) if since else None, phones, emails, gen,
+        {row[1]: (row[19], row[20], row[21]) for row in rows if row[19] is not None})
+
+
+def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
+          shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
+    """A rule from its row, and its profile's newest log entry (``context`` when known); the
+    kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
     (path, _seq, line, kind, due, md, origin, text, owner, name, pid, last_date, last_kind,
      last_text, last_line) = row
+    if shared is not None:
+        kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
                 due=dt.date.fromordinal(due) if due else None,
                 month_day=divmod(md, 100) if md is not None else None,
                 origin=dt.date.fromordinal(origin) if origin else None)
-    context = (LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
-                        last_kind) if last_date is not None else None)
+    if context is None and last_date is not None:
+        context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
+                           last_kind)
     return rule, context
 
 

@@ -48,16 +48,36 @@ def lookup_keys(profile: Profile) -> set[str]:
     return keys
 
 
-def contact_key(text: str, region: str) -> str | None:
-    """``text`` as the index keeps a contact point: an email folded, a phone in E.164."""
-    text = text.strip()
-    if "@" in text:
-        return text.casefold()
-    if sum(c.isdigit() for c in text) >= 5 and not any(c.isalpha() for c in text):
-        from plaincrm.checks.fields import parse_phone
+PHONE_KEY = 9  # a phone's last digits: the same however it is written (+44 20…, 020…)
 
-        return parse_phone(text, region)[0]
-    return None
+
+def phone_key(text: str) -> str | None:
+    """What the index keeps a phone under: its last PHONE_KEY digits, whether it is written
+    with its country code or not (no phone library needed); None for what is no phone."""
+    if any(c.isalpha() for c in text):
+        return None
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[-PHONE_KEY:] if len(digits) >= 5 else None
+
+
+def contact_key(text: str) -> str | None:
+    """``text`` as the index keeps a contact point: an email folded, a phone's key."""
+    text = text.strip()
+    return text.casefold() if "@" in text else phone_key(text)
+
+
+def same_phone(typed: str, written: str, region: str) -> bool:
+    """Whether two phones are one number: the same digits (and ``+``) as written, else the
+    same E.164 form (the phone library is loaded only then)."""
+    def plain(text: str) -> str:
+        return "".join(c for c in text if c.isdigit() or c == "+")
+
+    if plain(typed) == plain(written):
+        return True
+    from plaincrm.checks.fields import parse_phone
+
+    e164 = parse_phone(typed, region)[0]
+    return e164 is not None and e164 == parse_phone(written, region)[0]
 
 
 def find_path(index: Index, name: str, region: str) -> str:
@@ -65,12 +85,14 @@ def find_path(index: Index, name: str, region: str) -> str:
     name, email or phone first, else a unique profile whose name or stem contains it. Raises
     NoSuchProfile or AmbiguousName, as :func:`find_profile` does."""
     wanted = fold(name)
-    matches = index.lookup(wanted, contact_key(name, region))
+    exact = {path: found for path, found, phone in index.lookup(wanted, contact_key(name))
+             if phone is None or same_phone(name, phone, region)}
+    matches = sorted(exact.items()) or index.containing(wanted)
     if len(matches) == 1:
         return matches[0][0]
     if matches:
-        found = {path: index.profile(path, full=False) for path, _name, _id in matches}
-        raise _ambiguous(name, [p for p in found.values() if p is not None])
+        profiles = [index.profile(path, full=False) for path, _name in matches]
+        raise _ambiguous(name, [p for p in profiles if p is not None])
     raise _missing(name, index.names())
 
 

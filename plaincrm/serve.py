@@ -138,8 +138,7 @@ class FeedCache:
         self._lock = threading.Lock()
 
     def __call__(self, vault: Vault, today: dt.date) -> str | None:
-        owners = sorted({p.owner for p in vault.profiles(full=False) if p.owner},
-                        key=str.casefold)
+        owners = sorted(set(vault.index.owners()), key=str.casefold)
         feeds: dict[str | None, bytes] = {None: self._build(vault, None, today)}
         for owner in owners:
             feeds.setdefault(owner.casefold(), self._build(vault, owner, today))

@@ -91,7 +91,8 @@ class EventCollector(FileSystemEventHandler):
         super().__init__()
         self.root = os.path.abspath(root)
         self.relevant = relevant
-        self.own = {os.path.abspath(p) for p in own}
+        # outputs are written through symlinks: the file that changes is the link's target
+        self.own = {os.path.realpath(p) for p in own}
         self._cond = threading.Condition()
         self._batch = Batch()
         self._first = 0.0
@@ -124,7 +125,8 @@ class EventCollector(FileSystemEventHandler):
     def _rel(self, path: str) -> str | None:
         """The vault-relative path of a file worth a rebuild, else None."""
         full = os.path.abspath(path)
-        if full in self.own or any(_is_temp_of(full, own) for own in self.own):
+        real = os.path.realpath(full)
+        if real in self.own or any(_is_temp_of(real, own) for own in self.own):
             return None
         rel = os.path.relpath(full, self.root)
         if rel.startswith(".."):
@@ -386,8 +388,8 @@ def calendar_output(path: Path, owner: str | None = None) -> Output:
     def calendar(vault: Vault, today: dt.date) -> str | None:
         from plaincrm import ical
 
-        data = ical.build_feed(vault, owner=owner, today=today)
-        return f"{path.name} rewritten" if ical.write_feed(path, data) else None
+        wrote, _stats = ical.save_feed(path, vault, owner=owner, today=today)
+        return f"{path.name} rewritten" if wrote else None
 
     calendar.name = path.name  # type: ignore[attr-defined]
     return calendar

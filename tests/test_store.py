@@ -118,3 +118,30 @@ def test_list_filters_are_queries(vault: VaultFactory, run: Run) -> None:
     found = json.loads(run(root, "list", "--search", "baxi", "--json").stdout)["profiles"]
     assert [p["path"] for p in found] == ["b.md"]
     assert "No profiles match." in run(root, "list", "--status", "lost").stdout
+
+
+def test_show_by_phone_needs_the_phone_library_only_for_another_spelling(
+        vault: VaultFactory, tmp_path: Path) -> None:
+    """A phone typed as written is found from the index alone; one written another way
+    (national, a trunk 0 after the country code) is compared by its E.164 form."""
+    import os
+    import subprocess
+    import sys
+
+    root = vault({"jane.md": "---\nname: Jane Roe\nphone: '+44 020 7946 0958'\n---\n",
+                  "john.md": "---\nname: John Roe\nphone: '+44 161 775 2375'\n---\n"},
+                 config='[profiles]\nphone_region = "GB"\n')
+    script = ("import sys\nfrom plaincrm.cli import main\ntry:\n    main(sys.argv[1:])\n"
+              "except SystemExit as done:\n    code = done.code\n"
+              "print('phonenumbers' in sys.modules, code, file=sys.stderr)\n")
+    env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache")}
+
+    def show(number: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", script, "--vault", str(root), "show",
+                               number, "--json"], capture_output=True, text=True, env=env,
+                              timeout=120)
+        return json.loads(done.stdout)["path"] if done.stdout else "", done.stderr.strip()
+
+    assert show("+44 161 775 2375") == ("john.md", "False 0")
+    assert show("0161 775 2375") == ("john.md", "True 0")
+    assert show("020 7946 0958") == ("jane.md", "True 0")

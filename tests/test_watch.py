@@ -246,6 +246,34 @@ def test_own_output_inside_the_vault_does_not_retrigger(vault: Any) -> None:
         assert "feed.ics" not in live.now
 
 
+def test_own_output_written_through_a_symlink_does_not_retrigger(vault: Any) -> None:
+    """Outputs are written through symlinks: the file that changes is the link's target,
+    which is the watcher's own output all the same."""
+    from plaincrm.files import atomic_write
+
+    root = vault({"ann.md": profile("Ann")},
+                 config='[vault]\ninclude = ["**/*"]\nexclude = ["plaincrm.toml", "feed.ics"]\n')
+    (root / "out").mkdir()
+    feed = root / "feed.ics"
+    feed.symlink_to(Path("out") / "real.ics")  # dangling until the first build writes it
+    count = [0]
+
+    def writer(vault: Vault, today: dt.date) -> str:
+        count[0] += 1
+        atomic_write(feed, f"rebuild {count[0]}\n".encode())
+        return "feed.ics rewritten"
+
+    with watching(root, [writer], own=[feed]) as live:
+        atomic_save(root / "ann.md", profile("Ann 2"))
+        wait_for(lambda: live.now.get("ann.md") == "Ann 2", what="the first change")
+        atomic_save(root / "bob.md", profile("Bob"))
+        wait_for(lambda: live.now.get("bob.md") == "Bob", what="the second change")
+        wait_for(lambda: live.watcher.rebuilds >= 3, what="the count")
+        assert live.watcher.rebuilds == 3, live.lines
+        assert "out/real.ics" not in live.now
+    assert feed.is_symlink() and (root / "out" / "real.ics").read_text() == "rebuild 3\n"
+
+
 def test_periodic_rescan_catches_lost_events(vault: Any) -> None:
     # A polling observer that polls once an hour sees nothing: only the rescan can.
     root = vault({"ann.md": profile("Ann")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import islice
 
 import click
 
@@ -52,9 +53,11 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | N
     if as_json:
         app.print_json(result.to_json())
     else:
-        from plaincrm.render.agenda import render_agenda
+        from plaincrm.render.agenda import agenda_lines
 
-        app.echo("\n".join(render_agenda(result, app.style if app.colored else None)))
+        lines = agenda_lines(result, app.style if app.colored else None)
+        while chunk := list(islice(lines, 2000)):  # never the whole text at once
+            app.echo("\n".join(chunk))
     if result.problem_files:
         n = result.problem_files
         app.err(f"{n} profile{'s have' if n != 1 else ' has'} problems: run plaincrm check")

@@ -34,7 +34,7 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     Example:
       plaincrm calendar -o ~/Public/reminders.ics
     """
-    from plaincrm.ical import save_feed_remembered, write_feed_remembered
+    from plaincrm.ical import save_feed, write_feed_to
 
     day = today.date() if today else None
     if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
@@ -43,14 +43,13 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     vault = app.open()
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
-            write_feed_remembered(stdout, vault, owner=owner,  # type: ignore[arg-type]
-                                  today=day, months=months)
+            write_feed_to(stdout, vault, owner=owner,  # type: ignore[arg-type]
+                          today=day, months=months)
         return
     try:
-        wrote, events = save_feed_remembered(output, vault, owner=owner, today=day,
-                                             months=months)
+        wrote, stats = save_feed(output, vault, owner=owner, today=day, months=months)
     except OSError as exc:
         raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
-    count = f"({events} event{'s' if events != 1 else ''})"
+    count = f"({stats.events} event{'s' if stats.events != 1 else ''})"
     app.err(f"plaincrm: wrote {output} {count}" if wrote else
             f"plaincrm: {output} unchanged {count}")

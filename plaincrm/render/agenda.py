@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from plaincrm.agenda import SECTIONS, Agenda, AgendaItem
@@ -17,12 +18,12 @@ def _plain(text: str, **_styles: Any) -> str:
     return text
 
 
-def when(agenda: Agenda, item: AgendaItem) -> str:
+def when(today: dt.date, section: str, day: dt.date) -> str:
     """``3 days late``, ``today``, ``tomorrow``, ``in 5 days``."""
-    if item.section == "overdue":
-        late = (agenda.date - item.date).days
+    if section == "overdue":
+        late = (today - day).days
         return f"{late} day{'s' if late != 1 else ''} late"
-    ahead = (item.date - agenda.date).days
+    ahead = (day - today).days
     return "today" if ahead == 0 else "tomorrow" if ahead == 1 else f"in {ahead} days"
 
 
@@ -61,19 +62,37 @@ def empty_message(agenda: Agenda) -> str:
 
 def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
     """The cells of an item's line: date, when, kind, name, what, owner."""
-    return [item.date.isoformat(), when(agenda, item), item.kind.replace("_", " "), item.name,
-            item.text, f"@{item.owner}" if item.owner else "-"]
+    return [item.date.isoformat(), when(agenda.date, item.section, item.date),
+            item.kind.replace("_", " "), item.name, item.text,
+            f"@{item.owner}" if item.owner else "-"]
+
+
+def _widths(agenda: Agenda) -> list[int]:
+    """Each column's width, measured on its distinct cells (few dates, kinds and owners)."""
+    items = agenda.items
+    days = {(item.section, item.date) for item in items}
+    columns = [{day.isoformat() for _section, day in days},
+               {when(agenda.date, section, day) for section, day in days},
+               {i.kind.replace("_", " ") for i in items}, {i.name for i in items},
+               {i.text for i in items}, {f"@{i.owner}" if i.owner else "-" for i in items}]
+    return [max(column_widths([value] for value in column)) for column in columns]
 
 
 def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
-    """The agenda's lines: the heading, then each non-empty section with its rows. Columns
-    line up across sections: date, when, kind, name, what, owner; under each row, the
-    profile's newest log entry, indented to the name, so a line fits a terminal. Without
-    ``style`` the text is plain (and quicker)."""
+    """The agenda's lines (see :func:`agenda_lines`)."""
+    return list(agenda_lines(agenda, style))
+
+
+def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
+    """The agenda's lines, one at a time: the heading, then each non-empty section with its
+    rows. Columns line up across sections: date, when, kind, name, what, owner; under each
+    row, the profile's newest log entry, indented to the name, so a line fits a terminal.
+    Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
     if not agenda.items:
-        return [empty_message(agenda)]
+        yield empty_message(agenda)
+        return
 
     def colour(column: int, cell: str) -> str:
         if column == 1 and "late" in cell:
@@ -86,16 +105,16 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
             return style(cell, dim=True)
         return cell
 
-    # the cells are made twice (once to measure, once to print) rather than kept: on a large
-    # vault they would cost more memory than everything else
-    widths = column_widths(cells(agenda, item) for item in agenda.items)
+    # measured first, then each line made as it is printed: kept, the lines of a large
+    # vault would cost more memory than everything else
+    widths = _widths(agenda)
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
-    out = [style(heading(agenda), bold=True)]
+    yield style(heading(agenda), bold=True)
     for section in SECTIONS:
         items = [item for item in agenda.items if item.section == section]
         if items:
-            out += ["", style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)]
+            yield ""
+            yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
             for item in items:
-                out.append(line(cells(agenda, item), widths, None if plain else colour, "  "))
-                out.append(style(f"{indent}last: {context(item)}", dim=True))
-    return out
+                yield line(cells(agenda, item), widths, None if plain else colour, "  ")
+                yield style(f"{indent}last: {context(item)}", dim=True)

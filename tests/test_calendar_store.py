@@ -1,4 +1,6 @@
-"""The calendar's cache: events serialized once, the same bytes cold or warm, pruned, streamed."""
+"""The calendar as a query of the store: events planned from the rules table, their bytes kept
+with their file's rows (made once, deleted with the rows), the same bytes cold or warm, for
+``calendar``, ``watch`` and ``serve`` alike."""
 
 from __future__ import annotations
 
@@ -7,18 +9,23 @@ import io
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plaincrm.config import load_config
-from plaincrm.eventcache import CacheRace, FeedBuild
 from plaincrm.files import write_stream_if_changed
 from plaincrm.ical import FeedStats, build_feed, calendar, save_feed, write_feed_to
 from plaincrm.loader import Vault, load, open_vault
 from plaincrm.reminders import reminders
 from tests.conftest import FIXTURES, Run
+from tests.test_store import CONFIG, DAYS, profiles
 
 FIXTURE = FIXTURES / "calendar"
 GOLDEN = Path(__file__).parent / "golden" / "calendar.ics"
@@ -46,7 +53,7 @@ def build(vault: Vault, day: dt.date = TODAY, **kwargs: object) -> tuple[bytes, 
 
 
 def cold(root: Path, tmp_path: Path, day: dt.date, name: str, **kwargs: object) -> bytes:
-    """The feed built with an empty cache of its own."""
+    """The feed built from an index of its own."""
     vault = open_vault(root, db_path=tmp_path / name / "index.sqlite")
     try:
         return build(vault, day, **kwargs)[0]
@@ -55,14 +62,17 @@ def cold(root: Path, tmp_path: Path, day: dt.date, name: str, **kwargs: object) 
 
 
 def reference(root: Path, day: dt.date, **kwargs: object) -> bytes:
-    """The feed from the pure calendar() function: no cache at all."""
-    profiles, _ = load(root, full=False)
+    """The feed from the pure calendar() function over the parsed profiles: no store."""
+    found, _ = load(root, full=False)
     config, _ = load_config(root)
-    return calendar(profiles, config, day, **kwargs).to_ical()  # type: ignore[arg-type]
+    return calendar(found, config, day, **kwargs).to_ical()  # type: ignore[arg-type]
 
 
-def rows(vault: Vault, table: str) -> int:
-    return vault.index.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def kept(vault: Vault, path: str | None = None) -> int:
+    """Events whose bytes the index keeps (of one file), read from the database file."""
+    with sqlite3.connect(vault.index.db_path) as db:
+        where, params = ("WHERE path = ?", (path,)) if path else ("", ())
+        return int(db.execute(f"SELECT count(*) FROM events {where}", params).fetchone()[0])
 
 
 def touch_log(root: Path, line: str) -> None:
@@ -73,39 +83,33 @@ def touch_log(root: Path, line: str) -> None:
 def test_second_build_serializes_nothing(opened: Vault) -> None:
     first, stats = build(opened)
     assert first == GOLDEN.read_bytes()
-    # (a shared id stays with the first profile here: nothing is built twice; see
-    # test_calendar_content for a later profile that keeps the id)
-    assert stats.serialized == 19 and stats.events == 19
-    assert stats.profiles_reused == 0
+    assert stats.serialized == 19 and stats.events == 19 and kept(opened) == 19
     again, stats = build(opened)
     assert again == first
-    assert stats.serialized == 0 and stats.reused == 0  # not even looked at one by one
-    assert stats.profiles_reused == 5 and stats.events == 19
+    assert stats.serialized == 0 and stats.events == 19
 
 
 def test_a_changed_profile_reserializes_only_its_own_events(opened: Vault, root: Path) -> None:
     build(opened)
     touch_log(root, "- 2026-02-18 call: Booked the service.")
     opened.refresh()
+    assert kept(opened, "jane-roe.md") == 0  # deleted with the file's rows
     data, stats = build(opened)
     assert data == reference(root, TODAY)
-    assert stats.profiles_reused == 4  # every profile but Jane's
     profiles, _ = load(root, full=False)
     config, _ = load_config(root)
     jane = next(p for p in profiles if p.path == "jane-roe.md")
     # her new log entry changes each of her events' stamp and description
     assert stats.serialized == len(reminders(jane, config, TODAY)) == 6
-    assert stats.reused == 0
 
 
 def test_a_new_day_reuses_the_serialized_events(opened: Vault, root: Path,
                                                  tmp_path: Path) -> None:
-    _, first = build(opened)
+    build(opened)
     day = TODAY + dt.timedelta(days=1)
     data, stats = build(opened, day)
-    assert stats.profiles_reused == 0  # the day is part of every profile's key
     # only the reminder of someone never contacted moves with the day
-    assert stats.serialized == 1 and stats.reused == first.serialized - 1
+    assert stats.serialized == 1
     assert data == cold(root, tmp_path, day, "cold") == reference(root, day)
 
 
@@ -113,15 +117,17 @@ def test_a_new_day_reuses_the_serialized_events(opened: Vault, root: Path,
                                     {"months": 0}])
 def test_cold_and_warm_give_the_same_bytes(opened: Vault, root: Path, tmp_path: Path,
                                            kwargs: dict[str, object]) -> None:
-    build(opened)  # a warm cache made by the full feed
-    warm, _ = build(opened, **kwargs)
+    build(opened)  # events kept by the full feed
+    warm, stats = build(opened, **kwargs)
+    assert stats.serialized == 0  # a filtered feed is made of the full feed's events
     assert warm == cold(root, tmp_path, TODAY, "cold", **kwargs) == reference(root, TODAY,
                                                                                **kwargs)
+    assert build(opened)[1].serialized == 0  # and evicts none of them
 
 
 def test_the_same_task_twice_in_a_filtered_feed(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A UID's ``-2`` comes from the cached full-feed events also in an owner's feed (a task's
-    text holds its ``@owner``, so the same task twice has one owner)."""
+    """A task's text holds its ``@owner``, so the same task twice has one owner: the
+    filtered feed numbers the UIDs as the full feed does."""
     root = vault({"amy.md": """
         ---
         name: Amy Doe
@@ -138,7 +144,7 @@ def test_the_same_task_twice_in_a_filtered_feed(vault, tmp_path: Path) -> None: 
         full, _ = build(opened)
         assert full.count(b"-2@plaincrm") == 1
         ben, stats = build(opened, owner="ben")
-        assert stats.profiles_reused == 1 and stats.serialized == 0
+        assert stats.serialized == 0
         assert ben.count(b"BEGIN:VEVENT") == 2 and ben.count(b"-2@plaincrm") == 1
         assert ben == reference(root, TODAY, owner="ben")
         assert build(opened)[0] == full == reference(root, TODAY)
@@ -146,33 +152,20 @@ def test_the_same_task_twice_in_a_filtered_feed(vault, tmp_path: Path) -> None: 
         opened.close()
 
 
-def test_a_filtered_feed_does_not_evict_the_full_feeds_events(opened: Vault) -> None:
+def test_a_changed_config_makes_the_events_again(opened: Vault, root: Path,
+                                                  tmp_path: Path) -> None:
     build(opened)
-    stored = rows(opened, "calendar_events")
-    _, stats = build(opened, owner="ben", months=1)
-    assert stats.pruned == 0 and rows(opened, "calendar_events") == stored
-    _, stats = build(opened)
-    assert stats.serialized == 0
-
-
-def test_the_cache_prunes_what_the_latest_build_did_not_use(opened: Vault, root: Path,
-                                                             tmp_path: Path) -> None:
-    build(opened)
-    for days in range(1, 4):  # three more days, and a change
-        build(opened, TODAY + dt.timedelta(days=days))
-    touch_log(root, "- 2026-02-19 visit: Checked the pump.")
-    opened.refresh()
-    day = TODAY + dt.timedelta(days=3)
-    _, stats = build(opened, day)
-    assert stats.pruned > 0
-    fresh = open_vault(root, db_path=tmp_path / "fresh" / "index.sqlite")
+    config = root / "plaincrm.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[calendar]\n", "[calendar]\ninclude_phone = false\n"),
+                      encoding="utf-8")
+    again = open_vault(root, db_path=tmp_path / "cache" / "index.sqlite")
     try:
-        build(fresh, day)
-        # exactly what a build from an empty cache stores
-        assert rows(opened, "calendar_events") == rows(fresh, "calendar_events")
-        assert rows(opened, "calendar_profiles") == rows(fresh, "calendar_profiles")
+        data, stats = build(again)
+        assert stats.serialized == 19 and b"Phone:" not in data
+        assert data == reference(root, TODAY)
     finally:
-        fresh.close()
+        again.close()
 
 
 def test_the_streamed_command_output_is_build_feed(run: Run, root: Path, tmp_path: Path,
@@ -185,6 +178,22 @@ def test_the_streamed_command_output_is_build_feed(run: Run, root: Path, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes() == expected and "(19 events)" in result.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".feed.ics")] == []
+
+
+def test_a_feed_cut_short_by_its_output_is_a_clean_error(root: Path, tmp_path: Path) -> None:
+    """Standard output on a full disk: the write fails part-way through the events; plaincrm
+    says so in one line (exit 13), with no traceback from a half-read feed."""
+    env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache")}
+    for number in range(200):  # enough events to fill the output's buffer
+        (root / f"p{number:03d}.md").write_text(f"---\nname: P {number}\n"
+                                                f"birthday: 1980-03-{number % 28 + 1:02d}\n---\n")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "plaincrm", "--vault", str(root),
+                               "calendar", "--date", TODAY.isoformat()], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert done.returncode == 13, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "No space left" in done.stderr
 
 
 def test_save_feed_writes_only_a_changed_feed(opened: Vault, root: Path, tmp_path: Path) -> None:
@@ -222,19 +231,52 @@ def test_write_stream_if_changed_leaves_no_temporary_file_on_error(tmp_path: Pat
     assert wrote and target.read_bytes() == b"new"
 
 
-def test_events_pruned_by_another_process_mid_build_are_detected(tmp_path: Path) -> None:
-    path = tmp_path / "cache.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    feed = FeedBuild(db, lambda stored: None)
-    event = (b"e" * 16, lambda: b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "2026-01-01", "x@plaincrm",
-             True)
-    feed.add_profile(b"p" * 16, 0, lambda: ([], [event]))
-    other = sqlite3.connect(path, isolation_level=None)
-    feed._flush()  # stored now, as a build does every few hundred profiles
-    other.execute("DELETE FROM calendar_events")  # another plaincrm, another day, pruning
-    with pytest.raises(CacheRace):
-        next(feed.sorted_ical())
-    feed.close()
-    other.close()
-    db.close()
+def test_events_replaced_by_another_plaincrm_mid_build_are_detected(opened: Vault) -> None:
+    first, _ = build(opened)
+    index = opened.index
+    with sqlite3.connect(index.db_path) as db:
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'calendar'").fetchone()
+    until = TODAY + dt.timedelta(days=365)
+    with index.event_feed(version, TODAY, until) as feed:
+        assert list(feed.stale()) == []  # every event of the day is kept
+        other = sqlite3.connect(index.db_path, isolation_level=None)
+        other.execute("DELETE FROM events WHERE path = 'jane-roe.md'")  # another plaincrm
+        other.close()
+        out = io.BytesIO()
+        assert not feed.write_sorted(out.write, b"H") and out.getvalue() == b""
+    with index.event_feed(version, TODAY, until) as feed:
+        (jane,) = feed.stale()
+        assert jane.path == "jane-roe.md" and jane.kept == {}
+        feed.store(jane.path, 0, ("x@plaincrm", 1, 1), True, b"STALE", jane.gen - 1)
+    assert kept(opened, "jane-roe.md") == 0  # made from rows that are no longer the file's
+    assert build(opened) == (first, FeedStats(events=19, serialized=6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=st.lists(profiles(), min_size=1, max_size=5),
+       ids=st.lists(st.sampled_from(["", "id: c1\n", "id: c2\n"]), min_size=5, max_size=5),
+       days=st.lists(DAYS, min_size=1, max_size=3),
+       owner=st.sampled_from([None, "ben"]), months=st.sampled_from([None, 0, 2]))
+def test_the_feed_from_the_store_is_the_pure_calendars(
+        files: list[str], ids: list[str], days: list[dt.date], owner: str | None,
+        months: int | None) -> None:
+    """For random vaults (ids shared or not) and days, kept events or not: the same bytes as
+    :func:`calendar` over the parsed profiles."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "vault"
+        root.mkdir()
+        (root / "plaincrm.toml").write_text(CONFIG)
+        for number, text in enumerate(files):
+            (root / f"p{number}.md").write_text(text.replace("---\n", "---\n" + ids[number], 1),
+                                                encoding="utf-8")
+        opened = open_vault(root, db_path=Path(folder) / "cache" / "index.sqlite")
+        try:
+            opened.refresh()
+            found = list(opened.profiles(full=False))
+            for today in days:
+                pure = calendar(found, opened.config, today, owner=owner, months=months)
+                for _twice in range(2):
+                    data, _ = build(opened, today, owner=owner, months=months)
+                    assert data == pure.to_ical(), today
+        finally:
+            opened.close()
