@@ -17,7 +17,7 @@ from pathlib import Path
 
 from plaincrm import edit, frontmatter_edit
 from plaincrm.config import Config
-from plaincrm.errors import AmbiguousName, BadValue, GitError, NoSuchProfile, NoSuchTask
+from plaincrm.errors import AmbiguousName, BadValue, GitError, NoSuchTask
 from plaincrm.files import update_profile
 from plaincrm.gitrepo import open_repo
 from plaincrm.lookup import find_profile as _find_profile
@@ -29,27 +29,12 @@ from plaincrm.templates import render_value
 
 Hook = Callable[[], None]
 Value = str | list[str]
-MERGED_FROM = "merged_from"
 
 
 def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
-    """The profile ``name`` means (:func:`plaincrm.lookup.find_profile`); else the one profile
-    whose ``merged_from`` names it: the id, file or name of a profile merged into it."""
-    every = list(profiles)
-    try:
-        try:
-            return _find_profile(every, name)
-        except NoSuchProfile:
-            if not name.endswith(".md"):
-                raise
-            return _find_profile(every, name.removesuffix(".md"))  # a file named as such
-    except NoSuchProfile:
-        wanted = {fold(name), fold(name.removesuffix(".md"))}
-        heirs = [p for p in every if wanted & {fold(str(x).removesuffix(".md"))
-                                               for x in _as_list(p.raw(MERGED_FROM))}]
-        if len(heirs) == 1:
-            return heirs[0]
-        raise
+    """The profile ``name`` means: :func:`plaincrm.lookup.find_profile` (which also finds a
+    profile by the id, file or name of a profile merged into it)."""
+    return _find_profile(profiles, name)
 
 
 def _as_list(raw: object) -> list[object]:

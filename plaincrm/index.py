@@ -39,7 +39,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"6/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"7/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -150,7 +150,7 @@ def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
 def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
     from plaincrm.checks.base import items
-    from plaincrm.lookup import fold, lookup_keys, phone_key
+    from plaincrm.lookup import fold, index_keys, phone_key
     from plaincrm.reminders import rules
 
     path = p.path
@@ -160,7 +160,7 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     profile = (path, p.display_name, p.status, p.owner,
                p.phones[0] if p.phones else (p.emails[0] if p.emails else None),
                p.has_problems, fold(p.owner or ""), _bounded(fold(t) for t in p.tags),
-               _bounded(lookup_keys(p)), fold(haystack),
+               _bounded(index_keys(p)), fold(haystack),
                newest.date.toordinal() if newest else None, newest.kind if newest else None,
                newest.text if newest else None, newest.location.line if newest else None,
                p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,

@@ -48,6 +48,28 @@ def lookup_keys(profile: Profile) -> set[str]:
     return keys
 
 
+MERGED_FROM = "merged_from"
+MERGED = "~"  # marks a merged profile's key where the index keeps keys
+
+
+def merged_keys(profile: Profile) -> set[str]:
+    """The ids, files and names of the profiles merged into ``profile`` (its
+    ``merged_from``), folded: NAME means ``profile`` by them when nothing else has them."""
+    raw = profile.raw(MERGED_FROM)
+    items = raw if isinstance(raw, list) else raw.split(",") if isinstance(raw, str) else []
+    return {fold(str(x).strip().removesuffix(".md")) for x in items if str(x).strip()}
+
+
+def index_keys(profile: Profile) -> set[str]:
+    """The keys the index keeps: :func:`lookup_keys`, and :func:`merged_keys` marked."""
+    return lookup_keys(profile) | {MERGED + key for key in merged_keys(profile)}
+
+
+def _wanted(name: str) -> str:
+    """NAME folded; a file name may be given with its ``.md``."""
+    return fold(name.strip().removesuffix(".md"))
+
+
 PHONE_KEY = 9  # a phone's last digits: the same however it is written (+44 20…, 020…)
 
 
@@ -84,10 +106,11 @@ def find_path(index: Index, name: str, region: str) -> str:
     """The path of the one profile ``name`` means, asked of the index: an exact stem, id,
     name, email or phone first, else a unique profile whose name or stem contains it. Raises
     NoSuchProfile or AmbiguousName, as :func:`find_profile` does."""
-    wanted = fold(name)
+    wanted = _wanted(name)
     exact = {path: found for path, found, phone in index.lookup(wanted, contact_key(name))
              if phone is None or same_phone(name, phone, region)}
-    matches = sorted(exact.items()) or index.containing(wanted)
+    heirs = [(path, found) for path, found, _phone in index.lookup(MERGED + wanted)]
+    matches = sorted(exact.items()) or heirs or index.containing(wanted)
     if len(matches) == 1:
         return matches[0][0]
     if matches:
@@ -112,20 +135,24 @@ def _missing(name: str, names: Iterable[str]) -> NoSuchProfile:
 
 
 def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
-    """The one profile ``name`` means: an exact stem, id or name first, else a unique
-    profile whose name or stem contains it. Raises NoSuchProfile or AmbiguousName."""
-    wanted = fold(name)
+    """The one profile ``name`` means: an exact stem, id or name first, else the profile a
+    profile of that name was merged into, else a unique profile whose name or stem contains
+    it. Raises NoSuchProfile or AmbiguousName."""
+    wanted = _wanted(name)
     exact: list[Profile] = []
+    heirs: list[Profile] = []
     partial: list[Profile] = []
     names: list[str] = []  # for suggestions; profiles stream past, only names stay
     for p in profiles:
         keys = lookup_keys(p)
         if wanted in keys:
             exact.append(p)
-        elif not exact and any(wanted in key for key in keys):
+        elif not exact and wanted in merged_keys(p):
+            heirs.append(p)
+        elif not exact and not heirs and any(wanted in key for key in keys):
             partial.append(p)
         names.append(p.display_name)
-    matches = exact or partial
+    matches = exact or heirs or partial
     if len(matches) == 1:
         return matches[0]
     if matches:

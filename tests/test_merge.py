@@ -118,9 +118,16 @@ def test_merge_is_one_commit_nothing_is_lost_and_revert_undoes_it(crm: Path, run
         "Quote for a thermostat @ben", "Send the brochure @ana"]
     assert "## Notes from Müller, Hans (mueller-hans.md, merged 2026-11-21)" in merged
     # DROP's old name, file and id still find KEEP
-    for name in ("Müller, Hans", "mueller-hans.md", "3d1b6e34"):
+    for name in ("Müller, Hans", "mueller-hans.md", "mueller-hans", "3d1b6e34"):
         logged = run(crm, "log", name, "noted", "--date", "2026-11-21")
         assert logged.stdout.startswith("hans-mueller.md:"), (name, logged.output)
+        # and every reading command, through the index, too
+        found = run(crm, "show", name, "--json")
+        assert json.loads(found.stdout)["path"] == "hans-mueller.md", (name, found.output)
+        history = run(crm, "history", name)
+        assert history.exit_code == 0 and "hans-mueller.md" in history.output, name
+    by_file = run(crm, "show", "hans-mueller.md", "--json")  # a file name with its .md
+    assert json.loads(by_file.stdout)["path"] == "hans-mueller.md", by_file.output
     git(crm, "checkout", "--", ".")
     git(crm, "revert", "--no-edit", "HEAD")
     assert (crm / "hans-mueller.md").read_text() == KEEP
