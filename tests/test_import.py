@@ -515,3 +515,31 @@ def test_a_key_that_cannot_be_filled_is_a_warning_and_the_rest_is_filled(
     assert "import-warning eve.md: notes was left as it is:" in done.stdout
     assert (root / "eve.md").read_text(encoding="utf-8") == text.replace(
         "phone:\n", "phone: \"0113 496 0000\"\n")
+
+
+def test_alike_names_with_the_same_birthday_and_postcode_match_as_check_says(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    margaret = ("---\nname: Margaret Whitfield\nbirthday: 1948-01-14\n"
+                "address: 14 Cardigan Grove, Headingley, Leeds LS6 3BJ\n"
+                "phone: '+44 113 496 0142'\n---\n")
+    root = vault({"margaret-whitfield.md": margaret})
+    csv = tmp_path / "c.csv"
+    csv.write_text("Name,Birthday,Street,City,Postcode,Email\n"
+                   "Margret Whitfeld,1948-01-14,2 Otley Road,Leeds,LS6 3BJ,mw@example.com\n"
+                   "Margaret Whitfield-Jones,1951-07-30,,Bradford,BD1 1AA,\n",
+                   encoding="utf-8")
+    result = run(root, "import", str(csv))
+    assert result.stdout.splitlines() == [
+        f"{csv}:2: matches margaret-whitfield.md (Margaret Whitfield): same birthday and "
+        "postcode, names 0.94 alike; would fill email",
+        f"{csv}:3: new Margaret Whitfield-Jones",
+    ]
+    run(root, "import", str(csv), "--apply", "--no-commit")
+    assert md_files(root) == ["margaret-whitfield-jones.md", "margaret-whitfield.md"]
+    # the one rule: check, given the record as a profile, reports the pair for the same reason
+    both = vault({"margaret-whitfield.md": margaret, "margret.md": (
+        "---\nname: Margret Whitfeld\nbirthday: 1948-01-14\n"
+        "address: 2 Otley Road, Leeds, LS6 3BJ\n---\n")}, name="both")
+    assert "margret.md:2: duplicate probably the same person as margaret-whitfield.md " \
+           "(Margaret Whitfield): same birthday and postcode, names 0.94 alike" \
+           in run(both, "check", "--date", "2026-01-01").stdout

@@ -1,10 +1,14 @@
 """What an import would do, record by record: new, the same person as a profile, or a problem.
 
-"The same person" is :func:`plaincrm.create.same_person`, the rule ``plaincrm new`` refuses
-by. To stay fast on large files and vaults, each profile is filed under the keys that rule
-compares (folded name, email, phone digits) and only the profiles sharing a key with a record
-are handed to it. A record the file already had (twice in one export) matches that earlier
-record, so one import never creates the same person twice.
+"The same person" is :func:`plaincrm.create.same_person`, the one rule ``plaincrm check``
+reports duplicates by and ``plaincrm new`` refuses by, alike names included: the record's name,
+emails, phones, birthday and places (address, postcode) are compared. To stay fast on large files
+and vaults, each profile is filed under the keys that rule compares (folded name, email, phone
+digits) and the blocking keys ``check`` uses for alike names (each piece of evidence, a birthday,
+postcode, street, phone ending or email name, joined with an initial of the name:
+:meth:`plaincrm.checks.duplicates.Person.evidence_keys`); only the profiles sharing a key with a
+record are handed to the rule. A record the file already had (twice in one export) matches that
+earlier record, so one import never creates the same person twice.
 
 Of a matched profile, a step names the keys the record would fill (:func:`changes`: keys the
 profile leaves absent or empty) and, with ``update``, the keys whose value it would replace:
@@ -19,11 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from plaincrm import fields
+from plaincrm.checks import duplicates
 from plaincrm.create import phone_digits, same_person
 from plaincrm.interop.contact import Contact
 from plaincrm.interop.mapping import Mapped, Unusable, Value, to_profile
 from plaincrm.lookup import name_key
-from plaincrm.model import Location, Problem, Profile, Severity
+from plaincrm.model import Field, Location, Problem, Profile, Severity
 
 
 class Action(StrEnum):
@@ -63,7 +69,9 @@ class Matcher:
             self.add(p)
 
     def add(self, profile: Profile, record: Mapped | None = None) -> None:
-        for key in _keys(profile.display_name, profile.emails, profile.phones):
+        keys = {*_keys(profile.display_name, profile.emails, profile.phones),
+                *_alike_keys(duplicates.profile_person(profile, ""))}
+        for key in keys:
             self._by_key.setdefault(key, []).append(profile)
         if record is not None:
             self._records[id(profile)] = record
@@ -75,11 +83,25 @@ class Matcher:
     def find(self, mapped: Mapped) -> list[tuple[Profile, str, bool]]:
         """``(profile, why, whether it is a record of the file)`` for each match."""
         candidates: dict[int, Profile] = {}
-        for key in _keys(mapped.name, mapped.emails, mapped.phones):
+        places = _places(mapped)
+        who = duplicates.person(mapped.name, mapped.emails, mapped.phones, "", None, (),
+                                mapped.birthday, places)
+        for key in (*_keys(mapped.name, mapped.emails, mapped.phones), *_alike_keys(who)):
             for p in self._by_key.get(key, ()):
                 candidates.setdefault(id(p), p)
-        found = same_person(candidates.values(), mapped.name, mapped.emails, mapped.phones)
+        found = same_person(candidates.values(), mapped.name, mapped.emails, mapped.phones,
+                            birthday=mapped.birthday, places=places)
         return [(p, why, id(p) in self._records) for p, why in found]
+
+
+def _places(mapped: Mapped) -> list[str]:
+    """The record's address and postcode values, as the rule reads them from a profile."""
+    return [text for key, value in mapped.extra if key in duplicates.PLACE_KEYS
+            for text in ((value,) if isinstance(value, str) else value)]
+
+
+def _alike_keys(who: duplicates.Person) -> Iterator[str]:
+    return ("a:" + key for key in who.evidence_keys())
 
 
 def _keys(name: str, emails: Iterable[str], phones: Iterable[str]) -> Iterator[str]:
@@ -127,10 +149,20 @@ def _step(record: Contact | Problem, matcher: Matcher, update: bool) -> Step:
         else:
             fill, differ = changes(mapped, first.raw, update)
         return Step(where, Action.MATCH, mapped, matches, fill, differ, warnings)
-    standin = Profile(location=where, stem="", name=mapped.name, emails=mapped.emails,
-                      phones=mapped.phones)
-    matcher.add(standin, record=mapped)
+    matcher.add(_standin(where, mapped), record=mapped)
     return Step(where, Action.NEW, mapped, problems=warnings)
+
+
+def _standin(where: Location, mapped: Mapped) -> Profile:
+    """The record as a profile, with what the same-person rule reads of one."""
+    try:
+        birthday = fields.birthday(mapped.birthday) if mapped.birthday else None
+    except fields.FieldError:
+        birthday = None
+    places = tuple(Field(key, _raw(value), where.line) for key, value in mapped.extra
+                   if key in duplicates.PLACE_KEYS)
+    return Profile(location=where, stem="", name=mapped.name, emails=mapped.emails,
+                   phones=mapped.phones, birthday=birthday, fields=places)
 
 
 def changes(mapped: Mapped, raw: Callable[[str], object],
