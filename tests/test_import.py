@@ -322,7 +322,7 @@ def test_the_dry_run_says_which_profile_matches_and_why_and_writes_nothing(
     result = run(root, "import", str(csv))
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{csv}:2: matches jane.md (Jane Roe): the same email; it lacks birthday",
+        f"{csv}:2: matches jane.md (Jane Roe): the same email; would fill birthday",
         f"{csv}:3: matches zoe.md (Z. Mueller): the same phone",
         f"{csv}:4: new New Person",
         f"{csv}:5: matches {csv}:4 (New Person): the same name",
@@ -427,3 +427,119 @@ def test_a_progress_bar_on_a_terminal_for_a_large_file(vault: VaultFactory,
     assert done.stdout.count(b": new Person ") == 150
     piped = subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True)
     assert b"Matching records" not in piped.stderr
+
+
+# ---------------------------------------------------------------- matched profiles: fill, update
+
+EVE = ("---\nname: Eve Adams   # the customer\nemail: 'eve@example.com'\nphone:\n"
+       "status: active\ngate_code: \"0451\"  # side gate\ntags: [boiler]\n---\n\n# Eve Adams\n\n"
+       "## Log\n- 2026-01-05 called about the boiler\n")
+
+
+def committed_repo(root: Path) -> None:
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+
+
+def test_apply_fills_only_the_empty_keys_of_a_matched_profile_byte_exact(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    root = vault({"eve.md": EVE})
+    committed_repo(root)
+    csv = tmp_path / "c.csv"
+    csv.write_text("Name,Email,Phone,Birthday,Company,Status\n"
+                   "Eve Adams,EVE@example.com,+44 7700 900123,1980-02-03,Adams Ltd,lost\n"
+                   "New Person,new@example.com,,,,\n", encoding="utf-8")
+    dry = run(root, "import", str(csv))
+    assert dry.stdout.splitlines()[0] == (
+        f"{csv}:2: matches eve.md (Eve Adams): the same name; "
+        "would fill phone, birthday, company")
+    assert (root / "eve.md").read_text(encoding="utf-8") == EVE
+    done = run(root, "import", str(csv), "--apply")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        f"{csv}:2: matches eve.md (Eve Adams): the same name; filled phone, birthday, company")
+    # only the filled keys' lines: the empty phone line replaced, the absent keys added last;
+    # the email spelled otherwise and the status stay as the user wrote them
+    assert (root / "eve.md").read_text(encoding="utf-8") == EVE.replace(
+        "phone:\n", "phone: \"+44 7700 900123\"\n").replace(
+        "tags: [boiler]\n", "tags: [boiler]\nbirthday: 1980-02-03\ncompany: Adams Ltd\n")
+    log = git(root, "log", "--format=%s", "--name-only", "-1").splitlines()
+    assert log == ["import: 1 profile, 1 filled from c.csv", "", "eve.md", "new-person.md"]
+    assert git(root, "status", "--porcelain") == ""
+    eve = (root / "eve.md").read_bytes()
+    again = run(root, "import", str(csv), "--apply")
+    assert again.stdout.splitlines()[0] == f"{csv}:2: matches eve.md (Eve Adams): the same name"
+    assert (root / "eve.md").read_bytes() == eve
+    assert len(git(root, "log", "--format=%h").splitlines()) == 2  # no second import commit
+
+
+def test_update_replaces_the_differing_values_of_the_records_keys(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    root = vault({"eve.md": EVE.replace("phone:\n", "phone: +44 7700 900999  # old\n")})
+    committed_repo(root)
+    before = (root / "eve.md").read_text(encoding="utf-8")
+    csv = tmp_path / "c.csv"
+    csv.write_text("Name,Email,Phone,Birthday,Tags\n"
+                   "Eve Adamms,eve@example.com,+44 7700 900123,1980-02-03,boiler; vip\n",
+                   encoding="utf-8")
+    dry = run(root, "import", str(csv), "--update")
+    assert dry.stdout.splitlines() == [
+        f"{csv}:2: matches eve.md (Eve Adams): the same email; would fill birthday; "
+        "would update phone, tags"]
+    done = run(root, "import", str(csv), "--apply", "--update")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{csv}:2: matches eve.md (Eve Adams): the same email; filled birthday; "
+        "updated phone, tags"]
+    # the name is never replaced; the email, equal but for case, is left; tags only grow
+    assert (root / "eve.md").read_text(encoding="utf-8") == before.replace(
+        "phone: +44 7700 900999  # old\n", "phone: \"+44 7700 900123\"  # old\n").replace(
+        "tags: [boiler]\n", "tags: [boiler, vip]\nbirthday: 1980-02-03\n")
+    assert git(root, "log", "--format=%s", "-1").strip() == "import: 1 updated from c.csv"
+    again = run(root, "import", str(csv), "--apply", "--update")
+    assert again.stdout.splitlines() == [f"{csv}:2: matches eve.md (Eve Adams): the same email"]
+    assert len(git(root, "log", "--format=%h").splitlines()) == 2
+
+
+def test_a_key_that_cannot_be_filled_is_a_warning_and_the_rest_is_filled(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    text = "---\nname: Eve Adams\nemail: eve@example.com\nnotes: |\n\nphone:\n---\n"
+    root = vault({"eve.md": text})
+    csv = tmp_path / "c.csv"
+    csv.write_text("Name,Email,Phone,Notes\nEve Adams,eve@example.com,0113 496 0000,hi\n",
+                   encoding="utf-8")
+    done = run(root, "import", str(csv), "--apply", "--no-commit")
+    assert done.stdout.splitlines()[0] == (
+        f"{csv}:2: matches eve.md (Eve Adams): the same name; filled phone")
+    assert "import-warning eve.md: notes was left as it is:" in done.stdout
+    assert (root / "eve.md").read_text(encoding="utf-8") == text.replace(
+        "phone:\n", "phone: \"0113 496 0000\"\n")
+
+
+def test_alike_names_with_the_same_birthday_and_postcode_match_as_check_says(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    margaret = ("---\nname: Margaret Whitfield\nbirthday: 1948-01-14\n"
+                "address: 14 Cardigan Grove, Headingley, Leeds LS6 3BJ\n"
+                "phone: '+44 113 496 0142'\n---\n")
+    root = vault({"margaret-whitfield.md": margaret})
+    csv = tmp_path / "c.csv"
+    csv.write_text("Name,Birthday,Street,City,Postcode,Email\n"
+                   "Margret Whitfeld,1948-01-14,2 Otley Road,Leeds,LS6 3BJ,mw@example.com\n"
+                   "Margaret Whitfield-Jones,1951-07-30,,Bradford,BD1 1AA,\n",
+                   encoding="utf-8")
+    result = run(root, "import", str(csv))
+    assert result.stdout.splitlines() == [
+        f"{csv}:2: matches margaret-whitfield.md (Margaret Whitfield): same birthday and "
+        "postcode, names 0.94 alike; would fill email",
+        f"{csv}:3: new Margaret Whitfield-Jones",
+    ]
+    run(root, "import", str(csv), "--apply", "--no-commit")
+    assert md_files(root) == ["margaret-whitfield-jones.md", "margaret-whitfield.md"]
+    # the one rule: check, given the record as a profile, reports the pair for the same reason
+    both = vault({"margaret-whitfield.md": margaret, "margret.md": (
+        "---\nname: Margret Whitfeld\nbirthday: 1948-01-14\n"
+        "address: 2 Otley Road, Leeds, LS6 3BJ\n---\n")}, name="both")
+    assert "margret.md:2: duplicate probably the same person as margaret-whitfield.md " \
+           "(Margaret Whitfield): same birthday and postcode, names 0.94 alike" \
+           in run(both, "check", "--date", "2026-01-01").stdout

@@ -4,13 +4,19 @@ Each profile is made by :func:`plaincrm.create.new_profile` (the vault's templat
 ``id``), which takes the name, emails, phones, birthday, tags, status and owner, and the
 record's other keys (addresses, company, notes, types…) as extra keys, each set with
 :func:`plaincrm.frontmatter_edit.set_key` and verified to read back as written; a key that would
-not is left out with a warning. Profiles that already exist are not changed.
+not is left out with a warning.
+
+A profile a record matches gets the keys it leaves absent or empty, and with ``update`` the
+record's value of every key that differs (see :func:`plaincrm.interop.plan.changes`): each key
+set with :func:`~plaincrm.frontmatter_edit.set_key` (only its lines change) inside one
+:func:`plaincrm.files.update_profile` per profile, which decides from the file as it is under
+the lock. A key set_key refuses (a ``|`` block…) is left as it is, with a warning.
+The new and the changed profiles go into one commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +24,10 @@ from pathlib import Path
 from plaincrm import gitrepo
 from plaincrm.create import NewProfile, new_profile
 from plaincrm.errors import GitError, PlaincrmError, WriteRefused
+from plaincrm.files import update_profile
+from plaincrm.frontmatter_edit import set_key
 from plaincrm.interop.mapping import Mapped
-from plaincrm.interop.plan import Action, Step
+from plaincrm.interop.plan import Action, Step, changes, new_value
 from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.parse import parse_profile
 
@@ -36,21 +44,35 @@ class Defaults:
 
 
 @dataclass(frozen=True, slots=True)
+class Changed:
+    """What a record changed in the profile it matches."""
+
+    path: str
+    filled: tuple[str, ...]
+    updated: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Written:
     created: tuple[tuple[Location, str], ...]  # (record, new profile's vault path)
     problems: tuple[Problem, ...]  # records that could not be written, keys left out
     commit: str | None = None
     note: str | None = None  # why nothing was committed
+    changed: tuple[tuple[Location, Changed], ...] = ()  # (record, the profile it changed)
+    message: str = ""  # the commit's message
 
 
 def apply(root: Path, steps: Sequence[Step], profiles: list[Profile], defaults: Defaults,
-          today: dt.date, commit: bool, message: str,
-          progress: Callable[[int], None] | None = None) -> Written:
-    """Create a profile for every NEW step and commit them once (with ``commit``, when the
-    vault is in a git repository). ``profiles`` grows by each profile written."""
+          today: dt.date, commit: bool, source: str,
+          progress: Callable[[int], None] | None = None, update: bool = False) -> Written:
+    """Create a profile for every NEW step, fill (with ``update``: also update) the profile
+    each MATCH step matches, and commit them once (with ``commit``, when the vault is in a git
+    repository). ``profiles`` grows by each profile written."""
     repo, note = _repo(root) if commit else (None, None)
     created: list[tuple[Location, str]] = []
+    changed: list[tuple[Location, Changed]] = []
     problems: list[Problem] = []
+    made: dict[str, str] = {}  # "file:line" of a record -> the profile created from it
     for step in steps:
         if step.action is Action.NEW and step.mapped is not None:
             try:
@@ -60,17 +82,45 @@ def apply(root: Path, steps: Sequence[Step], profiles: list[Profile], defaults: 
                                         f"not imported: {exc}"))
             else:
                 created.append((step.position, rel))
+                made[str(step.position)] = rel
                 problems.extend(Problem(step.position, "import-warning", Severity.WARNING,
                                         f"{rel}: {text}") for text in left_out)
+        elif step.action is Action.MATCH and step.mapped is not None and (
+                step.lacks or step.differs):
+            first = step.matches[0]
+            target = made.get(first.path) if first.in_file else first.path
+            if target is not None:
+                try:
+                    done, left = _change(root, target, step.mapped, update)
+                except PlaincrmError as exc:
+                    problems.append(Problem(step.position, "import-error", Severity.ERROR,
+                                            f"{target} was not changed: {exc}"))
+                else:
+                    if done is not None:
+                        changed.append((step.position, done))
+                    problems.extend(Problem(step.position, "import-warning", Severity.WARNING,
+                                            f"{target}: {text}") for text in left)
         if progress is not None:
             progress(1)
+    message = _message(len(created), changed, source)
     sha = None
-    if repo is not None and created:
+    paths = [rel for _pos, rel in created] + list(dict.fromkeys(c.path for _p, c in changed))
+    if repo is not None and paths:
         try:
-            sha = _commit(repo, [rel for _pos, rel in created], message)
+            sha = repo.commit_files(paths, message)
         except GitError as exc:
-            note = f"the new profiles were written but not committed: {exc}"
-    return Written(tuple(created), tuple(problems), sha, note)
+            note = f"the profiles were written but not committed: {exc}"
+    return Written(tuple(created), tuple(problems), sha, note, tuple(changed), message)
+
+
+def _message(created: int, changed: list[tuple[Location, Changed]], source: str) -> str:
+    """``import: 4 profiles, 2 filled from contacts.vcf``."""
+    filled = {c.path for _p, c in changed if c.filled and not c.updated}
+    updated = {c.path for _p, c in changed if c.updated}
+    parts = [f"{n} {what}" for n, what in (
+        (created, "profile" if created == 1 else "profiles"), (len(filled), "filled"),
+        (len(updated), "updated")) if n]
+    return f"import: {', '.join(parts) or 'nothing'} from {source}"
 
 
 def _repo(root: Path) -> tuple[gitrepo.Repo | None, str | None]:
@@ -105,11 +155,39 @@ def _create(root: Path, m: Mapped, profiles: list[Profile], defaults: Defaults,
     return rel, list(created.left_out)
 
 
-def _commit(repo: gitrepo.Repo, paths: list[str], message: str) -> str:
-    """Commit exactly ``paths`` (new files) in one commit, with the user's hooks."""
-    listed = b"\0".join(os.fsencode(p) for p in paths)
-    repo.run("add", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listed)
-    literal = b"\0".join(os.fsencode(gitrepo.literal(p)) for p in paths)
-    gitrepo.git(repo.vault, "commit", "--quiet", "-m", message, "--only",
-                "--pathspec-from-file=-", "--pathspec-file-nul", stdin=literal, hooks=True)
-    return repo.run("rev-parse", "--short", "HEAD").decode().strip()
+class _Unchanged(Exception):
+    """Nothing to write: the profile already has what the record gives."""
+
+
+def _change(root: Path, rel: str, m: Mapped, update: bool) -> tuple[Changed | None, list[str]]:
+    """Fill (and with ``update``, update) the profile ``rel`` from record ``m``: what changed,
+    and a warning for each key left as it is."""
+    done: dict[str, list[str]] = {"filled": [], "updated": []}
+    left: list[str] = []
+
+    def change(data: bytes) -> bytes:
+        done["filled"].clear()
+        done["updated"].clear()
+        left.clear()
+        profile, _problems = parse_profile(rel, data)
+        if profile is None:
+            raise WriteRefused(f"{rel} is not a Markdown profile; it was left alone")
+        fill, differ = changes(m, profile.raw, update)
+        given = dict(m.given())
+        for key in (*fill, *differ):
+            try:
+                data = set_key(data, key, new_value(key, profile.raw(key), given[key]), rel,
+                               controls=True)
+            except WriteRefused as exc:
+                left.append(f"{key} was left as it is: {exc}")
+            else:
+                done["filled" if key in fill else "updated"].append(key)
+        if not done["filled"] and not done["updated"]:
+            raise _Unchanged
+        return data
+
+    try:
+        update_profile(root, rel, change, had_content=True)
+    except _Unchanged:
+        return None, left
+    return Changed(rel, tuple(done["filled"]), tuple(done["updated"])), left

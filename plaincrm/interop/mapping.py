@@ -44,10 +44,17 @@ class Mapped:
 
     def keys(self) -> list[str]:
         """The front-matter keys this record gives a value to."""
-        given = [("name", self.name), ("email", self.emails), ("phone", self.phones),
-                 ("birthday", self.birthday), ("tags", self.tags), ("status", self.status),
-                 ("owner", self.owner), ("customer_since", self.customer_since)]
-        return [k for k, v in given if v] + [k for k, _v in self.extra]
+        return [k for k, _v in self.given()]
+
+    def given(self) -> list[tuple[str, Value]]:
+        """Every front-matter key this record gives a value to, with the value as a new
+        profile has it (one email or phone as text, several as a tuple; tags a tuple)."""
+        given: list[tuple[str, Value | None]] = [
+            ("name", self.name), ("email", _one_or_many(self.emails)),
+            ("phone", _one_or_many(self.phones)), ("birthday", self.birthday),
+            ("tags", self.tags), ("status", self.status), ("owner", self.owner),
+            ("customer_since", self.customer_since)]
+        return [(k, v) for k, v in given if v] + list(self.extra)
 
 
 class Unusable(ValueError):
