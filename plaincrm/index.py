@@ -34,7 +34,7 @@ import platformdirs
 from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
-from plaincrm.model import Location, LogEntry, Problem, Profile, Severity
+from plaincrm.model import Duration, Field, Location, LogEntry, Problem, Profile, Severity, Task
 from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
@@ -50,7 +50,9 @@ CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, i
 CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT, contact TEXT,
   has_problems INTEGER, owner_key TEXT, tags TEXT, keys TEXT, haystack TEXT,
   last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
-  log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, summary BLOB, full BLOB);
+  log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, since_line INTEGER,
+  service_due INTEGER, service_every TEXT, service_line INTEGER, contact_every TEXT,
+  summary BLOB, full BLOB);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
@@ -165,6 +167,9 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
                newest.text if newest else None, newest.location.line if newest else None,
                p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,
                ", ".join(p.phones) or None, ", ".join(p.emails) or None,
+               p.field_line("customer_since"),
+               p.service_due.toordinal() if p.service_due else None, _duration(p.service_every),
+               p.field_line("service_due"), _duration(p.contact_every),
                *codec.dump_profile(p))
     contacts = [(email.casefold(), "email", path, line, email)
                 for email, line in items(p, "email")]
@@ -184,6 +189,10 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
                   r.profile_id)
                  for seq, r in enumerate(found)]
     return [profile], contacts, tasks, log, rule_rows
+
+
+def _duration(every: Duration | None) -> str | None:
+    return f"{every.count} {every.unit}" if every is not None else None
 
 
 def _bounded(values: Iterable[str]) -> str:
@@ -505,6 +514,25 @@ class Index:
                 path = row[0]
                 yield rule, context
 
+    def lean_profiles(self) -> list[Profile]:
+        """Every profile, sorted by path, with only what follow-through needs besides its log
+        and tasks (name, status, owner, id, ``customer_since``, ``service_due``,
+        ``service_every``, ``contact_every`` and the lines of the two dates), read from the
+        tables without decoding the stored profiles: each profile's ``log`` and ``tasks`` in
+        file order, its other fields left out. All from one snapshot."""
+        def read() -> tuple[list[tuple[Any, ...]], ...]:
+            with _transaction(self._db, write=False) as db:
+                return tuple(db.execute(query).fetchall() for query in (
+                    "SELECT path, name, status, owner, pid, since, since_line, service_due, "
+                    "service_every, service_line, contact_every, log_count, has_problems "
+                    "FROM profiles ORDER BY path",
+                    "SELECT path, line, date, kind, text FROM log ORDER BY path, line",
+                    "SELECT path, line, date, done, owner, text FROM tasks ORDER BY path, line"))
+
+        profiles, logs, tasks = self._ask(read)
+        log_rows, task_rows = _grouped(iter(logs)), _grouped(iter(tasks))
+        return [_lean(row, log_rows(row[0]), task_rows(row[0])) for row in profiles]
+
     def owners(self) -> list[str]:
         """Every profile ``owner`` written in the vault, once each."""
         return [o for (o,) in self._rows("SELECT DISTINCT owner FROM profiles WHERE owner != ''")]
@@ -700,6 +728,50 @@ def _keyed(root: str, found: list[Any]) -> list[FileKey]:
     finally:
         os.close(folder)
     return keys
+
+
+def _grouped(found: Iterator[tuple[Any, ...]]) -> Callable[[str], list[tuple[Any, ...]]]:
+    """For rows sorted by path: a function giving the rows of each path asked for in order."""
+    pending: list[tuple[Any, ...] | None] = [next(found, None)]
+
+    def rows(path: str) -> list[tuple[Any, ...]]:
+        out = []
+        row = pending[0]
+        while row is not None and row[0] < path:
+            row = next(found, None)
+        while row is not None and row[0] == path:
+            out.append(row)
+            row = next(found, None)
+        pending[0] = row
+        return out
+
+    return rows
+
+
+def _lean(row: tuple[Any, ...], logs: list[tuple[Any, ...]],
+          tasks: list[tuple[Any, ...]]) -> Profile:
+    (path, name, status, owner, pid, since, since_line, service_due, service_every,
+     service_line, contact_every, log_count, has_problems) = row
+    lines = [Field("customer_since", None, since_line), Field("service_due", None, service_line)]
+    return Profile(
+        Location(path, 1), name, name=name, id=pid, status=status, owner=owner,
+        customer_since=dt.date.fromordinal(since) if since else None,
+        service_due=dt.date.fromordinal(service_due) if service_due else None,
+        service_every=_every(service_every), contact_every=_every(contact_every),
+        fields=tuple(lines),
+        tasks=tuple(Task(Location(p, line), text, bool(done),
+                         dt.date.fromordinal(date) if date else None, task_owner)
+                    for p, line, date, done, task_owner, text in tasks),
+        log=tuple(LogEntry(Location(p, line), dt.date.fromordinal(date), text, kind)
+                  for p, line, date, kind, text in logs),
+        log_count=log_count, has_problems=bool(has_problems))
+
+
+def _every(value: str | None) -> Duration | None:
+    if value is None:
+        return None
+    count, unit = value.split(" ")
+    return Duration(int(count), unit)
 
 
 def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:

@@ -1,5 +1,5 @@
-"""Getting the records the pulse is computed from: the profiles (from the index) and the git
-history. One small function, so that it can become a query over the index's tables.
+"""Getting the records the pulse is computed from: the profiles as the index's tables hold
+them (no stored profile is decoded) and the git history.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from plaincrm.vault import is_profile_path
 
 
 def gather(vault: Any, today: dt.date) -> Records:
-    """The records of an open :class:`plaincrm.loader.Vault`: every profile in full and the
-    facts of its git history from one
+    """The records of an open :class:`plaincrm.loader.Vault`: every profile with what the
+    figures read (:meth:`plaincrm.index.Index.lean_profiles`) and the facts of its git
+    history from one
     ``git log -p`` pass (None, with the reason, when git is missing, the vault is not in a
     repository, git refuses it, it is a shallow clone or no profile is committed yet)."""
-    profiles = list(vault.profiles(full=True))
+    profiles = vault.index.lean_profiles()
     try:
         changes = gitrepo.open_repo(vault.root).changes()
     except gitrepo.GitUnavailable as exc:
