@@ -19,7 +19,8 @@ from plaincrm.fields import FieldError
 from plaincrm.model import Birthday, Location, Profile
 
 ACTIONABLE = frozenset({"service", "task", "keep_in_touch"})
-BUILTIN_KINDS = ("birthday", "service", "task", "keep_in_touch", "anniversary")
+OUTREACH = "outreach"  # a message outreach sent, or sends while its window is open
+BUILTIN_KINDS = ("birthday", "service", "task", "keep_in_touch", "anniversary", OUTREACH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class Rule:
     month_day: tuple[int, int] | None = None  # yearly rules
     origin: dt.date | None = None  # yearly: the birth, ``customer_since`` or the date itself
     until: dt.date | None = None  # a window: due on every day from ``due`` (or ``origin``)
-    # to ``until`` (yearly: the same length each year), then never
+    # to ``until`` (yearly: the same length each year), then never; outreach's "goes out"
 
     @property
     def daily(self) -> bool:
@@ -156,6 +157,11 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
     if since is not None:
         add("anniversary", "a customer", profile.field_line("customer_since"),
             month_day=(since.month, since.day), origin=since)
+
+    from plaincrm.outreach.schedule import outreach_rules  # outreach reads this module
+
+    for outreach, text, loc, when in outreach_rules(profile, config):
+        add(outreach, text, loc, **when)
 
     kinds: dict[str, str] = config["agenda.dates"]
     for key, day in profile.dates:
