@@ -57,7 +57,7 @@ from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.index import CalendarProfile
 from plaincrm.loader import Vault
 from plaincrm.model import Birthday, Profile, add_months
-from plaincrm.reminders import Rule, next_yearly, rules
+from plaincrm.reminders import OUTREACH, Rule, next_yearly, rules
 
 PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
 UID_DOMAIN = "plaincrm"
@@ -306,12 +306,17 @@ def _profile_events(cp: CalendarProfile, config: Config, today: dt.date, until: 
             if not _mine(rule.owner, wanted):
                 continue
             revision, uid = revised, f"{base}-{rule.kind}"
+            if rule.kind == OUTREACH:  # several a profile: told apart by what they say
+                digest = hashlib.sha256(rule.text.encode("utf-8")).hexdigest()[:12]
+                uid = f"{base}-outreach-{digest}"
             if rule.month_day is not None:
                 start = _first(rule)
             else:
                 start = rule.due or today
-                if start > until:
+                if start > until or (rule.until is not None and rule.until < today):
                     continue
+                if rule.kind == OUTREACH:
+                    uid = f"{base}-outreach-{start.isoformat()}-{digest}"
                 if rule.daily:
                     revision = today  # it moves every day: so does its revision
                 if rule.kind == "task":
@@ -348,7 +353,15 @@ def _first(rule: Rule) -> dt.date:
 def _event(rule: Rule, uid: str, revision: dt.date, start: dt.date, details: list[str],
            config: Config) -> EventSpec:
     label = _label(rule.kind)
-    if rule.month_day is not None:
+    if rule.kind == OUTREACH:
+        summary = f"{label}: {rule.name} — {rule.text}"
+        what = f"{rule.text[:1].upper()}{rule.text[1:]}"
+        if rule.month_day is not None:
+            what += ", every year."
+        else:
+            what += f" on {start.isoformat()}" + (
+                f" (or a day up to {rule.until.isoformat()})." if rule.until else ".")
+    elif rule.month_day is not None:
         summary, what = _yearly(rule, label)
     else:
         summary = (f"Task: {rule.name} — {rule.text}" if rule.kind == "task"

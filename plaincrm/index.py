@@ -39,7 +39,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"8/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"9/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -61,7 +61,8 @@ CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner T
 CREATE TABLE log (path TEXT, line INTEGER, date INTEGER, kind TEXT, text TEXT,
   PRIMARY KEY (path, line)) WITHOUT ROWID;
 CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER, md INTEGER,
-  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, PRIMARY KEY (path, seq))
+  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, until INTEGER,
+  PRIMARY KEY (path, seq))
   WITHOUT ROWID;
 CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
@@ -72,7 +73,7 @@ CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGE
   keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
 """
 RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
-                "r.name, r.pid, p.last_date, p.last_kind, p.last_text, p.last_line")
+                "r.name, r.pid, r.until, p.last_date, p.last_kind, p.last_text, p.last_line")
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
@@ -117,7 +118,8 @@ def _can_fork() -> bool:
 
 def derive_key(config: Config) -> str:
     """What of the config the derived rows depend on (the reminder rules)."""
-    used = [config["agenda.dates"], config["agenda.contact_every"]]
+    used = [config["agenda.dates"], config["agenda.contact_every"],
+            {k: v for k, v in config.items() if k.startswith("outreach.")}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -186,7 +188,7 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
                   None if r.month_day else r.due.toordinal() if r.due else DAILY,
                   r.month_day[0] * 100 + r.month_day[1] if r.month_day else None,
                   r.origin.toordinal() if r.origin else None, r.text, r.owner, r.name,
-                  r.profile_id)
+                  r.profile_id, r.until.toordinal() if r.until else None)
                  for seq, r in enumerate(found)]
     return [profile], contacts, tasks, log, rule_rows
 
@@ -497,18 +499,22 @@ class Index:
         (across the year's end; 29 February always, for 28 February in common years)."""
         start, end = first.toordinal(), last.toordinal()
         params: tuple[int, ...] = ()
-        if end - start >= 365:
+        # a yearly window (outreach) open on ``first`` may have begun up to its length before
+        (widen,) = self._rows("SELECT coalesce(max(until - origin), 0) FROM rules "
+                              "WHERE md IS NOT NULL AND until IS NOT NULL")[0]
+        first = dt.date.fromordinal(max(start - widen, 1))
+        if end - first.toordinal() >= 365:
             yearly = "md IS NOT NULL"
         else:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
         columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
-        dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.kind IN "
+        dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.kind IN "
                  "('service', 'task', 'keep_in_touch'))")
         context, path, shared = None, None, dict[Any, Any]()
         for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
-                                   (end, start, *params), list):
+                                   (end, start, start, *params), list):
             for row in batch:  # a profile's rules share its newest log entry; texts are shared
                 rule, context = _rule(row, context if row[0] == path else None, shared)
                 path = row[0]
@@ -667,7 +673,8 @@ class EventFeed:
             write(header)
             cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
                                 f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
-                                "e.start <= :u) AND plaincrm_mine(r.owner) "
+                                "(e.start <= :u AND coalesce(r.until >= :t, 1))) AND "
+                                "plaincrm_mine(r.owner) "
                                 "ORDER BY e.start, e.uid", self._day)
             while batch := cursor.fetchmany(200):
                 self.events += len(batch)
@@ -775,26 +782,27 @@ def _every(value: str | None) -> Duration | None:
 
 
 def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
-    rule, last = _rule(rows[0][:15])
-    since, phones, emails, gen = rows[0][15:19]
+    rule, last = _rule(rows[0][:16])
+    since, phones, emails, gen = rows[0][16:20]
     return CalendarProfile(
-        rule.location.path, rule.profile_id, [rule, *[_rule(row[:15])[0] for row in rows[1:]]],
+        rule.location.path, rule.profile_id, [rule, *[_rule(row[:16])[0] for row in rows[1:]]],
         last, dt.date.fromordinal(since) if since else None, phones, emails, gen,
-        {row[1]: (row[19], row[20], row[21]) for row in rows if row[19] is not None})
+        {row[1]: (row[20], row[21], row[22]) for row in rows if row[20] is not None})
 
 
 def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
           shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
     """A rule from its row, and its profile's newest log entry (``context`` when known); the
     kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
-    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, last_date, last_kind,
-     last_text, last_line) = row
+    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, last_date,
+     last_kind, last_text, last_line) = row
     if shared is not None:
         kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
                 due=dt.date.fromordinal(due) if due else None,
                 month_day=divmod(md, 100) if md is not None else None,
-                origin=dt.date.fromordinal(origin) if origin else None)
+                origin=dt.date.fromordinal(origin) if origin else None,
+                until=dt.date.fromordinal(until) if until else None)
     if context is None and last_date is not None:
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
                            last_kind)

@@ -19,7 +19,8 @@ from plaincrm.fields import FieldError
 from plaincrm.model import Birthday, Location, Profile
 
 ACTIONABLE = frozenset({"service", "task", "keep_in_touch"})
-BUILTIN_KINDS = ("birthday", "service", "task", "keep_in_touch", "anniversary")
+OUTREACH = "outreach"  # a message outreach sent, or sends while its window is open
+BUILTIN_KINDS = ("birthday", "service", "task", "keep_in_touch", "anniversary", OUTREACH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ class Rule:
     due: dt.date | None = None  # dated rules (None: daily)
     month_day: tuple[int, int] | None = None  # yearly rules
     origin: dt.date | None = None  # yearly: the birth, ``customer_since`` or the date itself
+    until: dt.date | None = None  # a window: due on every day from ``due`` (or ``origin``)
+    # to ``until`` (yearly: the same length each year), then never; outreach's "goes out"
 
     @property
     def daily(self) -> bool:
@@ -155,6 +158,11 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
         add("anniversary", "a customer", profile.field_line("customer_since"),
             month_day=(since.month, since.day), origin=since)
 
+    from plaincrm.outreach.schedule import outreach_rules  # outreach reads this module
+
+    for outreach, text, loc, when in outreach_rules(profile, config):
+        add(outreach, text, loc, **when)
+
     kinds: dict[str, str] = config["agenda.dates"]
     for key, day in profile.dates:
         kind = kinds.get(key)
@@ -171,6 +179,8 @@ def occurrence(rule: Rule, today: dt.date) -> Reminder | None:
     overdue), a yearly one on its next occurrence on or after ``today`` (a birthday or an
     anniversary from the first year after its origin; a yearly date from the date itself)."""
     actionable = rule.kind in ACTIONABLE
+    if rule.until is not None:
+        return _window(rule, today)
     if rule.month_day is None:
         return Reminder(rule.location, rule.kind, rule.due or today, rule.name, rule.text,
                         rule.owner, rule.profile_id, actionable=actionable)
@@ -198,6 +208,24 @@ def occurrence(rule: Rule, today: dt.date) -> Reminder | None:
     return Reminder(rule.location, rule.kind, when, rule.name, text, rule.owner,
                     rule.profile_id, actionable=actionable, yearly_from=first,
                     yearly_month_day=rule.month_day)
+
+
+def _window(rule: Rule, today: dt.date) -> Reminder | None:
+    """A window rule's reminder: on ``today`` while its window is open, on its first day
+    before it opens, none after it closed (a yearly one: this year's window, else next
+    year's, never before ``origin``)."""
+    assert rule.until is not None
+    if rule.month_day is not None:
+        assert rule.origin is not None
+        length = rule.until - rule.origin
+        first = max(next_yearly(*rule.month_day, today - length), rule.origin)
+        last = first + length
+    else:
+        first, last = rule.due or today, rule.until
+    if today > last:
+        return None
+    return Reminder(rule.location, rule.kind, max(first, today), rule.name, rule.text,
+                    rule.owner, rule.profile_id)
 
 
 def reminders(profile: Profile, config: Config, today: dt.date) -> list[Reminder]:

@@ -9,6 +9,8 @@ One concern per module, data flowing one way:
 - :mod:`.consent`: opt-outs, the suppression list, usable addresses;
 - :mod:`.template`: the message templates, rendered in a Jinja2 sandbox;
 - :mod:`.plan`: what goes out today and why (the dry run);
+- :mod:`.schedule`: what was sent and what goes out, as reminder rules for the agenda and the
+  calendar;
 - :mod:`.message`: one message as RFC 5322 bytes;
 - :mod:`.mailconfig` and :mod:`.transport`: the SMTP settings and the connection;
 - :mod:`.send`: drafts, and sending each message once, recorded before and after;
