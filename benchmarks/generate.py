@@ -15,6 +15,7 @@ import datetime as dt
 import random
 import shutil
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 VAULTS = Path(__file__).parent / "vaults"
@@ -174,13 +175,16 @@ def generate(size: int, seed: int = 8, root: Path | None = None) -> Path:
     return root
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, make: Callable[[int, int], Path] | None = None,
+         description: str | None = None) -> None:
+    """``python -m benchmarks.generate SIZES [--seed N]``; the other generator passes its own
+    ``make`` and description."""
+    parser = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     parser.add_argument("sizes", help="comma-separated numbers of profiles, e.g. 1000,10000")
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args(argv)
     for size in (int(s) for s in args.sizes.split(",")):
-        print(generate(size, args.seed))
+        print((make or generate)(size, args.seed))
 
 
 if __name__ == "__main__":

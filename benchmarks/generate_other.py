@@ -19,7 +19,6 @@ The same seed and size give the same bytes.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import shutil
@@ -161,12 +160,10 @@ def generate(size: int, seed: int = 8, root: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", help="comma-separated numbers of profiles, e.g. 1000,10000")
-    parser.add_argument("--seed", type=int, default=8)
-    args = parser.parse_args(argv)
-    for size in (int(s) for s in args.sizes.split(",")):
-        print(generate(size, args.seed))
+    """``python -m benchmarks.generate_other SIZES [--seed N]``, as generate.py's."""
+    from benchmarks import generate as project
+
+    project.main(argv, generate, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -65,3 +65,27 @@ class Process:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+def run_with_terminal_stderr(cmd: list[str], env: dict[str, str],
+                             timeout: float = 60) -> tuple[subprocess.CompletedProcess[bytes],
+                                                           bytes]:
+    """Run ``cmd`` with stdout piped and stderr on a pseudo-terminal (where progress bars
+    show); the finished process and every byte it wrote to the terminal."""
+    import pty
+
+    leader, follower = pty.openpty()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=follower,
+                          timeout=timeout, check=False)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return done, seen

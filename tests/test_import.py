@@ -14,6 +14,7 @@ import pytest
 from plaincrm.interop.dates import NotADate, read_date
 from plaincrm.parse import parse_profile
 from tests.conftest import FIXTURES, Run, VaultFactory
+from tests.livetools import run_with_terminal_stderr
 
 INTEROP = FIXTURES / "interop"
 JANE = "---\nname: Jane Roe\nemail: jane@example.com\nphone:\n---\n"
@@ -400,8 +401,6 @@ def test_new_profiles_come_from_the_vaults_template_with_fresh_ids(vault: VaultF
 
 def test_a_progress_bar_on_a_terminal_for_a_large_file(vault: VaultFactory,
                                                        tmp_path: Path) -> None:
-    import pty
-
     root = vault({})
     cards = "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\n"
                     f"EMAIL:p{i}@example.com\r\nEND:VCARD\r\n" for i in range(150))
@@ -409,20 +408,8 @@ def test_a_progress_bar_on_a_terminal_for_a_large_file(vault: VaultFactory,
     env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache"), "TERM": "dumb"}
     cmd = [sys.executable, "-m", "plaincrm", "--vault", str(root), "import",
            str(tmp_path / "many.vcf")]
-    leader, follower = pty.openpty()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=120,
-                          check=True)
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(leader)
+    done, seen = run_with_terminal_stderr(cmd, env, timeout=120)
+    assert done.returncode == 0, done.stdout
     assert b"Matching records" in seen
     assert done.stdout.count(b": new Person ") == 150
     piped = subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True)

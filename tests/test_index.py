@@ -11,6 +11,7 @@ from pathlib import Path
 
 from plaincrm.index import SCHEMA_VERSION, default_db_path
 from tests.conftest import Run, VaultFactory
+from tests.livetools import run_with_terminal_stderr
 
 PROFILE = "---\nname: {name}\nemail: {slug}@example.com\n---\n## Log\n- 2026-01-0{n} call: hi\n"
 
@@ -115,25 +116,11 @@ def test_two_processes_at_once_never_corrupt_it(vault: VaultFactory, tmp_path: P
 
 def test_rebuild_shows_a_progress_bar_on_a_terminal_only(vault: VaultFactory,
                                                          tmp_path: Path) -> None:
-    import pty
-
     root = make_vault(vault, 20)
     env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache"), "TERM": "dumb"}
     cmd = [sys.executable, "-m", "plaincrm", "--vault", str(root), "index", "--rebuild"]
-    leader, follower = pty.openpty()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=60,
-                          check=True)
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal's other end is closed: all read
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(leader)
+    done, seen = run_with_terminal_stderr(cmd, env, timeout=60)
+    assert done.returncode == 0, done.stdout
     assert b"Reading profiles" in seen
     assert done.stdout == b"20 profiles: 20 read, 0 removed, 0 unchanged\n"
     piped = subprocess.run(cmd, env=env, capture_output=True, timeout=60, check=True)

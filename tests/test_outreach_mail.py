@@ -21,6 +21,7 @@ from plaincrm.outreach.plan import Action
 from plaincrm.outreach.run import Request
 from plaincrm.outreach.run import run as outreach_run
 from tests.conftest import Run, VaultFactory
+from tests.livetools import run_with_terminal_stderr
 from tests.smtpserver import Server, write_mail_config
 from tests.test_outreach_send import PROFILES, snapshot
 
@@ -189,28 +190,13 @@ def test_the_daily_cap_holds_the_rest_for_a_later_run(vault: VaultFactory,
 
 def test_a_progress_bar_on_a_terminal_only(vault: VaultFactory, config_home: Path,
                                            tmp_path: Path) -> None:
-    import pty
-
     root = vault(TWO)
     env = {**os.environ, "TERM": "dumb"}
     with Server() as smtp:
         write_mail_config(config_home, smtp.port)
         cmd = [sys.executable, "-m", "plaincrm", "--vault", str(root), "outreach", "--date",
                DAY, "--occasion", "birthday", "--send"]
-        leader, follower = pty.openpty()
-        done = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=follower,
-                              timeout=60, check=False)
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(leader)
+        done, seen = run_with_terminal_stderr(cmd, env, timeout=60)
         assert done.returncode == 0, done.stdout
         assert b"Sending" in seen
         assert b"Sent 2 of 2" in done.stdout
