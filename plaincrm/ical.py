@@ -50,9 +50,9 @@ from icalendar import Alarm, Calendar, Event, vDuration, vRecur, vText
 
 from plaincrm import __version__
 from plaincrm.agenda import matches_me
-from plaincrm.config import Config
+from plaincrm.config import MAX_MONTHS, Config
 from plaincrm.errors import CacheError
-from plaincrm.fields import FIRST_YEAR, MAX_YEARS
+from plaincrm.fields import FIRST_YEAR
 from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.index import CalendarProfile
 from plaincrm.loader import Vault
@@ -63,7 +63,6 @@ PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
 UID_DOMAIN = "plaincrm"
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # day 0 of SEQUENCE
-MAX_MONTHS = MAX_YEARS * 12  # --months and calendar.months: the longest duration plaincrm takes
 FOOTER = b"END:VCALENDAR\r\n"
 CACHE_FORMAT = 3  # bump when what an event or a profile entry holds, or a key, changes
 # TEXT (RFC 5545 3.3.11) allows no control character but TAB; line and paragraph separators

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from plaincrm.cli import App, date_option, pass_app
+from plaincrm.config import MAX_MONTHS
 from plaincrm.errors import PlaincrmError
-from plaincrm.fields import FIRST_YEAR, LAST_YEAR, MAX_YEARS
 
 
 @click.command()
@@ -18,9 +18,9 @@ from plaincrm.fields import FIRST_YEAR, LAST_YEAR, MAX_YEARS
                                    "changed) instead of standard output.")
 @click.option("--owner", metavar="NAME", help="Only this staff member's reminders (a task's "
                                               "@owner wins over the profile's owner).")
-@click.option("--months", type=click.IntRange(min=0, max=MAX_YEARS * 12), default=None,
+@click.option("--months", type=click.IntRange(min=0, max=MAX_MONTHS), default=None,
               metavar="N", help="How many months ahead one-off reminders reach, at most "
-                                f"{MAX_YEARS * 12} (default: calendar.months).")
+                                f"{MAX_MONTHS} (default: calendar.months).")
 @date_option
 @pass_app
 def calendar(app: App, output: Path | None, owner: str | None, months: int | None,
@@ -37,9 +37,6 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
     from plaincrm.ical import save_feed, write_feed_to
 
     day = today.date() if today else None
-    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise click.BadParameter(f"{day.isoformat()} is out of range; plaincrm takes dates "
-                                 f"from {FIRST_YEAR} to {LAST_YEAR}", param_hint="'--date'")
     vault = app.open()
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
