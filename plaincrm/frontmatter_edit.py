@@ -29,6 +29,7 @@ from typing import Any
 
 from plaincrm.edit import BOM, CONTROL, NEWLINE, check_value
 from plaincrm.errors import WriteRefused
+from plaincrm.model import Profile
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, parse_profile
 from plaincrm.templates import yaml_scalar
 
@@ -223,14 +224,20 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _fields(path: str, data: bytes) -> list[tuple[str, Any]]:
+def editable(path: str, data: bytes) -> Profile:
+    """The profile in ``data``, if plaincrm may change it: WriteRefused when it is not a
+    profile, or its front matter cannot be read, holds a key twice or conflict markers."""
     profile, problems = parse_profile(path, data)
     if profile is None:
         raise WriteRefused(f"{path} is not a Markdown profile; it was left alone")
     bad = [p for p in problems if p.code in ("parse-error", "conflict-marker", "duplicate-key")]
     if bad:
         raise WriteRefused(f"{bad[0]}; fix it first, nothing was changed")
-    return [(f.key, f.raw) for f in profile.fields]
+    return profile
+
+
+def _fields(path: str, data: bytes) -> list[tuple[str, Any]]:
+    return [(f.key, f.raw) for f in editable(path, data).fields]
 
 
 # ---------------------------------------------------------------- writing a value

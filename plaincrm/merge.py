@@ -37,7 +37,7 @@ from plaincrm.files import read_vault_file, update_profile, vault_path
 from plaincrm.gitrepo import GitUnavailable, open_repo
 from plaincrm.lookup import MERGED_FROM
 from plaincrm.model import Profile
-from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, parse_profile
+from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN
 from plaincrm.render.profile import raw_text
 
 LIST_KEYS = frozenset({"email", "phone", "tags", "check_ignore", "distinct_from"})
@@ -68,7 +68,8 @@ def plan(keep_path: str, keep_data: bytes, drop_path: str, drop_data: bytes,
     """What merging DROP into KEEP gives (see the module docstring); nothing is written."""
     if keep_path == drop_path:
         raise MergeRefused(f"{keep_path} cannot be merged with itself")
-    keep, drop = _read(keep_path, keep_data), _read(drop_path, drop_data)
+    keep = frontmatter_edit.editable(keep_path, keep_data)
+    drop = frontmatter_edit.editable(drop_path, drop_data)
     if keep.id and drop.id and keep.id == drop.id:
         raise MergeRefused(f"{keep_path} and {drop_path} have the same id {keep.id}: give one "
                            "a new id first, so merged_from can tell them apart")
@@ -163,16 +164,6 @@ def merge(root: Path, profiles: Iterable[Profile], keep_name: str, drop_name: st
 
 
 # ---------------------------------------------------------------- the parts
-
-
-def _read(path: str, data: bytes) -> Profile:
-    profile, problems = parse_profile(path, data)
-    if profile is None:
-        raise MergeRefused(f"{path} is not a Markdown profile")
-    bad = [p for p in problems if p.code in ("conflict-marker", "parse-error", "duplicate-key")]
-    if bad:
-        raise MergeRefused(f"{bad[0]}; fix it before merging")
-    return profile
 
 
 def _unite(key: str, mine: list[str], theirs: list[str]) -> list[str]:
