@@ -156,6 +156,23 @@ def folder_lock(folder: Path, what: str) -> Iterator[None]:
         os.close(fd)  # closing the folder's fd releases the lock
 
 
+@contextlib.contextmanager
+def lock_if_free(path: Path) -> Iterator[bool]:
+    """Take an exclusive ``flock`` on the file ``path`` (made, mode 0600, if missing) if no
+    other process holds it; yields whether it was taken, and holds it until the block ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing the fd releases the lock
+
+
 def _read_profile(path: Path, rel: str, had_content: bool) -> tuple[bytes, os.stat_result]:
     try:
         data, st = _read_regular(path, rel)

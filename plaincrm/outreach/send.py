@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -27,7 +25,7 @@ from pathlib import Path
 
 from plaincrm import change
 from plaincrm.errors import GitError, MailError, PlaincrmError
-from plaincrm.files import atomic_write
+from plaincrm.files import atomic_write, lock_if_free
 from plaincrm.model import Profile
 from plaincrm.outreach import ledger
 from plaincrm.outreach.ledger import State
@@ -73,17 +71,11 @@ def write_drafts(items: list[Item], folder: Path, sender: Address,
 @contextlib.contextmanager
 def sending_lock(lock_path: Path) -> Iterator[None]:
     """Hold the vault's send lock, or MailError when another run holds it."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    with lock_if_free(lock_path) as taken:
+        if not taken:
             raise MailError("another plaincrm outreach is sending from this vault; "
-                            "try again when it is done") from None
+                            "try again when it is done")
         yield
-    finally:
-        os.close(fd)
 
 
 class Sender:
