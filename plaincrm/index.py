@@ -22,6 +22,7 @@ import marshal
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -43,6 +44,8 @@ SCHEMA_VERSION = f"9/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
+
+LOCK_WAIT = 60.0  # seconds to wait for another plaincrm opening the same index
 
 SCHEMA = """
 CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
@@ -242,17 +245,24 @@ class Index:
         except OSError as exc:
             raise CacheError(f"cannot create the index folder {self.db_path.parent}: "
                              f"{exc.strerror}") from None
-        try:
-            return self._connect()
-        except sqlite3.DatabaseError as exc:
-            if _locked(exc):
-                raise CacheError(f"the index at {self.db_path} is locked: {exc}") from None
-            self.note(f"the index at {self.db_path} was unreadable; rebuilding it")
-            self._delete_files()
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
             try:
                 return self._connect()
-            except sqlite3.DatabaseError as again:
-                raise CacheError(f"cannot open the index at {self.db_path}: {again}") from None
+            except sqlite3.DatabaseError as exc:
+                # A new database switching to WAL, or being created, by another plaincrm at
+                # the same moment answers "locked" at once, whatever the busy timeout: wait.
+                if not _locked(exc):
+                    break  # damaged: rebuilt below
+                if time.monotonic() > deadline:
+                    raise CacheError(f"the index at {self.db_path} is locked: {exc}") from None
+                time.sleep(0.01)
+        self.note(f"the index at {self.db_path} was unreadable; rebuilding it")
+        self._delete_files()
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as again:
+            raise CacheError(f"cannot open the index at {self.db_path}: {again}") from None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)

@@ -138,3 +138,32 @@ def test_unchanged_non_ascii_names_are_not_read_again(vault: VaultFactory, run: 
     (root / "ö.md").write_text("---\nname: New\n---\n")
     third = index_json(run, root)
     assert (third["files"], third["read"], third["removed"]) == (len(names), 1, 1)
+
+
+def test_many_first_opens_at_once_all_get_the_index(vault: VaultFactory, tmp_path: Path) -> None:
+    """A new index being created and switched to WAL by another plaincrm answers "locked" at
+    once, whatever the busy timeout: every opener waits for it instead of failing."""
+    import threading
+
+    from plaincrm.config import Config
+    from plaincrm.index import Index
+
+    root = make_vault(vault, 3)
+    failures: list[BaseException] = []
+    for round_ in range(15):
+        db = tmp_path / f"round{round_}" / "index.sqlite"
+        start = threading.Barrier(8)
+
+        def open_it(db: Path = db, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                Index(root, Config(), db_path=db).close()
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert failures == []
