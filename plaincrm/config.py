@@ -142,6 +142,9 @@ class Option:
         return self.name.split(".", 1)[1]
 
 
+# Options that moved: still read, with a warning that names the new place.
+MOVED = {"pulse.attempt_kinds": "log.attempt_kinds"}
+
 SPEC: tuple[Option, ...] = (
     # -- [vault]
     Option("vault.include", list, ["**/*.md"], "Glob patterns (relative to the vault) of files "
@@ -185,11 +188,20 @@ SPEC: tuple[Option, ...] = (
            "`duplicate = \"error\"`, `undated-task = \"off\"`. Keys are the codes in "
            "docs/checks.md, the loader's included. One profile can silence a code for itself "
            "with `check_ignore: [code]` in its front matter.", _severities),
-    # -- [pulse]
-    Option("pulse.attempt_kinds", list, ["no-answer", "voicemail", "bounced"], "Log entry "
+    # -- [log]
+    Option("log.attempt_kinds", list, ["no-answer", "voicemail", "bounced"], "Log entry "
            "kinds that are attempts (somebody tried, nobody was reached), not contacts: "
            "`plaincrm pulse` counts them apart, and going quiet and the lapse rule ignore "
-           "them. See docs/pulse.md.", _words, item_type=str),
+           "them. See docs/format.md.", _words, item_type=str),
+    Option("log.conversation_kinds", list, ["call", "visit", "meeting", "service", "note"],
+           "Log entry kinds that carry personal context: `show` and briefs recall them first. "
+           "An entry without a kind, or of a kind no list names, is a conversation too.",
+           _words, item_type=str),
+    Option("log.admin_kinds", list, ["invoice", "payment", "chase", "quote", "email",
+                                     "outreach"],
+           "Log entry kinds that are paperwork: `show` lists them apart from conversations.",
+           _words, item_type=str),
+    # -- [pulse]
     Option("pulse.active_statuses", list, ["active"], "Statuses in which a profile is an "
            "active customer (going quiet, retention, cohorts).", _words, item_type=str),
     Option("pulse.lead_statuses", list, ["lead"], "Statuses of profiles that have not been "
@@ -356,8 +368,12 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
             continue
         for key, value in table.items():
             name = f"{section}.{key}"
-            option = _BY_NAME.get(name)
             line = lines.key(section, key)
+            if name in MOVED:
+                problems.append(_problem(line, f"{name} is now {MOVED[name]}; please rename "
+                                         "it", Severity.WARNING))
+                name = MOVED[name]
+            option = _BY_NAME.get(name)
             if option is None:
                 problems.append(_problem(line, f"unknown option {name}", Severity.WARNING))
                 continue

@@ -73,3 +73,17 @@ def test_the_outreach_section_is_read_with_the_others() -> None:
     assert (conf.occasions, conf.service_days_before, conf.stages, conf.daily_cap) == (
         ("birthday", "service"), 21, ("job-done",), 50)
     assert settings(Config()).occasions == ()
+
+
+def test_a_moved_option_is_still_read_with_a_warning_naming_its_new_place(
+        tmp_path: Path) -> None:
+    """pulse.attempt_kinds moved to [log]: a vault that set it keeps its meaning."""
+    from plaincrm.config import load_config
+    from plaincrm.logkinds import log_kinds
+    (tmp_path / "plaincrm.toml").write_text('[pulse]\nattempt_kinds = ["Missed"]\n',
+                                            encoding="utf-8")
+    config, problems = load_config(tmp_path)
+    assert log_kinds(config).is_attempt("missed")
+    assert not log_kinds(config).is_attempt("voicemail")
+    assert [(p.location.line, p.message) for p in problems] == [
+        (2, "pulse.attempt_kinds is now log.attempt_kinds; please rename it")]

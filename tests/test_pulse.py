@@ -331,11 +331,11 @@ def test_watch_keeps_the_page_up_to_date(history: Path, tmp_path: Path) -> None:
 
 
 def test_pulse_options_of_plaincrm_toml_change_the_figures(run: Run, tmp_path: Path) -> None:
-    """[pulse] in plaincrm.toml: a voicemail counted as a contact, a longer lapse, a status
-    counted as active; a bad value keeps its default and is a located problem."""
+    """[log] and [pulse] in plaincrm.toml: a voicemail counted as a contact, a longer lapse, a
+    status counted as active; a bad value keeps its default and is a located problem."""
     root = build(tmp_path / "shop", git=False)
     (root / "plaincrm.toml").write_text(
-        '[pulse]\nattempt_kinds = ["no-answer", "Bounced"]\nlapse_days = 1000\n'
+        '[log]\nattempt_kinds = ["no-answer", "Bounced"]\n[pulse]\nlapse_days = 1000\n'
         'active_statuses = ["active", "dormant"]\n', encoding="utf-8")
     data = pulse_json(run, root, "--since", "2026-08-31")
     h = data["heartbeat"]

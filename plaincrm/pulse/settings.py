@@ -25,12 +25,12 @@ class Settings:
 
 
 def settings(config: Config) -> Settings:
-    """The pulse settings of ``config``: ``pulse.attempt_kinds``, ``pulse.active_statuses``,
+    """The pulse settings of ``config``: ``log.attempt_kinds``, ``pulse.active_statuses``,
     ``pulse.lead_statuses`` and ``pulse.lapse_days``. Kinds and statuses are compared as the
     loader reads them, in lower case."""
 
     def words(name: str) -> frozenset[str]:
         return frozenset(str(item).strip().lower() for item in config[name])
 
-    return Settings(words("pulse.attempt_kinds"), words("pulse.active_statuses"),
+    return Settings(words("log.attempt_kinds"), words("pulse.active_statuses"),
                     int(config["pulse.lapse_days"]), words("pulse.lead_statuses"))
