@@ -276,23 +276,38 @@ class Repo:
                            f"--format={_HEADER}%ct", "--", ".")
         return parse_log(out, self.prefix)
 
-    def changes(self) -> list[FileChange]:
-        """Every change to a file of the vault, oldest first, from ONE ``git log -p`` pass:
-        who (author name), when (author date, in the author's zone), which file, and the
-        lines removed and added (``-U0``: changed lines only). Merges add no changes of their
-        own; renames are followed as git detects them (``-M``).
-
-        GitUnavailable on a shallow clone, whose history is cut short.
-        """
+    def check_history(self) -> None:
+        """GitUnavailable on a shallow clone, whose history is cut short."""
         if self.shallow:
             raise GitUnavailable("the repository is a shallow clone, so its history is "
                                  "incomplete", "shallow")
-        if _run(self.vault, ("rev-parse", "--verify", "-q", "HEAD")).returncode != 0:
+
+    def head(self) -> str | None:
+        """The full hash of HEAD; None before the first commit."""
+        done = _run(self.vault, ("rev-parse", "--verify", "-q", "HEAD"))
+        return done.stdout.decode().strip() if done.returncode == 0 else None
+
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        """Whether ``commit`` exists and is ``of`` or one of its ancestors."""
+        return _run(self.vault, ("merge-base", "--is-ancestor", commit, of)).returncode == 0
+
+    def changes(self, since: str | None = None) -> list[FileChange]:
+        """Every change to a file of the vault, oldest first, from ONE ``git log -p`` pass:
+        who (author name), when (author date, in the author's zone), which file, and the
+        lines removed and added (``-U0``: changed lines only). Merges add no changes of their
+        own; renames are followed as git detects them (``-M``). With ``since`` (a commit),
+        only the changes of the commits HEAD has and ``since`` has not.
+
+        GitUnavailable on a shallow clone, whose history is cut short.
+        """
+        self.check_history()
+        if self.head() is None:
             return []
+        span = (f"{since}..HEAD",) if since else ()
         out = self._answer("-c", "core.quotePath=false", "log", "-p", "-M", "-U0", "-z",
                            "--relative", "--no-color", "--no-ext-diff", "--no-textconv",
                            "--src-prefix=a/", "--dst-prefix=b/",
-                           f"--format={_HEADER}%H%x1f%as%x1f%an", "--", ".")
+                           f"--format={_HEADER}%H%x1f%as%x1f%an", *span, "--", ".")
         return parse_patches(out)
 
     def uncommitted(self) -> set[str]:

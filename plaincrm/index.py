@@ -320,6 +320,12 @@ class Index:
     def close(self) -> None:
         self._db.close()
 
+    def side_store(self) -> sqlite3.Connection:
+        """The database, for a store keeping its own tables beside the vault's rows (pulse's
+        git history, :mod:`plaincrm.pulse.store`): they are dropped with the rest on a
+        rebuild, so they never outlive the index."""
+        return self._db
+
     def clear(self) -> None:
         """Forget every row: the next refresh reads every file."""
         with _transaction(self._db):

@@ -10,24 +10,27 @@ from pathlib import Path
 from typing import Any
 
 from plaincrm import gitrepo
-from plaincrm.pulse.history import read_history
 from plaincrm.pulse.metrics import Records, compute, default_period
 from plaincrm.pulse.settings import WEEKS, settings
+from plaincrm.pulse.store import history_facts, layout_key
 from plaincrm.vault import is_profile_path
 
 
 def gather(vault: Any, today: dt.date) -> Records:
     """The records of an open :class:`plaincrm.loader.Vault`: every profile with what the
     figures read (:meth:`plaincrm.index.Index.lean_profiles`) and the facts of its git
-    history from one
-    ``git log -p`` pass (None, with the reason, when git is missing, the vault is not in a
-    repository, git refuses it, it is a shallow clone or no profile is committed yet)."""
+    history (:mod:`plaincrm.pulse.store`: only commits not seen before are read; None, with
+    the reason, when git is missing, the vault is not in a repository, git refuses it, it
+    is a shallow clone or no profile is committed yet)."""
     profiles = vault.index.lean_profiles()
+    config = vault.config
     try:
-        changes = gitrepo.open_repo(vault.root).changes()
+        repo = gitrepo.open_repo(vault.root)
+        key = layout_key(repo, config["vault.include"], config["vault.exclude"])
+        facts = history_facts(vault.index.side_store(), repo, key,
+                              lambda path: is_profile_path(path, config))
     except gitrepo.GitUnavailable as exc:
         return Records(profiles, None, str(exc))
-    facts = read_history(changes, lambda path: is_profile_path(path, vault.config))
     if not facts.events:
         return Records(profiles, None, "no profile is committed to git yet")
     return Records(profiles, facts)

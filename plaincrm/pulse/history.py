@@ -74,13 +74,13 @@ class GitFacts:
 def read_history(changes: Iterable[FileChange], is_profile: Callable[[str], bool]) -> GitFacts:
     """The facts of ``changes`` (oldest first) about the files ``is_profile`` accepts, each
     under the path its file has at the end (renames followed)."""
-    reader = _Reader()
+    reader = Reader()
     for change in changes:
         reader.read(change, is_profile)
     return reader.facts()
 
 
-class _Reader:
+class Reader:
     """Records are kept per file identity, so a rename costs nothing: at the end each
     identity gets the path its file had last."""
 
@@ -91,6 +91,10 @@ class _Reader:
         self.done: list[tuple[int, TaskDone]] = []
         self.events: list[tuple[int, FileEvent]] = []
         self.authors: dict[tuple[int, dt.date, str | None, str], str] = {}
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """How many records of each list it holds (the store appends only what follows)."""
+        return len(self.statuses), len(self.done), len(self.events), len(self.authors)
 
     def ident(self, path: str) -> int:
         if path not in self.ids:
@@ -166,7 +170,7 @@ def entry_key(path: str, date: dt.date, kind: str | None, text: str) -> EntryKey
     return path, date, kind, " ".join(text.split())
 
 
-def _lines(reader: _Reader, number: int, change: FileChange) -> None:
+def _lines(reader: Reader, number: int, change: FileChange) -> None:
     """Log entry lines added (their author) and tasks ticked in ``change``."""
     opened: set[str] = set()
     for line in change.removed:
