@@ -5,9 +5,9 @@ request and writes its answer, and :class:`plaincrm.connections.ConnectionServer
 over the network, so that slow, idle or crowding clients cannot lock real ones out. It never
 touches the file system: it answers ``/<token>/calendar.ics`` and ``/<token>/<owner>.ics``
 from a *provider* (``feed(owner) -> bytes | None``), which in ``plaincrm serve`` is the
-:class:`FeedCache` the watcher refreshes, and ``/<token>/`` from a *page provider*
-(``page() -> bytes | None``), the :class:`PageCache` beside it. Everything else, a wrong token
-included, gets the same 404.
+:class:`FeedCache` the watcher refreshes, and ``/<token>/`` and ``/<token>/<owner>.html``
+from a *page provider* (``page(owner) -> bytes | None``), the :class:`PageCache` beside it.
+Everything else, a wrong token included, gets the same 404.
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ from plaincrm.loader import Vault
 from plaincrm.render import terminal_text
 
 Provider = Callable[[str | None], bytes | None]
-PageProvider = Callable[[], bytes | None]
+PageProvider = Callable[[str | None], bytes | None]
 Log = Callable[[str], None]
 ENV_CONFIG = "PLAINCRM_CONFIG_DIR"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 NOT_FOUND = b"404 Not Found\n"
 PAGE_TYPE = "text/html; charset=utf-8"
-PAGE = "/"  # the page's key among the versions served (a feed's owner never holds a "/")
+PAGE = "/"  # a page's key among the versions served starts with it (no feed's owner does)
 
 
 # ---------------------------------------------------------------- the token
@@ -118,9 +118,10 @@ def feed_url(host: str, port: int, token: str, name: str = "calendar") -> str:
     return f"http://{shown}:{port}/{token}/{name}.ics"
 
 
-def page_url(host: str, port: int, token: str) -> str:
-    """The URL of the pulse page: the folder the feeds are in."""
-    return feed_url(host, port, token).rsplit("/", 1)[0] + "/"
+def page_url(host: str, port: int, token: str, owner: str | None = None) -> str:
+    """The URL of the pulse page: the folder the feeds are in; one owner's page beside it."""
+    folder = feed_url(host, port, token).rsplit("/", 1)[0] + "/"
+    return folder + (f"{owner}.html" if owner else "")
 
 
 # ---------------------------------------------------------------- the feed cache
@@ -162,33 +163,38 @@ def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
 
 
 class PageCache:
-    """The pulse page the server hands out at ``/<token>/``, kept up to date as the feeds
-    are: a watcher *output* (called with the refreshed vault) and the server's *page
-    provider* (called with nothing)."""
+    """The pulse pages the server hands out, everyone's at ``/<token>/`` and each staff
+    member's at ``/<token>/<owner>.html``, kept up to date as the feeds are: a watcher
+    *output* (called with the refreshed vault) and the server's *page provider* (called with
+    an owner or None)."""
 
     name = "pulse page"
 
-    def __init__(self, build: Callable[[Vault, dt.date], bytes] | None = None) -> None:
-        self._build = build or _build_page
-        self._page: bytes | None = None
+    def __init__(self, build: Callable[[Vault, list[str], dt.date],
+                                       dict[str | None, bytes]] | None = None) -> None:
+        self._build = build or _build_pages
+        self._pages: dict[str | None, bytes] = {}
         self._lock = threading.Lock()
 
     def __call__(self, vault: Vault, today: dt.date) -> str | None:
-        page = self._build(vault, today)
+        owners = sorted(set(vault.index.owners()), key=str.casefold)
+        built = self._build(vault, owners, today)
+        pages = {None if owner is None else owner.casefold(): page
+                 for owner, page in reversed(built.items())}  # the first spelling wins
         with self._lock:
-            changed = page != self._page
-            self._page = page
+            changed = pages != self._pages
+            self._pages = pages
         return "page updated" if changed else None
 
-    def page(self) -> bytes | None:
+    def page(self, owner: str | None = None) -> bytes | None:
         with self._lock:
-            return self._page
+            return self._pages.get(owner.casefold() if owner else None)
 
 
-def _build_page(vault: Vault, today: dt.date) -> bytes:
-    from plaincrm.pulse.gather import page_bytes
+def _build_pages(vault: Vault, owners: list[str], today: dt.date) -> dict[str | None, bytes]:
+    from plaincrm.pulse.gather import owner_pages
 
-    return page_bytes(vault, today)
+    return owner_pages(vault, today, owners)
 
 
 def page_headers() -> dict[str, str]:
@@ -217,7 +223,7 @@ class FeedServer(ConnectionServer):
         self.provider = provider
         self.page = page
         self.log = log or _stderr
-        # owner (PAGE: the page) -> (the data last served, its etag, when it changed)
+        # owner (PAGE + owner: a page) -> (the data last served, its etag, when it changed)
         self._versions: dict[str | None, tuple[bytes, str, float]] = {}
         self._versions_lock = threading.Lock()
         super().__init__(host, port, timeout=timeout, **limits)
@@ -229,7 +235,7 @@ class FeedServer(ConnectionServer):
         return out.getvalue(), not handler.close_connection
 
     def version(self, owner: str | None, data: bytes) -> tuple[str, float]:
-        """The ETag of a feed (or of the page: ``owner`` :data:`PAGE`) and when its content
+        """The ETag of a feed (or of a page: ``owner`` :data:`PAGE` + owner) and when its content
         last changed (the first time we saw it)."""
         with self._versions_lock:
             known = self._versions.get(owner)
@@ -319,8 +325,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         data: bytes | None = None
         headers: dict[str, str] = {}
         content_type = CONTENT_TYPE
-        if found and owner == PAGE:
-            data = self.server.page() if self.server.page is not None else None
+        if found and owner is not None and owner.startswith(PAGE):
+            whose = owner.removeprefix(PAGE) or None
+            data = self.server.page(whose) if self.server.page is not None else None
             headers, content_type = page_headers(), PAGE_TYPE
         elif found:
             data = self.server.provider(owner)
@@ -338,10 +345,11 @@ class FeedHandler(BaseHTTPRequestHandler):
 
     def route(self, target: str) -> tuple[bool, str | None]:
         """``(True, owner)`` for a feed's path (owner None: everyone's), ``(True, PAGE)`` for
-        the page's, else ``(False, None)``.
+        the page's, ``(True, PAGE + owner)`` for one owner's page, else ``(False, None)``.
 
-        Only the exact shapes ``/<token>/<name>.ics`` (a feed) and ``/<token>/`` (the page)
-        are served; nothing is ever looked up on disk, so ``..`` and friends can only miss.
+        Only the exact shapes ``/<token>/<name>.ics`` (a feed), ``/<token>/`` (the page) and
+        ``/<token>/<owner>.html`` (one owner's page) are served; nothing is ever looked up on
+        disk, so ``..`` and friends can only miss.
         """
         parts = urlsplit(target).path.split("/")
         if len(parts) != 3 or parts[0] != "":
@@ -351,10 +359,16 @@ class FeedHandler(BaseHTTPRequestHandler):
             return False, None
         if parts[2] == "":
             return True, PAGE
-        stem = name.removesuffix(".ics")
-        if stem == name or not stem or stem.startswith(".") or re.search(r"[/\\\x00]", stem):
-            return False, None
-        return True, (None if stem == "calendar" else stem)
+        for suffix, key in ((".ics", ""), (".html", PAGE)):
+            stem = name.removesuffix(suffix)
+            if stem == name:
+                continue
+            if not stem or stem.startswith(".") or re.search(r"[/\\\x00]", stem):
+                return False, None
+            if key:
+                return True, key + stem
+            return True, (None if stem == "calendar" else stem)
+        return False, None
 
     def not_modified(self, etag: str, changed: float) -> bool:
         match = self.headers.get("If-None-Match")

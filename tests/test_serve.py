@@ -235,7 +235,7 @@ def paged(vault: Any) -> Iterator[tuple[Served, list[bytes]]]:
     pages = [PAGE_HTML]
     log: list[str] = []
     server = FeedServer("127.0.0.1", 0, TOKEN, names_feed(root), log=log.append, timeout=1.0,
-                        page=lambda: pages[0])
+                        page=lambda owner: pages[0] if owner is None else None)
     with ServerThread(server):
         yield Served(server.port, log, root), pages
 
@@ -441,6 +441,45 @@ def test_serve_command_serves_the_live_pulse_page(vault: Any) -> None:
                  what="the new entry on the served page")
         response, _ = served.request("GET", f"/{token}/", {"If-None-Match": etag})
         assert response.status == 200 and response.getheader("ETag") != etag
+        assert proc.terminate() == 0
+    finally:
+        proc.kill()
+
+
+def test_serve_command_serves_each_owners_pulse_page(vault: Any) -> None:
+    """/TOKEN/OWNER.html is that staff member's pulse page (owner spelt in any case), the
+    same bytes as `plaincrm pulse --html --owner`; an owner nobody has gets the 404 of any
+    unknown path, and so does a page asked for with a wrong token."""
+    from plaincrm.loader import open_vault
+    from plaincrm.pulse.gather import page_bytes
+
+    log = "\n## Log\n\n- 2026-02-20 call: Asked about a new boiler.\n"
+    root = vault({"ann.md": profile("Ann Archer", owner="Ben") + log,
+                  "bob.md": profile("Bob Brown", owner="cy", customer_since="2024-05-01")})
+    proc, port, token = start_serve(root)
+    try:
+        line = proc.wait_line(lambda x: x.startswith("one staff member's page: "))
+        assert line == f"one staff member's page: http://127.0.0.1:{port}/{token}/OWNER.html"
+        served = Served(port, [], root)
+        opened = open_vault(root)
+        try:
+            opened.refresh()
+            ben = page_bytes(opened, dt.date(2026, 3, 2), "Ben")
+            everyone = page_bytes(opened, dt.date(2026, 3, 2))
+        finally:
+            opened.close()
+        assert ben != everyone
+        for name in ("Ben", "ben", "BEN"):
+            response, body = served.request("GET", f"/{token}/{name}.html")
+            assert (response.status, body) == (200, ben)
+            assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+            assert response.getheader("Content-Security-Policy").startswith("default-src")
+        assert b"<h1>Pulse \xc2\xb7 Ben</h1>" in ben and b"<h1>Pulse</h1>" in everyone
+        assert served.request("GET", f"/{token}/")[1] == everyone
+        for path in (f"/{token}/nobody.html", f"/{'x' * 32}/Ben.html", f"/{token}/.html",
+                     f"/{token}/Ben.htm", f"/{token}/../Ben.html"):
+            response, body = served.request("GET", path)
+            assert (response.status, body) == (404, b"404 Not Found\n"), path
         assert proc.terminate() == 0
     finally:
         proc.kill()

@@ -31,8 +31,8 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
 
     Both are rebuilt as the vault changes (as plaincrm watch does). Everyone's reminders are
     at /TOKEN/calendar.ics, one staff member's at /TOKEN/OWNER.ics, the page of plaincrm pulse
-    at /TOKEN/. The token is kept in your config folder, outside the vault; --new-token
-    replaces it.
+    at /TOKEN/ and one staff member's at /TOKEN/OWNER.html. The token is kept in your config
+    folder, outside the vault; --new-token replaces it.
 
     \b
     Example:
@@ -72,6 +72,7 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
         app.echo(f"serving {feed_url(host, server.port, token)}")
         app.echo(f"one staff member: {feed_url(host, server.port, token, 'OWNER')}")
         app.echo(f"the pulse page: {page_url(host, server.port, token)}")
+        app.echo(f"one staff member's page: {page_url(host, server.port, token, 'OWNER')}")
         app.echo("Ctrl-C stops")
 
     watcher = Watcher(root, [cache, pages], app.echo, note=app.note,

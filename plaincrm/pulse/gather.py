@@ -51,6 +51,19 @@ def page_bytes(vault: Any, today: dt.date, owner: str | None = None) -> bytes:
     return render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
 
 
+def owner_pages(vault: Any, today: dt.date, owners: list[str]) -> dict[str | None, bytes]:
+    """The pulse page of everyone (key None) and of each of ``owners`` (by the owner as
+    given), from one gathering of the records."""
+    from plaincrm.render.pulse_html import render_html
+
+    records = gather(vault, today)
+    period = default_period(today, None, None, WEEKS)
+    options = settings(vault.config)
+    return {owner: render_html(compute(records, vault.config, options, today, period,
+                                       owner)).encode("utf-8")
+            for owner in [None, *owners]}
+
+
 def page_output(path: Path, owner: str | None = None) -> Callable[[Any, dt.date], str | None]:
     """An output for ``plaincrm watch``: rewrites the pulse page at ``path`` (atomically) when
     its content changed; returns what it did, or None."""
