@@ -140,3 +140,69 @@ def test_screenshot_for_the_docs(run: Run, tmp_path: Path) -> None:
     if os.environ.get("PLAINCRM_UPDATE_DOCS") == "1":
         docs.write_bytes(data)
     assert docs.read_bytes().startswith(b"\x89PNG"), "docs/pulse.png is the page's screenshot"
+
+
+def scheme_colours(html: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The page's colour variables, light and dark, as its own style sheet sets them."""
+    import re
+
+    light, dark = re.findall(r":root \{([^}]*)\}", html)[:2]
+
+    def table(block: str) -> dict[str, str]:
+        return dict(re.findall(r"--([\w-]+): (#[0-9a-fA-F]{6})", block))
+
+    return table(light), table(dark)
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG 2 contrast ratio of two ``#rrggbb`` colours."""
+
+    def luminance(colour: str) -> float:
+        def channel(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def first_pixel(png: bytes) -> str:
+    """The top-left pixel of a Chromium screenshot (8-bit RGB or RGBA) as ``#rrggbb``: in the
+    first row every PNG filter predicts from zeros at the first pixel, so its bytes are the
+    colour itself."""
+    import struct
+    import zlib
+
+    at, data = 8, b""
+    while at < len(png):
+        (size,) = struct.unpack(">I", png[at:at + 4])
+        kind, body = png[at + 4:at + 8], png[at + 8:at + 8 + size]
+        at += 12 + size
+        if kind == b"IHDR":
+            assert body[8] == 8 and body[9] in (2, 6), "8-bit RGB or RGBA"
+        elif kind == b"IDAT":
+            data += body
+    row = zlib.decompress(data)
+    return "#" + row[1:4].hex()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_follows_light_and_dark_and_stays_readable(page: Path, tmp_path: Path,
+                                                            scheme: str) -> None:
+    """The system's colour scheme (Chromium's --force-dark-mode sets prefers-color-scheme)
+    chooses the page's colours; text and charts keep WCAG contrast in both."""
+    light, dark = scheme_colours(page.read_text(encoding="utf-8"))
+    colours = dark if scheme == "dark" else light
+    assert light["bg"] != dark["bg"]
+    shot = tmp_path / f"{scheme}.png"
+    extra = ["--force-dark-mode"] if scheme == "dark" else []
+    done = browse(page, tmp_path, *extra, f"--screenshot={shot}", "--window-size=400,300")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert first_pixel(shot.read_bytes()) == colours["bg"].lower()
+    for ground in ("bg", "card"):
+        for text in ("fg", "muted", "bad"):  # text: WCAG AA, 4.5:1
+            assert contrast(colours[text], colours[ground]) >= 4.5, (scheme, text, ground)
+        for graphic in ("done", "due", "heat", "attempt"):  # chart shapes: 3:1
+            assert contrast(colours[graphic], colours[ground]) >= 3, (scheme, graphic, ground)
