@@ -19,7 +19,7 @@ from plaincrm.config import CONFIG_NAME, Config, commented_toml
 from plaincrm.edit import check_given_day, check_value
 from plaincrm.errors import BadValue, GitError, PlaincrmError, ProfileExists, WriteRefused
 from plaincrm.files import create_new, folder_lock, make_folder, mkdir, read_vault_file, vault_path
-from plaincrm.frontmatter_edit import set_key
+from plaincrm.frontmatter_edit import Value, set_key
 from plaincrm.lookup import name_key as fold_name
 from plaincrm.mergedriver import ATTRIBUTE_LINE, ATTRIBUTES, driver_command
 from plaincrm.model import Profile
@@ -69,11 +69,12 @@ class NewProfile:
     owner: str | None = None
     tags: tuple[str, ...] = ()
     birthday: str | None = None
-    extra: tuple[tuple[str, str | list[str]], ...] = ()  # any other key: --set key=value
+    extra: tuple[tuple[str, Value], ...] = ()  # any other key: --set key=value; an import's
+    # nested mapping (emergency_contact) is a dict
 
-    def values(self) -> list[tuple[str, str | list[str]]]:
+    def values(self) -> list[tuple[str, Value]]:
         """Every key the spec gives, as it will be written."""
-        given: list[tuple[str, str | list[str] | None]] = [
+        given: list[tuple[str, Value | None]] = [
             ("status", self.status), ("owner", self.owner), ("birthday", self.birthday),
             ("email", _one_or_list(self.emails)), ("phone", _one_or_list(self.phones)),
             ("tags", list(self.tags) or None), *self.extra]
@@ -151,7 +152,7 @@ def new_profile(root: Path, profiles: list[Profile], spec: NewProfile, today: dt
     return Created(rel, tuple(left_out), sha)
 
 
-def _set_extra(data: bytes, extra: tuple[tuple[str, str | list[str]], ...],
+def _set_extra(data: bytes, extra: tuple[tuple[str, Value], ...],
                lenient: bool) -> tuple[bytes, list[str]]:
     """``data`` with every extra key set (:func:`plaincrm.frontmatter_edit.set_key`)."""
     left_out = []
@@ -171,6 +172,7 @@ def _check_values(spec: NewProfile, config: Config, today: dt.date,
 
     owners = known_owners(profiles)
     errors = [f"{key}: {why}" for key, value in spec.values()
+              if not isinstance(value, dict)
               for why in value_errors(key, value, config, today, owners)]
     if errors:
         raise BadValue("not created: " + "; ".join(errors) + ". Use --force to write it "

@@ -33,7 +33,8 @@ from plaincrm.model import Profile
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN, parse_profile
 from plaincrm.templates import yaml_scalar
 
-Value = str | list[str]
+Item = str | list[str]
+Value = str | list[str] | dict[str, Item]  # a dict: a nested mapping, one level
 KEY = re.compile(r"[A-Za-z_][\w-]*")
 TRAILING_COMMENT = re.compile(r"[ \t]+#.*$")
 QUOTES = ("'", '"')
@@ -70,14 +71,16 @@ def set_key(data: bytes, key: str, value: Value, path: str = "profile.md",
     doc = _load(data, path)
     old_fields = _fields(path, data)
     if doc.open_line < 0:
-        head = [FM_OPEN + doc.newline, f"{_render(key, value, None)}{doc.newline}",
+        head = [FM_OPEN + doc.newline,
+                *(line + doc.newline for line in _render(key, value, None).split("\n")),
                 FM_OPEN + doc.newline]
         new_lines = head + doc.lines
     else:
         span = _find(doc, key, path)
         new_lines = list(doc.lines)
         if span is None:
-            new_lines.insert(doc.close_line, _render(key, value, None) + doc.newline)
+            new_lines[doc.close_line:doc.close_line] = [
+                line + doc.newline for line in _render(key, value, None).split("\n")]
         else:
             if span.style == "multi":
                 raise WriteRefused(f"{path}: the value of {key!r} spans several lines in a form "
@@ -255,9 +258,14 @@ def _check_value(value: Value, controls: bool) -> Value:
     def one(text: str) -> str:
         return (text if controls else check_value(text, "the value")).strip()
 
-    if isinstance(value, str):
-        return one(value)
-    return [v for v in map(one, value) if v or controls]  # an import keeps empty slots
+    def item(v: Item) -> Item:
+        if isinstance(v, str):
+            return one(v)
+        return [t for t in map(one, v) if t or controls]  # an import keeps empty slots
+
+    if isinstance(value, dict):
+        return {_check_key(k): item(v) for k, v in value.items()}
+    return item(value)
 
 
 def quote(value: str, style: str | None = None) -> str:
@@ -276,6 +284,8 @@ def quote(value: str, style: str | None = None) -> str:
 
 def _render(key: str, value: Value, span: _Span | None) -> str:
     style = span.style if span is not None else None
+    if isinstance(value, dict):  # a block mapping, two spaces in, each item on one line
+        return "\n".join([f"{key}:", *(_render(f"  {k}", v, None) for k, v in value.items())])
     if isinstance(value, str):
         quoting = style if style in QUOTES else None
         return f"{key}: {quote(value, quoting)}"

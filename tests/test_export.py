@@ -126,7 +126,7 @@ def test_round_trip_keeps_every_field(how: tuple[str, str], vault: VaultFactory,
     exported = tmp_path / f"all.{fmt}"
     result = run(source, "export", "--format", fmt, "--vcard-version", version, "-o",
                  str(exported))
-    assert "margaret-whitfield.md: emergency_contact is not exported" in result.stderr
+    assert "not exported" not in result.stderr  # margaret's emergency_contact goes too
     target = vault({}, name="target")
     imported = run(target, "import", str(exported), "--apply")
     before, after = fields_of(source), fields_of(target)
@@ -137,8 +137,6 @@ def test_round_trip_keeps_every_field(how: tuple[str, str], vault: VaultFactory,
     assert set(after) == set(before) - {"Müller, Hans"}
     for name, keys in after.items():
         for key, value in before[name].items():
-            if key == "emergency_contact":  # a nested mapping: not exported, said so
-                continue
             assert keys.get(key) == value, f"{name}: {key}"
         # the template's keys, and what the duplicate's record filled in
         filled = set(before["Müller, Hans"]) if name == "Hans Mueller" else set()
@@ -146,3 +144,36 @@ def test_round_trip_keeps_every_field(how: tuple[str, str], vault: VaultFactory,
             "status", "owner", "tags", "birthday", "email", "phone", "service_due",
             "service_every", "boiler_model", "preferred_time"}
     assert set(after["Zoë Müller"]) | {"name"} >= MAPPED
+
+
+def test_a_nested_mapping_goes_out_key_by_key_and_comes_back_nested(
+        vault: VaultFactory, run: Run, tmp_path: Path) -> None:
+    """emergency_contact (name, phone) leaves as emergency_contact.name and .phone and is
+    a mapping again after import; deeper nesting cannot go and is said so; importing into a
+    profile whose emergency_contact is a plain text leaves that text alone."""
+    nested = ("---\nname: Margaret Whitfield\nemergency_contact:\n  name: Susan (daughter)\n"
+              "  phone: \"+44 20 7946 0311\"\n  days: [Mon, Thu]\nsite:\n  gate:\n"
+              "    code: '0451'\n---\n")
+    source = vault({"margaret.md": nested}, name="source")
+    for fmt in ("vcf", "csv"):
+        out = tmp_path / f"m.{fmt}"
+        result = run(source, "export", "--format", fmt, "-o", str(out))
+        assert result.stderr == ("plaincrm: note: margaret.md: site is not exported (a nested "
+                                 "mapping)\nexported 1 profile\n")
+        assert "emergency_contact.phone" in out.read_text(encoding="utf-8")
+        target = vault({}, name=f"target-{fmt}")
+        assert run(target, "import", str(out), "--apply").exit_code == 0
+        (margaret,) = fields_of(target).values()
+        assert margaret["emergency_contact"] == {"name": "Susan (daughter)",
+                                                 "phone": "+44 20 7946 0311",
+                                                 "days": ["Mon", "Thu"]}
+        # written as a block mapping a person reads
+        text = next(target.glob("*.md")).read_text(encoding="utf-8")
+        assert 'emergency_contact:\n  name: "Susan (daughter)"\n  phone: ' in text
+    plain = vault({"m.md": "---\nname: Margaret Whitfield\nemergency_contact: ring Susan\n"
+                           "---\n"}, name="plain")
+    before = (plain / "m.md").read_bytes()
+    result = run(plain, "import", str(tmp_path / "m.vcf"), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "emergency_contact was left as it is" in result.output
+    assert (plain / "m.md").read_bytes() == before

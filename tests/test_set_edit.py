@@ -184,3 +184,19 @@ def _body(data: bytes) -> bytes:
     close = re.search(rb"\n---(\r?\n|$)", data)
     assert close is not None
     return data[close.end():]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_nested_mapping_is_written_as_a_block_in_the_files_line_endings(newline: str) -> None:
+    """An import's nested key (emergency_contact) is written as a block mapping, each line
+    in the file's own line ending, and the rest of the file stays byte for byte."""
+    from plaincrm.frontmatter_edit import set_key
+
+    data = newline.join(["---", "name: Ann", "---", "Body text.", ""]).encode()
+    out = set_key(data, "emergency_contact", {"name": "Susan", "phone": "+44 20 7946 0311",
+                                              "days": ["Mon", "Thu"]})
+    assert out == newline.join(["---", "name: Ann", "emergency_contact:", "  name: Susan",
+                                '  phone: "+44 20 7946 0311"', "  days: [Mon, Thu]", "---",
+                                "Body text.", ""]).encode()
+    bare = set_key(b"Body.\n", "site", {"gate": "0451"})
+    assert bare == b'---\nsite:\n  gate: "0451"\n---\nBody.\n'

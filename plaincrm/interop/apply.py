@@ -26,7 +26,7 @@ from plaincrm.create import NewProfile, new_profile
 from plaincrm.errors import GitError, PlaincrmError, WriteRefused
 from plaincrm.files import update_profile
 from plaincrm.frontmatter_edit import set_key
-from plaincrm.interop.mapping import Mapped
+from plaincrm.interop.mapping import Mapped, nest, nested_raw
 from plaincrm.interop.plan import Action, Step, changes, new_value
 from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.parse import parse_profile
@@ -138,8 +138,8 @@ def _repo(root: Path) -> tuple[gitrepo.Repo | None, str | None]:
 
 def _create(root: Path, m: Mapped, profiles: list[Profile], defaults: Defaults,
             today: dt.date) -> tuple[str, list[str]]:
-    extra = tuple((key, list(value) if isinstance(value, tuple) else value)
-                  for key, value in m.extra)
+    extra = tuple(nest((key, list(value) if isinstance(value, tuple) else value)
+                       for key, value in m.extra))
     spec = NewProfile(name=m.name, emails=m.emails, phones=m.phones,
                       status=m.status or defaults.status, owner=m.owner or defaults.owner,
                       tags=tuple(dict.fromkeys((*m.tags, *defaults.tags))), birthday=m.birthday,
@@ -172,16 +172,25 @@ def _change(root: Path, rel: str, m: Mapped, update: bool) -> tuple[Changed | No
         profile, _problems = parse_profile(rel, data)
         if profile is None:
             raise WriteRefused(f"{rel} is not a Markdown profile; it was left alone")
-        fill, differ = changes(m, profile.raw, update)
+        raw = nested_raw(profile)
+        fill, differ = changes(m, raw, update)
         given = dict(m.given())
-        for key in (*fill, *differ):
+        values = nest((key, new_value(key, raw(key), given[key])) for key in (*fill, *differ))
+        for key, value in values:
+            if isinstance(value, dict) and isinstance(profile.raw(key), dict):
+                value = {**profile.raw(key), **value}  # the keys it has stay
+            elif isinstance(value, dict) and profile.raw(key) not in (None, ""):
+                left.append(f"{key} was left as it is: it holds a value, not keys")
+                continue
+            members = [f"{key}.{k}" for k in value] if isinstance(value, dict) else [key]
             try:
-                data = set_key(data, key, new_value(key, profile.raw(key), given[key]), rel,
-                               controls=True)
+                data = set_key(data, key, value, rel, controls=True)
             except WriteRefused as exc:
                 left.append(f"{key} was left as it is: {exc}")
             else:
-                done["filled" if key in fill else "updated"].append(key)
+                for member in members:
+                    if member in fill or member in differ:
+                        done["filled" if member in fill else "updated"].append(member)
         if not done["filled"] and not done["updated"]:
             raise _Unchanged
         return data

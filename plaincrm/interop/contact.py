@@ -83,8 +83,14 @@ def last_first(name: str) -> str:
 KEY = re.compile(r"[^0-9a-z]+")
 
 
+NESTED = re.compile(r"[a-z_][a-z0-9_-]*\.[a-z_][a-z0-9_-]*")  # as export writes a nested key
+
+
 def key_for(label: str) -> str:
-    """A front-matter key for a column or field label: ``Boiler Model`` → ``boiler_model``."""
+    """A front-matter key for a column or field label: ``Boiler Model`` → ``boiler_model``;
+    ``emergency_contact.phone`` (a nested key, as ``plaincrm export`` writes it) stays."""
+    if NESTED.fullmatch(label):
+        return label
     folded = unicodedata.normalize("NFKD", label.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     key = KEY.sub("_", folded).strip("_")

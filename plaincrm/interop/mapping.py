@@ -10,8 +10,9 @@ after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from plaincrm import fields
 from plaincrm.interop.contact import Contact, Typed, clean
@@ -19,6 +20,7 @@ from plaincrm.interop.dates import NotADate, read_date
 from plaincrm.model import Profile
 
 Value = str | tuple[str, ...]
+V = TypeVar("V")
 TYPED = (("email", "emails"), ("phone", "phones"), ("address", "addresses"),
          ("website", "websites"))
 TEXTS = ("company", "department", "job_title", "nickname", "notes")
@@ -176,10 +178,13 @@ def from_profile(p: Profile) -> tuple[Contact, tuple[str, ...]]:
     for f in p.fields:
         if f.key in MAPPED or f.key == "id" or f.raw in ("", [], None):
             continue
-        if isinstance(f.raw, str):
-            extra.append((f.key, f.raw))
-        elif isinstance(f.raw, list) and all(isinstance(v, str) for v in f.raw):
-            extra.append((f.key, tuple(f.raw)))
+        value = _exported(f.raw)
+        if value is not None:
+            extra.append((f.key, value))
+        elif isinstance(f.raw, dict) and f.raw and all(
+                isinstance(k, str) and _exported(v) is not None for k, v in f.raw.items()):
+            # a nested mapping goes as one field per key, ``emergency_contact.phone``
+            extra.extend((f"{f.key}.{k}", _exported(v) or "") for k, v in f.raw.items())
         else:
             skipped.append(f.key)
     birthday = str(p.birthday) if p.birthday else _text(raw.get("birthday"))
@@ -192,6 +197,45 @@ def from_profile(p: Profile) -> tuple[Contact, tuple[str, ...]]:
                       phones=typed["phones"], addresses=typed["addresses"],
                       websites=typed["websites"])
     return contact, tuple(skipped)
+
+
+def _exported(raw: object) -> Value | None:
+    """A text or a list of texts as export writes it; None for anything else."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+        return tuple(raw)
+    return None
+
+
+def nest(pairs: Iterable[tuple[str, V]]) -> list[tuple[str, V | dict[str, V]]]:
+    """``pairs`` with the nested keys (``emergency_contact.phone``, as export writes them)
+    gathered into one mapping under their first part, where the first of them stood."""
+    out: list[tuple[str, V | dict[str, V]]] = []
+    groups: dict[str, dict[str, V]] = {}
+    for key, value in pairs:
+        parent, dot, child = key.partition(".")
+        if not dot:
+            out.append((key, value))
+        elif parent in groups:
+            groups[parent][child] = value
+        else:
+            groups[parent] = {child: value}
+            out.append((parent, groups[parent]))
+    return out
+
+
+def nested_raw(p: Profile) -> Callable[[str], object]:
+    """The raw value of a key of ``p``, a nested one (``emergency_contact.phone``) included."""
+
+    def raw(key: str) -> object:
+        parent, dot, child = key.partition(".")
+        if not dot:
+            return p.raw(key)
+        found = p.raw(parent)
+        return found.get(child) if isinstance(found, dict) else None
+
+    return raw
 
 
 def _text(raw: object) -> str:
