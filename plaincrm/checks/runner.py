@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from plaincrm import gitrepo
 from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
-from plaincrm.checks.codes import CODES
+from plaincrm.checks.codes import CODES, UNREADABLE
 from plaincrm.checks.dates import file_day
 from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
 from plaincrm.config import CONFIG_NAME
@@ -18,9 +18,6 @@ from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.vault import scan
 
 Note = Callable[[str], None]
-# a file with one of these gets no further checks: it must be fixed first, and checking its
-# (missing) fields would only bury the real problem under noise
-UNREADABLE = frozenset({"parse-error", "conflict-marker", "no-front-matter", "empty-file"})
 
 
 @dataclass(frozen=True, slots=True)
