@@ -590,12 +590,15 @@ class Index:
 
     @contextlib.contextmanager
     def event_feed(self, version: str, today: dt.date, until: dt.date,
-                   mine: Callable[[str | None], bool] | None = None) -> Iterator[EventFeed]:
+                   mine: Callable[[str | None], bool] | None = None,
+                   escalated: int | None = None) -> Iterator[EventFeed]:
         """A calendar feed of ``today``: one event per rule (one-off ones up to ``until``,
         those of the owners ``mine`` keeps), sorted by start and UID. The events' bytes are
         kept in the ``events`` table under their file's rows (deleted with them), valid for
         ``version`` (what they depend on besides the rows: the config, the serializer) and
-        while their revision, start and UID are still those of the day."""
+        while their revision, start and UID are still those of the day. ``escalated``: the
+        latest due day (ordinal) of the actionable reminders escalated to this feed's owner
+        (theirs or not), None for none."""
         db = self._db
         row = self._ask(lambda: db.execute(
             "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
@@ -606,7 +609,8 @@ class Index:
         db.create_function("plaincrm_mine", 1, mine or (lambda _owner: True),
                            deterministic=True)
         yield EventFeed(self, db, version, {"t": today.toordinal(), "u": until.toordinal(),
-                                            "epoch": min(EPOCH, today.toordinal())})
+                                            "epoch": min(EPOCH, today.toordinal()),
+                                            "esc": -1 if escalated is None else escalated})
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
         """(path, name, None) of the profiles ``key`` (folded) names exactly, by stem, path, id
@@ -715,7 +719,8 @@ class EventFeed:
             cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
                                 f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
                                 "(e.start <= :u AND coalesce(r.until >= :t, 1))) AND "
-                                "plaincrm_mine(r.owner) "
+                                "(plaincrm_mine(r.owner) OR (r.act AND r.due > 0 AND "
+                                "r.due <= :esc)) "
                                 "ORDER BY e.start, e.uid", self._day)
             while batch := cursor.fetchmany(200):
                 self.events += len(batch)
