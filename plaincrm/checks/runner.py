@@ -71,6 +71,15 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     return Report(problems, count)
 
 
+def owned_by(report: Report, owner: str, owners: dict[str, str | None]) -> Report:
+    """The share of ``report`` of one owner: the problems of the profiles ``owner`` owns
+    (``owners``: each profile's owner by path), counted among their profiles."""
+    from plaincrm.agenda import matches_me
+
+    theirs = {path for path, who in owners.items() if matches_me(who, owner)}
+    return Report([p for p in report.problems if p.location.path in theirs], len(theirs))
+
+
 def _guarded(check: ProfileCheck | Collector, call: Callable[[], Iterable[Problem] | None],
              profile: Profile | None) -> list[Problem]:
     """Run one check; a check that crashes becomes a ``check-crashed`` problem."""
