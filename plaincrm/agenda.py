@@ -161,7 +161,7 @@ def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
         if section is None or (wanted and reminder.kind not in wanted):
             continue
         late = day - date if section == "overdue" else None
-        up = escalated(late, config)
+        up = escalated(late, config, reminder.owner)
         if owner is not None and not matches_me(reminder.owner, owner) and not (
                 up and manager):
             continue

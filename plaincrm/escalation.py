@@ -20,9 +20,15 @@ def waiting_days(days_overdue: int | None, config: Config) -> int | None:
     return days_overdue
 
 
-def escalated(days_overdue: int | None, config: Config) -> bool:
-    """Whether an overdue item goes to the managers too: waiting, and somebody to go to."""
-    return bool(config["agenda.managers"]) and waiting_days(days_overdue, config) is not None
+def escalated(days_overdue: int | None, config: Config, owner: str | None = None) -> bool:
+    """Whether an overdue item of ``owner`` goes to the managers too: waiting, and a manager
+    other than its owner to go to."""
+    from plaincrm.agenda import matches_me
+
+    if waiting_days(days_overdue, config) is None:
+        return False
+    return any(owner is None or not (matches_me(owner, m) or matches_me(m, owner))
+               for m in config["agenda.managers"])
 
 
 def is_manager(name: str, config: Config) -> bool:

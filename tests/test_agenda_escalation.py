@@ -97,3 +97,12 @@ def test_bad_escalation_options_are_located(run: Run, vault: VaultFactory, optio
     result = run(root, "check", "--date", "2026-11-20")
     assert any(line.startswith(f"plaincrm.toml:2: config-error agenda.{option} ")
                for line in result.stdout.splitlines())
+
+
+def test_a_managers_own_item_is_not_escalated_to_herself(run: Run, vault: VaultFactory) -> None:
+    files = {"pat.md": person("Pat Boss", "priya", "2026-10-01")}
+    root = vault(files, config=CONFIG)
+    assert items(run, root) == {"Pat Boss": (False, 50, "priya")}
+    two = vault(files, config='[agenda]\nescalate_days = 30\nmanagers = ["priya", "sam"]\n',
+                name="two")
+    assert items(run, two, "--owner", "sam") == {"Pat Boss": (True, 50, "priya")}
