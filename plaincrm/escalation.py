@@ -43,7 +43,7 @@ def is_manager(name: str, config: Config) -> bool:
 def last_quiet_day(today_ordinal: int, config: Config) -> int | None:
     """The latest due day (ordinal) of an escalated item as of ``today``; None when nothing
     escalates."""
-    limit = config["agenda.escalate_days"]
+    limit = int(config["agenda.escalate_days"])
     if not limit or not config["agenda.managers"]:
         return None
     return today_ordinal - limit - 1
