@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,11 @@ from typing import Any
 from plaincrm import userconfig
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
+from plaincrm.escalation import escalated, is_manager, waiting_days
 from plaincrm.lookup import fold
 from plaincrm.model import LogEntry, Profile, Severity
+from plaincrm.quality import KINDS as QUALITY_KINDS
+from plaincrm.quality import quality_reminders
 from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, occurrence, reminders
 
 SECTIONS = ("overdue", "today", "upcoming")
@@ -38,6 +42,8 @@ class AgendaItem:
     reminder: Reminder
     days_overdue: int | None  # overdue items only
     context: LogEntry | None  # the profile's newest log entry
+    waiting_days: int | None = None  # overdue longer than agenda.escalate_days: how long
+    escalated: bool = False  # waiting, and gone to agenda.managers too
 
     @property
     def date(self) -> dt.date:
@@ -82,6 +88,10 @@ class AgendaItem:
             "text": self.text,
             "owner": self.owner,
             "days_overdue": self.days_overdue,
+            "booked": r.booked.isoformat() if (r := self.reminder).booked else None,
+            "escalated": self.escalated,
+            "waiting_days": self.waiting_days,
+            "problem": r.problem.to_json() if r.problem else None,
             "context": {"date": c.date.isoformat(), "kind": c.kind, "text": c.text}
             if c else None,
         }
@@ -142,6 +152,7 @@ def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
     """The agenda from each reminder and its profile's newest log entry."""
     wanted = tuple(sorted(set(kinds)))
     day = today.toordinal()
+    manager = owner is not None and is_manager(owner, config)
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
     for reminder, context in found:
@@ -149,10 +160,12 @@ def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
         section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
         if section is None or (wanted and reminder.kind not in wanted):
             continue
-        if owner is not None and not matches_me(reminder.owner, owner):
+        late = day - date if section == "overdue" else None
+        up = escalated(late, config, reminder.owner)
+        if owner is not None and not matches_me(reminder.owner, owner) and not (
+                up and manager):
             continue
-        item = AgendaItem(section, reminder, day - date if section == "overdue" else None,
-                          context)
+        item = AgendaItem(section, reminder, late, context, waiting_days(late, config), up)
         keyed.append(((*item.sort_key(), len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
@@ -160,7 +173,8 @@ def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
 
 def known_kinds(config: Config) -> list[str]:
     """The kinds ``--kind`` accepts: the built-in ones and the date keys config names."""
-    return [*BUILTIN_KINDS, *sorted(k for k in config["agenda.dates"] if k not in BUILTIN_KINDS)]
+    return [*BUILTIN_KINDS, *QUALITY_KINDS,
+            *sorted(k for k in config["agenda.dates"] if k not in BUILTIN_KINDS)]
 
 
 def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str | None = None,
@@ -172,8 +186,10 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
     last = dt.date.fromordinal(min(today.toordinal() + horizon, dt.date.max.toordinal()))
-    found = ((reminder, context) for rule, context in vault.index.rules_due(today, last)
-             if (reminder := occurrence(rule, today)) is not None)
+    found = chain(((reminder, context) for rule, context in vault.index.rules_due(today, last)
+                   if (reminder := occurrence(rule, today)) is not None),
+                  quality_reminders(vault.index.kept_problems(), vault.config_problems, config,
+                                    today))
     agenda = assemble(found, config, today, horizon, owner, kinds)
     return replace(agenda, problem_files=problem_files(vault))
 

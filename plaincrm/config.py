@@ -65,10 +65,36 @@ def _words(value: list[str]) -> None:
             raise ValueError(f"must be a list of words, not {item!r}")
 
 
+DATE_RULE = re.compile(r"(once|yearly|due)(?: until ([a-z][a-z0-9-]*))?")
+
+
+def date_rule(value: str) -> tuple[str, str | None]:
+    """An ``agenda.dates`` value as (rule, closing log kind): ``"once"``, ``"yearly"``,
+    ``"due"`` (closed by any log entry dated on or after the date) or ``"due until KIND"``
+    (closed by a ``KIND`` log entry). Raises ValueError naming the valid forms."""
+    match = DATE_RULE.fullmatch(value) if isinstance(value, str) else None
+    if match is None or (match.group(2) and match.group(1) != "due"):
+        raise ValueError("must be 'once', 'yearly', 'due' or 'due until KIND' (KIND a log "
+                         f"entry kind, one lower-case word), not {value!r}")
+    return match.group(1), match.group(2)
+
+
 def _date_rules(value: dict[str, Any]) -> None:
     for key, item in value.items():
-        if item not in ("once", "yearly"):
-            raise ValueError(f"{key} must be 'once' or 'yearly', not {item!r}")
+        try:
+            date_rule(item)
+        except ValueError as exc:
+            raise ValueError(f"{key} {exc}") from None
+
+
+def _check_warnings(value: list[str]) -> None:
+    from plaincrm.checks.codes import CODES, WARNING
+
+    warnings = sorted(code for code, (severity, _what) in CODES.items() if severity == WARNING)
+    for item in value:
+        if item not in CODES:
+            raise ValueError(f"{item!r} is not a check code; warnings are "
+                             f"{', '.join(warnings)}")
 
 
 def _severities(value: dict[str, Any]) -> None:
@@ -177,8 +203,26 @@ SPEC: tuple[Option, ...] = (
            "reminder enters the agenda's Upcoming section (keys: reminder kinds, including "
            "the date keys below).", _non_negative_ints),
     Option("agenda.dates", dict, {}, "Further front-matter keys that hold a date to be "
-           "reminded of: `once` (e.g. `contract_end = \"once\"`) or `yearly` (e.g. "
-           "`wedding = \"yearly\"`).", _date_rules),
+           "reminded of: `once` (e.g. `contract_end = \"once\"`: on its day only), `yearly` "
+           "(e.g. `wedding = \"yearly\"`), or `due` (e.g. `gas_cert = \"due until cp12\"` "
+           "or `renewal = \"due\"`): overdue until a log entry of the named kind (dated at "
+           "most the key's `lead_days` before the date, or later), or without a kind any log "
+           "entry dated on or after the date, or until the date is changed. See "
+           "docs/format.md.", _date_rules),
+    Option("agenda.escalate_days", int, 0, "An overdue item (service, task, keep in touch, "
+           "`due` date) waiting more than this many days says so on its row (`waiting 34 "
+           "days`) and, with `managers` set, is escalated: it shows in their agenda and "
+           "calendar feed too. 0: never.", _days),
+    Option("agenda.managers", list, [], "Who escalated items go to (owner names, as in "
+           "`--owner`), e.g. `[\"ben\"]`.", _words, item_type=str),
+    Option("agenda.check_items", bool, False, "List what `plaincrm check` finds as agenda "
+           "items for the profile's owner (`fix`: \"add email or phone\", \"fix the "
+           "email\"), every error and the warnings `check_warnings` names, until fixed. A "
+           "file left with git conflict markers is always one `merge conflict` item.",),
+    Option("agenda.check_warnings", list, [], "Warning codes of `plaincrm check` that become "
+           "agenda items for the profile's owner, like every error does, e.g. "
+           "`[\"invalid-phone\"]`. Only what the index keeps: not `stale` nor `duplicate` "
+           "(see docs/checks.md).", _check_warnings, item_type=str),
     # -- [checks]
     Option("checks.stale_days", int, 180, "An `active` profile with no log entry for longer "
            "than this is `stale`.", _days),

@@ -24,8 +24,12 @@ never from the clock or a random number, so an unchanged vault gives byte-identi
   ``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1`` (the last day of February: 28 February in common
   years). Their texts do not change from year to year: a birthday with a
   known year says ``(born 1983)``, never an age.
-- One-off reminders (service, task, keep in touch, ``once`` dates) sit on their due date, also
-  when overdue, up to ``calendar.months`` months ahead.
+- One-off reminders (service, task, keep in touch, ``once`` and ``due`` dates) sit on their
+  due date, also when overdue, up to ``calendar.months`` months ahead; a booked service sits
+  on the booked day (``Service booked: …``), the same event moved.
+- A manager's feed (``--owner`` one of ``agenda.managers``) also holds the escalated items of
+  the day: the events of others' actionable reminders overdue more than
+  ``agenda.escalate_days``.
 - The keep-in-touch reminder of a profile with no log entry and no ``customer_since`` is due
   *today*, every day, until a contact is logged: the feed puts it on the day it is written (one
   event, one UID, moved by each day's feed).
@@ -52,6 +56,7 @@ from plaincrm import __version__
 from plaincrm.agenda import matches_me
 from plaincrm.config import MAX_MONTHS, Config
 from plaincrm.errors import CacheError
+from plaincrm.escalation import is_manager, last_quiet_day
 from plaincrm.fields import FIRST_YEAR
 from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.index import CalendarProfile
@@ -64,7 +69,7 @@ UID_DOMAIN = "plaincrm"
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # day 0 of SEQUENCE
 FOOTER = b"END:VCALENDAR\r\n"
-CACHE_FORMAT = 3  # bump when what an event or a profile entry holds, or a key, changes
+CACHE_FORMAT = 4  # bump when what an event or a profile entry holds, or a key, changes
 # TEXT (RFC 5545 3.3.11) allows no control character but TAB; line and paragraph separators
 # and the non-characters U+FFFE/U+FFFF break line-based parsers too; a lone surrogate (a file
 # name that is not UTF-8) cannot be written at all
@@ -166,8 +171,10 @@ def write_feed_to(fp: BinaryIO, vault: Vault, *, owner: str | None = None,
     header = _header(config, owner).to_ical()
     version = f"{CACHE_FORMAT}|{__version__}|{icalendar.__version__}|{config.fingerprint()}"
     mine = None if owner is None else partial(_mine, wanted=owner)
+    boss = owner is not None and is_manager(owner, config)
+    escalated = last_quiet_day(day.toordinal(), config) if boss else None
     for _attempt in range(3):
-        with index.event_feed(version, day, until, mine) as feed:
+        with index.event_feed(version, day, until, mine, escalated) as feed:
             losers: set[str] | None = None
             for cp in feed.stale():  # every event of the day, made once and kept
                 losers = _losers(index.shared_ids()) if losers is None else losers
@@ -283,6 +290,14 @@ def _mine(owner: str | None, wanted: str | None = None) -> bool:
     return wanted is None or matches_me(owner or None, wanted)
 
 
+def _escalated_to(rule: Rule, wanted: str | None, today: dt.date, config: Config) -> bool:
+    """Whether ``rule``'s event is in the feed of ``wanted`` as an item escalated to them."""
+    if wanted is None or not rule.actionable or rule.due is None or rule.month_day:
+        return False
+    last = last_quiet_day(today.toordinal(), config)
+    return last is not None and rule.due.toordinal() <= last and is_manager(wanted, config)
+
+
 Planned = tuple[int, tuple[str, int, int], "EventSpec | None"]  # seq, (UID, revision, start)
 
 
@@ -302,7 +317,7 @@ def _profile_events(cp: CalendarProfile, config: Config, today: dt.date, until: 
         seen: Counter[str] = Counter()
         out: list[Planned] = []
         for seq, rule in enumerate(cp.rules):
-            if not _mine(rule.owner, wanted):
+            if not _mine(rule.owner, wanted) and not _escalated_to(rule, wanted, today, config):
                 continue
             revision, uid = revised, f"{base}-{rule.kind}"
             if rule.kind == OUTREACH:  # several a profile: told apart by what they say
@@ -364,6 +379,7 @@ def _event(rule: Rule, uid: str, revision: dt.date, start: dt.date, details: lis
         summary, what = _yearly(rule, label)
     else:
         summary = (f"Task: {rule.name} — {rule.text}" if rule.kind == "task"
+                   else f"Service booked: {rule.name}" if rule.booked is not None
                    else f"{label}: {rule.name}")
         if rule.daily:
             what = f"{rule.text[:1].upper()}{rule.text[1:]}: due every day until a contact " \

@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"9/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"10/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -64,19 +64,22 @@ CREATE TABLE tasks (path TEXT, line INTEGER, date INTEGER, done INTEGER, owner T
 CREATE TABLE log (path TEXT, line INTEGER, date INTEGER, kind TEXT, text TEXT,
   PRIMARY KEY (path, line)) WITHOUT ROWID;
 CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER, md INTEGER,
-  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, until INTEGER,
-  PRIMARY KEY (path, seq))
+  origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, until INTEGER, act INTEGER,
+  booked INTEGER, PRIMARY KEY (path, seq))
   WITHOUT ROWID;
 CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
-CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT);
+CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT,
+  checked INTEGER, quiet INTEGER);
 CREATE INDEX problems_path ON problems (path);
 CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
 CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
   keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
 """
 RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
-                "r.name, r.pid, r.until, p.last_date, p.last_kind, p.last_text, p.last_line")
+                "r.name, r.pid, r.until, r.act, r.booked, p.last_date, p.last_kind, "
+                "p.last_text, p.last_line")
+RULE_WIDTH = 18  # the columns of RULE_COLUMNS
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
@@ -120,8 +123,10 @@ def _can_fork() -> bool:
 
 
 def derive_key(config: Config) -> str:
-    """What of the config the derived rows depend on (the reminder rules)."""
-    used = [config["agenda.dates"], config["agenda.contact_every"],
+    """What of the config the derived rows depend on (the reminder rules, the checks kept)."""
+    used = [config["agenda.dates"], config["agenda.contact_every"], config["agenda.lead_days"],
+            config["profiles.required"], config["profiles.required_by_status"],
+            config["profiles.statuses"], config["profiles.phone_region"],
             {k: v for k, v in config.items() if k.startswith("outreach.")}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -144,7 +149,14 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
         profile, problems = parse_profile(path, data)
         key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
         found = derive(profile, config) if profile is not None else ([], [], [], [], [])
-        out.append((key, *found, _problem_rows(problems)))
+        checked: list[Problem] = []
+        silenced: frozenset[str] = frozenset()
+        if profile is not None:
+            from plaincrm.checks.stored import stored_problems
+
+            checked, silenced = stored_problems(profile, problems, config)
+        out.append((key, *found, _problem_rows(problems, silenced)
+                    + _problem_rows(checked, silenced, checked=True)))
     return out
 
 
@@ -191,7 +203,8 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
                   None if r.month_day else r.due.toordinal() if r.due else DAILY,
                   r.month_day[0] * 100 + r.month_day[1] if r.month_day else None,
                   r.origin.toordinal() if r.origin else None, r.text, r.owner, r.name,
-                  r.profile_id, r.until.toordinal() if r.until else None)
+                  r.profile_id, r.until.toordinal() if r.until else None, r.actionable,
+                  r.booked.toordinal() if r.booked else None)
                  for seq, r in enumerate(found)]
     return [profile], contacts, tasks, log, rule_rows
 
@@ -205,9 +218,12 @@ def _bounded(values: Iterable[str]) -> str:
     return "\x1f" + "\x1f".join(values) + "\x1f"
 
 
-def _problem_rows(problems: list[Problem]) -> list[tuple[Any, ...]]:
-    return [(p.location.path, p.location.line, p.code, str(p.severity), p.message)
-            for p in problems]
+def _problem_rows(problems: list[Problem], silenced: frozenset[str] = frozenset(),
+                  checked: bool = False) -> list[tuple[Any, ...]]:
+    """Rows of the problems table: the loader's, or (``checked``) those of the checks the
+    index keeps; ``quiet`` when the profile silences the code (``check_ignore``)."""
+    return [(p.location.path, p.location.line, p.code, str(p.severity), p.message, checked,
+             p.code in silenced) for p in problems]
 
 
 def _load(blob: bytes) -> Profile:
@@ -526,8 +542,7 @@ class Index:
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
         columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
-        dated = ("r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.kind IN "
-                 "('service', 'task', 'keep_in_touch'))")
+        dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
         context, path, shared = None, None, dict[Any, Any]()
         for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
                                    (end, start, start, *params), list):
@@ -581,12 +596,15 @@ class Index:
 
     @contextlib.contextmanager
     def event_feed(self, version: str, today: dt.date, until: dt.date,
-                   mine: Callable[[str | None], bool] | None = None) -> Iterator[EventFeed]:
+                   mine: Callable[[str | None], bool] | None = None,
+                   escalated: int | None = None) -> Iterator[EventFeed]:
         """A calendar feed of ``today``: one event per rule (one-off ones up to ``until``,
         those of the owners ``mine`` keeps), sorted by start and UID. The events' bytes are
         kept in the ``events`` table under their file's rows (deleted with them), valid for
         ``version`` (what they depend on besides the rows: the config, the serializer) and
-        while their revision, start and UID are still those of the day."""
+        while their revision, start and UID are still those of the day. ``escalated``: the
+        latest due day (ordinal) of the actionable reminders escalated to this feed's owner
+        (theirs or not), None for none."""
         db = self._db
         row = self._ask(lambda: db.execute(
             "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
@@ -597,7 +615,8 @@ class Index:
         db.create_function("plaincrm_mine", 1, mine or (lambda _owner: True),
                            deterministic=True)
         yield EventFeed(self, db, version, {"t": today.toordinal(), "u": until.toordinal(),
-                                            "epoch": min(EPOCH, today.toordinal())})
+                                            "epoch": min(EPOCH, today.toordinal()),
+                                            "esc": -1 if escalated is None else escalated})
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
         """(path, name, None) of the profiles ``key`` (folded) names exactly, by stem, path, id
@@ -617,13 +636,29 @@ class Index:
         """Every problem the loader found (of one file), sorted by path then line."""
         where, params = ("WHERE path = ?", (path,)) if path is not None else ("", ())
         found = [p for p in self.scan_problems if path is None or p.location.path == path]
+        where = f"{where} {'AND' if where else 'WHERE'} NOT checked"
         found += [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
-                  in self._rows(f"SELECT * FROM problems {where}", params)]
+                  in self._rows("SELECT path, line, code, severity, message FROM problems "
+                                f"{where}", params)]
         found.sort(key=Problem.sort_key)
         return found
 
     def paths(self) -> list[str]:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
+
+    def kept_problems(self) -> list[tuple[Any, ...]]:
+        """Every problem the index keeps (the loader's and the day-independent checks') that
+        its profile does not silence, with the profile's owner, name, id and newest log entry:
+        (path, line, code, severity, message, owner, name, pid, last_date, last_kind,
+        last_text, last_line), sorted by path and line."""
+        return self._rows("SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, "
+                          "p.name, p.pid, p.last_date, p.last_kind, p.last_text, p.last_line "
+                          "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
+                          "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")
+
+    def profile_owners(self) -> dict[str, str | None]:
+        """Each profile's ``owner``, by path."""
+        return dict(self._rows("SELECT path, owner FROM profiles"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -690,7 +725,8 @@ class EventFeed:
             cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
                                 f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
                                 "(e.start <= :u AND coalesce(r.until >= :t, 1))) AND "
-                                "plaincrm_mine(r.owner) "
+                                "(plaincrm_mine(r.owner) OR (r.act AND r.due > 0 AND "
+                                "r.due <= :esc)) "
                                 "ORDER BY e.start, e.uid", self._day)
             while batch := cursor.fetchmany(200):
                 self.events += len(batch)
@@ -798,27 +834,29 @@ def _every(value: str | None) -> Duration | None:
 
 
 def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
-    rule, last = _rule(rows[0][:16])
-    since, phones, emails, gen = rows[0][16:20]
+    w = RULE_WIDTH
+    rule, last = _rule(rows[0][:w])
+    since, phones, emails, gen = rows[0][w:w + 4]
     return CalendarProfile(
-        rule.location.path, rule.profile_id, [rule, *[_rule(row[:16])[0] for row in rows[1:]]],
+        rule.location.path, rule.profile_id, [rule, *[_rule(row[:w])[0] for row in rows[1:]]],
         last, dt.date.fromordinal(since) if since else None, phones, emails, gen,
-        {row[1]: (row[20], row[21], row[22]) for row in rows if row[20] is not None})
+        {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
 
 
 def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
           shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
     """A rule from its row, and its profile's newest log entry (``context`` when known); the
     kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
-    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, last_date,
-     last_kind, last_text, last_line) = row
+    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, act, booked,
+     last_date, last_kind, last_text, last_line) = row
     if shared is not None:
         kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
                 due=dt.date.fromordinal(due) if due else None,
                 month_day=divmod(md, 100) if md is not None else None,
                 origin=dt.date.fromordinal(origin) if origin else None,
-                until=dt.date.fromordinal(until) if until else None)
+                until=dt.date.fromordinal(until) if until else None, actionable=bool(act),
+                booked=dt.date.fromordinal(booked) if booked else None)
     if context is None and last_date is not None:
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
                            last_kind)

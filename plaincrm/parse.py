@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from plaincrm import fields as conv
 from plaincrm import obsidian
+from plaincrm.booking import BOOKED, visit_day
 from plaincrm.model import Field, Location, LogEntry, Problem, Profile, Severity, Task
 
 if TYPE_CHECKING:
@@ -121,14 +122,18 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         return None, out.problems
     text = _decode(data, out)
     lines = _split_lines(text)
-    if any(marker in text for marker in CONFLICT_MARKERS):
-        _find_conflicts(lines, out)
+    conflicts = _find_conflicts(lines, out) if any(
+        marker in text for marker in CONFLICT_MARKERS) else []
 
     raw_fields, body_start = _front_matter(lines, out)
     if "::" in text:
         raw_fields = _with_body_fields(raw_fields, lines[body_start - 1:], body_start)
     profile = _convert(path, raw_fields, out)
-    body = "".join(lines[body_start - 1 :])
+    body_lines = lines[body_start - 1:]
+    for number in conflicts:  # a marker is no text: blank, so the lines keep their numbers
+        if number >= body_start:
+            body_lines[number - body_start] = "\n"
+    body = "".join(body_lines)
     tasks, log = _read_body(body, body_start, out)
     profile = replace(
         profile,
@@ -170,10 +175,14 @@ def _decode(data: bytes, out: _Collector) -> str:
         return data.decode("utf-8-sig", errors="replace")
 
 
-def _find_conflicts(lines: list[str], out: _Collector) -> None:
+def _find_conflicts(lines: list[str], out: _Collector) -> list[int]:
+    """The lines holding a git conflict marker, each reported."""
+    found = []
     for number, line in enumerate(lines, start=1):
         if CONFLICT.match(line):
             out.add(number, "conflict-marker", "git conflict marker: finish the merge in this file")
+            found.append(number)
+    return found
 
 
 # ---------------------------------------------------------------- front matter
@@ -550,4 +559,9 @@ def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> No
         None,
         rest,
     )
+    if kind == BOOKED:
+        try:
+            visit_day(text)
+        except conv.FieldError as exc:
+            out.add(line, "invalid-booking", f"{exc}; this booking is ignored")
     log.append(LogEntry(Location(out.path, line), day, text, kind))

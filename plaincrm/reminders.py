@@ -3,8 +3,10 @@
 The agenda, the calendar and every later command use these; nothing else computes a due date.
 
 Two sorts of reminder:
-- *actionable* ones (``service``, ``task``, ``keep_in_touch``) fall due once and stay overdue
-  until somebody acts (logs the service, ticks the task, logs a contact);
+- *actionable* ones (``service``, ``task``, ``keep_in_touch``, config dates marked ``due``)
+  fall due once and stay overdue until somebody acts (logs the service, ticks the task, logs a
+  contact, logs the entry that closes the date or changes the date); a service with a
+  ``booked`` log entry since the last one is due on the booked day instead;
 - *yearly* ones (``birthday``, ``anniversary``, config dates marked ``yearly``) and ``once``
   config dates just happen on their day and are never overdue.
 """
@@ -14,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from plaincrm.config import Config
+from plaincrm.booking import BOOKED, short_day, visit_day
+from plaincrm.config import Config, date_rule
 from plaincrm.fields import FieldError
-from plaincrm.model import Birthday, Location, Profile
+from plaincrm.model import Birthday, Location, LogEntry, Problem, Profile
 
 ACTIONABLE = frozenset({"service", "task", "keep_in_touch"})
 OUTREACH = "outreach"  # a message outreach sent, or sends while its window is open
@@ -37,6 +40,8 @@ class Reminder:
     actionable: bool = False  # can be overdue
     yearly_from: dt.date | None = None  # yearly reminders: the first occurrence
     yearly_month_day: tuple[int, int] | None = None  # yearly: the day it recurs on
+    booked: dt.date | None = None  # a service: the booked visit's day
+    problem: Problem | None = None  # a data-quality item: what ``check`` found
 
     @property
     def path(self) -> str:
@@ -117,6 +122,8 @@ class Rule:
     origin: dt.date | None = None  # yearly: the birth, ``customer_since`` or the date itself
     until: dt.date | None = None  # a window: due on every day from ``due`` (or ``origin``)
     # to ``until`` (yearly: the same length each year), then never; outreach's "goes out"
+    actionable: bool = False  # overdue once its day has passed, until somebody acts
+    booked: dt.date | None = None  # a service: the booked visit's day (then ``due``)
 
     @property
     def daily(self) -> bool:
@@ -141,17 +148,23 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
             origin=origin)
 
     service = service_due(profile)
-    if service is not None:
+    booking = booked_visit(profile)
+    if booking is not None:
+        entry, day = booking
+        add("service", f"service booked for {short_day(day)}", entry.location, due=day,
+            booked=day, actionable=True)
+    elif service is not None:
         every = f" (every {profile.service_every})" if profile.service_every else ""
-        add("service", f"service due{every}", service[1], due=service[0])
+        add("service", f"service due{every}", service[1], due=service[0], actionable=True)
 
     for task in profile.tasks:
         if not task.done and task.date is not None:
-            add("task", task.text, task.location.line, task.owner, due=task.date)
+            add("task", task.text, task.location.line, task.owner, due=task.date,
+                actionable=True)
 
     contact = contact_due(profile, config, None)
     if contact is not None:
-        add("keep_in_touch", contact[1], contact[2], due=contact[0])
+        add("keep_in_touch", contact[1], contact[2], due=contact[0], actionable=True)
 
     since = profile.customer_since
     if since is not None:
@@ -165,25 +178,58 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
 
     kinds: dict[str, str] = config["agenda.dates"]
     for key, day in profile.dates:
-        kind = kinds.get(key)
+        if key not in kinds:
+            continue
+        kind, closer = date_rule(kinds[key])
         label = key.replace("_", " ")
         if kind == "once":
             add(key, label, profile.field_line(key), due=day)
         elif kind == "yearly":
             add(key, label, profile.field_line(key), month_day=(day.month, day.day), origin=day)
+        elif closed_by(profile, day, closer, lead_days(config, key)) is None:
+            add(key, f"{label} due", profile.field_line(key), due=day, actionable=True)
     return out
+
+
+def closed_by(profile: Profile, day: dt.date, kind: str | None, lead: int) -> LogEntry | None:
+    """The log entry that closes a ``due`` date on ``day``: the newest entry of ``kind``
+    dated ``lead`` days before ``day`` or later; without a kind, the newest entry of any kind
+    dated on or after ``day``. None: still due."""
+    since = day - dt.timedelta(days=lead) if kind is not None else day
+    found = [e for e in profile.log if e.date >= since and (kind is None or e.kind == kind)]
+    return max(found, key=lambda e: (e.date, e.location.line), default=None)
+
+
+def booked_visit(profile: Profile) -> tuple[LogEntry, dt.date] | None:
+    """The next service visit as booked: the newest ``booked`` log entry written on or after
+    the newest ``service`` entry (a visit booked and then done is not booked any more), and
+    the day it names. An entry without a readable day is the parser's problem, not a booking."""
+    last = profile.newest_log("service")
+    newest: tuple[LogEntry, dt.date] | None = None
+    for entry in profile.log:
+        if entry.kind != BOOKED or (last is not None and (entry.date, entry.location.line)
+                                    < (last.date, last.location.line)):
+            continue
+        try:
+            day = visit_day(entry.text)
+        except FieldError:
+            continue
+        if newest is None or (entry.date, entry.location.line) >= (
+                newest[0].date, newest[0].location.line):
+            newest = (entry, day)
+    return newest
 
 
 def occurrence(rule: Rule, today: dt.date) -> Reminder | None:
     """The reminder ``rule`` gives as of ``today``: a dated rule on its day (past days mean
     overdue), a yearly one on its next occurrence on or after ``today`` (a birthday or an
     anniversary from the first year after its origin; a yearly date from the date itself)."""
-    actionable = rule.kind in ACTIONABLE
+    actionable = rule.actionable or rule.kind in ACTIONABLE
     if rule.until is not None:
         return _window(rule, today)
     if rule.month_day is None:
         return Reminder(rule.location, rule.kind, rule.due or today, rule.name, rule.text,
-                        rule.owner, rule.profile_id, actionable=actionable)
+                        rule.owner, rule.profile_id, actionable=actionable, booked=rule.booked)
     month, day = rule.month_day
     when = next_yearly(month, day, today)
     origin = rule.origin

@@ -194,7 +194,8 @@ def test_json_shape_sorted_and_stable(run: Run) -> None:
     for item in data["items"]:
         assert list(item) == sorted(item)
         assert set(item) == {"section", "date", "kind", "name", "path", "line", "text",
-                             "owner", "days_overdue", "context"}
+                             "owner", "days_overdue", "context", "booked", "escalated",
+                             "waiting_days", "problem"}
         assert (AGENDA / item["path"]).is_file()
         assert (item["days_overdue"] is None) == (item["section"] != "overdue")
     order = ["overdue", "today", "upcoming"]

@@ -61,7 +61,7 @@ def test_text_output_is_sorted_lines_and_a_summary_on_stderr(tmp_path: Path, run
                      for p in golden["problems"]]
     keys = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]
     assert keys == sorted(keys)
-    assert result.stderr.splitlines()[-1] == "10 errors, 7 warnings in 17 profiles"
+    assert result.stderr.splitlines()[-1] == "11 errors, 7 warnings in 18 profiles"
 
 
 def test_colour_only_when_asked(tmp_path: Path, run: Run) -> None:
@@ -108,7 +108,7 @@ def test_paths_limit_the_report_but_duplicates_see_the_whole_vault(
         ("plaincrm.toml", "config-error")}
     assert data["summary"] == {"profiles": 2, "errors": 1, "warnings": 2}
     folder = run(None, "check", "--json", "--date", TODAY, ".")
-    assert json.loads(folder.stdout)["summary"]["profiles"] == 17
+    assert json.loads(folder.stdout)["summary"]["profiles"] == 18
 
 
 def test_vault_found_from_the_first_path(tmp_path: Path, run: Run,

@@ -17,6 +17,7 @@ CODES: dict[str, tuple[str, str]] = {
     "empty-file": (WARNING, "the file is empty"),
     "conflict-marker": (ERROR, "a git conflict marker is left in the file"),
     "log-heading-trap": (WARNING, "a log entry reads as a heading"),
+    "invalid-booking": (ERROR, "a `booked:` log entry without the visit's date"),
     "invalid-field": (ERROR, "a field's value has the wrong form"),
     "config-error": (ERROR, "plaincrm.toml has a bad value"),
     "invalid-date": (ERROR, "a date that cannot be, or cannot be right"),
@@ -31,3 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "undated-task": (WARNING, "an open task without a date"),
     "check-crashed": (ERROR, "a check failed on this file (a bug in plaincrm: please report it)"),
 }
+
+# a file with one of these gets no further checks: it must be fixed first, and checking its
+# (missing) fields would only bury the real problem under noise
+UNREADABLE = frozenset({"parse-error", "conflict-marker", "no-front-matter", "empty-file"})

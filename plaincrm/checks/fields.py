@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from plaincrm.checks.base import Context, items, problem
 from plaincrm.model import Problem, Profile, Severity
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 
 def _present(profile: Profile, key: str) -> bool:
@@ -52,21 +55,34 @@ def check_emails(profile: Profile, ctx: Context) -> Iterator[Problem]:
             yield problem(profile, line, "invalid-email", f"{email!r}: {exc}")
 
 
-_WHY = {
-    phonenumbers.ValidationResult.TOO_SHORT: "it is too short",
-    phonenumbers.ValidationResult.TOO_LONG: "it is too long",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-        "it is too short for a full number (is the area code missing?)",
-}
-_PARSE_WHY = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "its country code does not exist",
-    phonenumbers.NumberParseException.NOT_A_NUMBER: "it is not a phone number",
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
-    phonenumbers.NumberParseException.TOO_SHORT_NSN: "it is too short",
-    phonenumbers.NumberParseException.TOO_LONG: "it is too long",
-}
+@cache
+def _reasons() -> tuple[Any, dict[Any, str], dict[Any, str]]:
+    """phonenumbers and its reasons in words, imported on the first phone checked (the index
+    checks profiles without it)."""
+    import phonenumbers
+
+    return phonenumbers, _why(phonenumbers), _parse_why(phonenumbers)
+
+
+def _why(phonenumbers: Any) -> dict[Any, str]:
+    return {
+        phonenumbers.ValidationResult.TOO_SHORT: "it is too short",
+        phonenumbers.ValidationResult.TOO_LONG: "it is too long",
+        phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
+        phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",
+        phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+            "it is too short for a full number (is the area code missing?)",
+    }
+
+
+def _parse_why(phonenumbers: Any) -> dict[Any, str]:
+    return {
+        phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "its country code does not exist",
+        phonenumbers.NumberParseException.NOT_A_NUMBER: "it is not a phone number",
+        phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
+        phonenumbers.NumberParseException.TOO_SHORT_NSN: "it is too short",
+        phonenumbers.NumberParseException.TOO_LONG: "it is too long",
+    }
 
 
 @lru_cache(maxsize=4096)
@@ -77,20 +93,22 @@ def parse_phone(text: str, region: str) -> tuple[str | None, str | None]:
     """
     if not text.lstrip().startswith("+") and not region:
         return None, "no-region"
+    phonenumbers, why, parse_why = _reasons()
     try:
         number = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException as exc:
-        return None, _PARSE_WHY.get(exc.error_type, "it is not a phone number")
+        return None, parse_why.get(exc.error_type, "it is not a phone number")
     if phonenumbers.is_valid_number(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
     reason = phonenumbers.is_possible_number_with_reason(number)
-    return None, _WHY.get(reason, f"no such number exists {_where(number, text, region)}")
+    return None, why.get(reason, f"no such number exists {_where(number, text, region)}")
 
 
 def _where(number: phonenumbers.PhoneNumber, text: str, region: str) -> str:
     """``in GB`` for a number read as one of the configured region or that belongs to one
     region, else ``with country code +1`` (a code shared by several regions, such as +1 and
     +7, or one of no region, such as +882)."""
+    phonenumbers = _reasons()[0]
     if not text.lstrip().startswith("+"):
         return f"in {region}"
     found = phonenumbers.region_code_for_number(number)

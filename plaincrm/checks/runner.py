@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from plaincrm import gitrepo
 from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
-from plaincrm.checks.codes import CODES
+from plaincrm.checks.codes import CODES, UNREADABLE
 from plaincrm.checks.dates import file_day
 from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
 from plaincrm.config import CONFIG_NAME
@@ -18,9 +18,6 @@ from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.vault import scan
 
 Note = Callable[[str], None]
-# a file with one of these gets no further checks: it must be fixed first, and checking its
-# (missing) fields would only bury the real problem under noise
-UNREADABLE = frozenset({"parse-error", "conflict-marker", "no-front-matter", "empty-file"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +69,15 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     problems = sorted(_apply(found, severity, silenced), key=Problem.sort_key)
     count = sum(1 for path in vault.index.paths() if in_scope(path))
     return Report(problems, count)
+
+
+def owned_by(report: Report, owner: str, owners: dict[str, str | None]) -> Report:
+    """The share of ``report`` of one owner: the problems of the profiles ``owner`` owns
+    (``owners``: each profile's owner by path), counted among their profiles."""
+    from plaincrm.agenda import matches_me
+
+    theirs = {path for path, who in owners.items() if matches_me(who, owner)}
+    return Report([p for p in report.problems if p.location.path in theirs], len(theirs))
 
 
 def _guarded(check: ProfileCheck | Collector, call: Callable[[], Iterable[Problem] | None],

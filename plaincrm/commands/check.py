@@ -16,10 +16,13 @@ from plaincrm.model import Problem, Severity
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...",
                 type=click.Path(exists=True, path_type=Path))
+@click.option("--owner", metavar="NAME", help="Only the problems of this staff member's "
+              "profiles (their owner, named as in agenda --owner).")
 @json_option
 @date_option
 @pass_app
-def check(app: App, paths: tuple[Path, ...], as_json: bool, today: dt.datetime | None) -> None:
+def check(app: App, paths: tuple[Path, ...], owner: str | None, as_json: bool,
+          today: dt.datetime | None) -> None:
     """Check the profiles: loader problems, missing fields, invalid emails, phones and dates,
     unknown statuses, stale profiles, duplicates and undated tasks (docs/checks.md).
 
@@ -32,8 +35,9 @@ def check(app: App, paths: tuple[Path, ...], as_json: bool, today: dt.datetime |
     Example:
       plaincrm check --date 2026-11-20
       plaincrm check customers/jane-roe.md --json
+      plaincrm check --owner ana
     """
-    from plaincrm.checks.runner import run_checks
+    from plaincrm.checks.runner import owned_by, run_checks
     from plaincrm.loader import open_vault
 
     root = _vault_root(app, paths)
@@ -42,6 +46,8 @@ def check(app: App, paths: tuple[Path, ...], as_json: bool, today: dt.datetime |
         vault.refresh()
         scope = _scope(root, paths, vault.index.paths()) if paths else None
         report = run_checks(vault, (today or dt.datetime.now()).date(), scope, note=app.note)
+        if owner is not None:
+            report = owned_by(report, owner, vault.index.profile_owners())
     finally:
         vault.close()
     if as_json:

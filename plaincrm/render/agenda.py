@@ -33,6 +33,9 @@ def shorten(text: str, limit: int = CONTEXT_WIDTH) -> str:
 
 
 def context(item: AgendaItem) -> str:
+    problem = item.reminder.problem
+    if problem is not None:  # a data-quality item: the problem, where it is
+        return shorten(f"{problem.location}: {problem.code} {problem.message}")
     entry = item.context
     if entry is None:
         return "no log yet"
@@ -60,10 +63,19 @@ def empty_message(agenda: Agenda) -> str:
            f"(as of {agenda.date.isoformat()})."
 
 
+def what(item: AgendaItem) -> str:
+    """What is due, and how long it has waited once that is too long (``agenda.escalate_days``):
+    ``… · waiting 34 days``, ``… · escalated, waiting 34 days``."""
+    if item.waiting_days is None:
+        return item.text
+    return f"{item.text} · {'escalated, ' if item.escalated else ''}waiting " \
+           f"{item.waiting_days} days"
+
+
 def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
     """The cells of an item's line: date, when, kind, name, what, owner."""
     return [item.date.isoformat(), when(agenda.date, item.section, item.date),
-            item.kind.replace("_", " "), item.name, item.text,
+            item.kind.replace("_", " "), item.name, what(item),
             f"@{item.owner}" if item.owner else "-"]
 
 
@@ -74,7 +86,7 @@ def _widths(agenda: Agenda) -> list[int]:
     columns = [{day.isoformat() for _section, day in days},
                {when(agenda.date, section, day) for section, day in days},
                {i.kind.replace("_", " ") for i in items}, {i.name for i in items},
-               {i.text for i in items}, {f"@{i.owner}" if i.owner else "-" for i in items}]
+               {what(i) for i in items}, {f"@{i.owner}" if i.owner else "-" for i in items}]
     return [max(column_widths([value] for value in column)) for column in columns]
 
 
@@ -117,4 +129,5 @@ def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
             yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
             for item in items:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
-                yield style(f"{indent}last: {context(item)}", dim=True)
+                label = "problem" if item.reminder.problem else "last"
+                yield style(f"{indent}{label}: {context(item)}", dim=True)
