@@ -52,13 +52,17 @@ def newest(profile: Profile, kinds: LogKinds, wanted: LogClass | None = None,
 
 
 def context(profile: Profile, kinds: LogKinds) -> Context | None:
-    """The one thing the agenda recalls about the person: the first pinned fact, else the
-    newest conversation entry, else None."""
+    """The one thing the agenda recalls about the person: the first pinned fact, else
+    :func:`last_talk`."""
     facts = pinned(profile)
-    if facts:
-        return facts[0]
-    talks = newest(profile, kinds, "conversation", 1)
-    return talks[0] if talks else None
+    return facts[0] if facts else last_talk(profile, kinds)
+
+
+def last_talk(profile: Profile, kinds: LogKinds) -> LogEntry | None:
+    """The newest conversation entry; with none, the newest entry of any kind (better than
+    nothing); None for an empty log."""
+    found = newest(profile, kinds, "conversation", 1) or newest(profile, kinds, None, 1)
+    return found[0] if found else None
 
 
 def context_json(found: Context | None) -> dict[str, Any] | None:

@@ -185,3 +185,66 @@ def test_odd_notes_still_show_safely(run: Run, vault: VaultFactory) -> None:
     assert data["notes"].split("\n") == [
         "Title \x1b]0;pwned\x07 here", "", long_line, "", "```", "unclosed fence", "## Log",
         "- 2026-01-01 call: not a log entry"]
+
+
+AGENDA_PROFILE = """
+    ---
+    name: Margaret Whitfield
+    contact_every: 30 days
+    ---
+
+    ## Log
+
+    - 2026-10-21 call: Knee surgery went well, walking with a frame.
+    - 2026-10-30 invoice: Invoice 2026-101 sent.
+    - 2026-11-12 payment: Paid invoice 2026-101 by cheque.
+    - 2026-11-13 no-answer: Rang about the service.
+    """
+
+
+def _context_line(text: str) -> str:
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Margaret Whitfield" in line)
+    return lines[at + 1].strip()
+
+
+def test_agenda_context_is_the_newest_conversation(run: Run, vault: VaultFactory) -> None:
+    root = vault({"margaret.md": AGENDA_PROFILE})
+    for _warm in range(2):  # a new index, then the same rows read back
+        text = run(root, "agenda", "--date", "2026-12-20").stdout
+        assert _context_line(text) == \
+            "last: 2026-10-21 call: Knee surgery went well, walking with a frame."
+    data = json.loads(run(root, "agenda", "--date", "2026-12-20", "--json").stdout)
+    assert [i["context"] for i in data["items"]] == [
+        {"date": "2026-10-21", "kind": "call",
+         "text": "Knee surgery went well, walking with a frame."}]
+
+
+def test_agenda_context_is_the_pinned_fact_first(run: Run, vault: VaultFactory) -> None:
+    root = vault({"margaret.md": AGENDA_PROFILE})
+    run(root, "agenda", "--date", "2026-12-20")  # the index made before the fact is pinned
+    path = root / "margaret.md"
+    path.write_text(path.read_text() + "\n## Remember\n\n- Let it ring: she is slow to the "
+                    "phone.\n- Daughter Susan likes a text.\n")
+    text = run(root, "agenda", "--date", "2026-12-20").stdout
+    assert _context_line(text) == "remember: Let it ring: she is slow to the phone."
+    data = json.loads(run(root, "agenda", "--date", "2026-12-20", "--json").stdout)
+    assert [i["context"] for i in data["items"]] == [
+        {"date": None, "kind": "remember", "text": "Let it ring: she is slow to the phone."}]
+
+
+def test_agenda_context_with_only_paperwork_shows_the_newest(run: Run,
+                                                              vault: VaultFactory) -> None:
+    root = vault({"bo.md": """
+        ---
+        name: Bo
+        contact_every: 30 days
+        ---
+
+        ## Log
+
+        - 2026-10-30 invoice: Invoice 2026-101 sent.
+        - 2026-11-12 payment: Paid.
+        """})
+    data = json.loads(run(root, "agenda", "--date", "2026-12-20", "--json").stdout)
+    assert [i["context"]["text"] for i in data["items"]] == ["Paid."]

@@ -33,11 +33,15 @@ def shorten(text: str, limit: int = CONTEXT_WIDTH) -> str:
 
 
 def context(item: AgendaItem) -> str:
+    """The line under an item: ``remember:`` the first pinned fact, else ``last:`` the newest
+    conversation (else the newest entry), else ``last: no log yet``."""
     entry = item.context
     if entry is None:
-        return "no log yet"
+        return "last: no log yet"
+    if isinstance(entry, str):
+        return f"remember: {shorten(entry)}"
     kind = f"{entry.kind}: " if entry.kind else ""
-    return shorten(f"{entry.date.isoformat()} {kind}{entry.text}")
+    return f"last: {shorten(f'{entry.date.isoformat()} {kind}{entry.text}')}"
 
 
 def heading(agenda: Agenda) -> str:
@@ -86,7 +90,8 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
 def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
     """The agenda's lines, one at a time: the heading, then each non-empty section with its
     rows. Columns line up across sections: date, when, kind, name, what, owner; under each
-    row, the profile's newest log entry, indented to the name, so a line fits a terminal.
+    row, what to recall of the person (:func:`context`), indented to the name, so a line
+    fits a terminal.
     Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
@@ -117,4 +122,4 @@ def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
             yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
             for item in items:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
-                yield style(f"{indent}last: {context(item)}", dim=True)
+                yield style(f"{indent}{context(item)}", dim=True)
