@@ -108,7 +108,9 @@ def notes(text: str, profile: Profile) -> Notes:
     field_line = next((f.line for f in profile.fields if f.key == REMEMBER), None)
     skip: set[int] = set()
     remember: list[str] = []
-    headings = _headings("\n".join(body))
+    headings, tasks = _blocks("\n".join(body))
+    for first, after in tasks:
+        skip.update(range(first, after))
     for number, (first, after, level, title) in enumerate(headings):
         if title.casefold() in SECTIONS:
             end = next((h[0] for h in headings[number + 1:] if h[2] <= level), len(body))
@@ -169,15 +171,21 @@ def _markdown() -> Any:
     return md
 
 
-def _headings(body: str) -> list[tuple[int, int, int, str]]:
-    """(first line, line after, level, text) of each heading of ``body`` (0-based lines)."""
+def _blocks(body: str) -> tuple[list[tuple[int, int, int, str]], list[tuple[int, int]]]:
+    """(first line, line after, level, text) of each heading of ``body``, and (first line,
+    line after) of each task-list item (0-based lines)."""
+    from plaincrm.parse import CHECKBOX
+
     tokens = _markdown().parse(body)
-    found = []
+    headings, tasks = [], []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
-            found.append((token.map[0], token.map[1], int(token.tag[1]), title))
-    return found
+            headings.append((token.map[0], token.map[1], int(token.tag[1]), title))
+        elif token.type == "list_item_open" and token.map and i + 2 < len(tokens) and \
+                tokens[i + 1].type == "paragraph_open" and CHECKBOX.match(tokens[i + 2].content):
+            tasks.append((token.map[0], token.map[1]))
+    return headings, tasks
 
 
 def days_text(day: dt.date, today: dt.date) -> str:
