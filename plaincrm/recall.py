@@ -17,10 +17,15 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plaincrm.logkinds import LogClass, LogKinds
 from plaincrm.model import LogEntry, Profile
+
+if TYPE_CHECKING:
+    from plaincrm.agenda import Agenda, AgendaItem
+    from plaincrm.config import Config
+    from plaincrm.reminders import Reminder
 
 REMEMBER = "remember"
 SECTIONS = frozenset({"log", "tasks", "task", REMEMBER})  # headings whose sections are not notes
@@ -186,6 +191,35 @@ def _blocks(body: str) -> tuple[list[tuple[int, int, int, str]], list[tuple[int,
                 tokens[i + 1].type == "paragraph_open" and CHECKBOX.match(tokens[i + 2].content):
             tasks.append((token.map[0], token.map[1]))
     return headings, tasks
+
+
+NEXT_KINDS = ("service", "birthday", "keep_in_touch")
+
+
+def next_dates(profile: Profile, config: Config, today: dt.date) -> list[Reminder]:
+    """The next service, birthday and keep-in-touch of ``profile``, from the reminder model."""
+    from plaincrm.reminders import reminders
+
+    return [r for r in reminders(profile, config, today) if r.kind in NEXT_KINDS]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person of the day's brief: the agenda items that bring them in, in agenda order."""
+
+    path: str
+    name: str
+    items: tuple[AgendaItem, ...]
+
+
+def todays_people(agenda: Agenda) -> list[Person]:
+    """The people with something overdue or due on the agenda's day (a service, a task such
+    as a booked visit, a birthday…), each once, in the order the agenda first names them."""
+    found: dict[str, list[AgendaItem]] = {}
+    for item in agenda.items:
+        if item.section in ("overdue", "today"):
+            found.setdefault(item.path, []).append(item)
+    return [Person(path, items[0].name, tuple(items)) for path, items in found.items()]
 
 
 def days_text(day: dt.date, today: dt.date) -> str:

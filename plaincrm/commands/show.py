@@ -7,14 +7,11 @@ import datetime as dt
 import click
 
 from plaincrm.cli import App, date_option, json_option, pass_app
-from plaincrm.config import Config
 from plaincrm.errors import NoSuchProfile
 from plaincrm.logkinds import log_kinds
 from plaincrm.lookup import find_path
-from plaincrm.model import Profile
-from plaincrm.recall import read_notes
-from plaincrm.reminders import Reminder, reminders
-from plaincrm.render.profile import NEXT_KINDS, Brief, profile_json, profile_lines, recall_json
+from plaincrm.recall import next_dates, read_notes
+from plaincrm.render.profile import Brief, profile_json, profile_lines, recall_json
 
 
 def log_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int | None:
@@ -55,7 +52,7 @@ def show(app: App, name: str, log: int | None, today: dt.datetime | None,
     if profile is None:
         raise NoSuchProfile(f"no profile matches {name!r}")
     day = today.date() if today else dt.date.today()
-    upcoming = next_reminders(profile, vault.config, day)
+    upcoming = next_dates(profile, vault.config, day)
     found = read_notes(vault.root, profile)
     if found.error:
         app.note(found.error)
@@ -73,7 +70,4 @@ def show(app: App, name: str, log: int | None, today: dt.datetime | None,
     for problem in vault.index.problems(profile.path):
         app.err(str(problem))
 
-def next_reminders(p: Profile, config: Config, today: dt.date) -> list[Reminder]:
-    """The next service, birthday and keep-in-touch of ``p``, from the reminder model."""
-    return [r for r in reminders(p, config, today) if r.kind in NEXT_KINDS]
 
