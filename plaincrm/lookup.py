@@ -160,7 +160,7 @@ def matching_paths(index: Index, text: str, region: str) -> list[str]:
 def _index_matches(index: Index, name: str, region: str, partial: bool) -> list[str]:
     wanted = _wanted(name)
     exact = {path for path, _found, phone in index.lookup(wanted, contact_key(name))
-             if phone is None or same_phone(name, phone, region)}
+             if phone is None or _same_number(name, phone, region)}
     if exact:
         return sorted(exact)
     heirs = [path for path, _found, _phone in index.lookup(MERGED + wanted)]
@@ -192,8 +192,9 @@ def _has_contact(p: Profile, typed: str, contact: str, region: str) -> bool:
 
 
 def _same_number(typed: str, written: str, region: str) -> bool:
-    """:func:`same_phone`; without a region, two numbers both written with their country
-    code must be the same number, else the same last digits (already compared) will do."""
+    """:func:`same_phone`; without ``profiles.phone_region``, two numbers both written with
+    their country code must be the same number, else the same last digits (already compared)
+    will do."""
     if region:
         return same_phone(typed, written, region)
     from plaincrm.checks.fields import parse_phone

@@ -6,9 +6,9 @@ context line use them. Which log kinds are conversations is :mod:`plaincrm.logki
 
 - *Pinned facts* (``remember``): the ``remember:`` front-matter key (one text or a list), else
   the items under a ``Remember`` heading in the body (the parser files them under the same key).
-- *Notes*: the body's lines outside the ``Log``, ``Tasks`` and ``Remember`` sections, exactly as
-  written and in order, without the title heading that only repeats the person's name and
-  without the blank lines around them.
+- *Notes*: the body's lines outside the ``Log``, ``Tasks`` (``Task``, ``To do``) and
+  ``Remember`` sections and task-list items, exactly as written and in order, without the title
+  heading that only repeats the person's name and without the blank lines around them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from plaincrm.reminders import Reminder
 
 REMEMBER = "remember"
-SECTIONS = frozenset({"log", "tasks", "task", REMEMBER})  # headings whose sections are not notes
+# headings whose sections are not notes (a Remember section is the pinned facts)
+SECTIONS = frozenset({"log", "tasks", "task", "to do", "todo", REMEMBER})
 Context = LogEntry | str  # what the agenda recalls: a pinned fact, else a conversation
 
 

@@ -137,3 +137,12 @@ def test_ambiguous_lists_candidates_with_phone_and_file_and_changes_nothing(
     assert {p: p.read_bytes() for p in people.rglob("*.md")} == before
     assert run(people, "show", "people/ann-lee.md").stdout.startswith("Ann Lee\n")
     assert run(people, "show", "020 7946 0222").stdout.startswith("Ann Lee\n  people/")
+
+
+def test_without_a_phone_region_a_national_number_matches_by_its_last_digits(
+        vault: VaultFactory, run: Run) -> None:
+    root = vault({"hans.md": HANS})
+    for form in ("0113 496 0584", "01134960584", "+44 113 496 0584"):
+        assert run(root, "show", form).stdout.startswith("Hans Müller\n"), form
+        assert "hans.md" in run(root, "list", "--search", form).stdout, form
+    assert run(root, "show", "+1 213 496 0584").exit_code == 4
