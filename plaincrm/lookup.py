@@ -197,6 +197,8 @@ def _same_number(typed: str, written: str, region: str) -> bool:
     will do."""
     if region:
         return same_phone(typed, written, region)
+    if not (typed.lstrip().startswith("+") and written.lstrip().startswith("+")):
+        return True  # a national number cannot be read without a region (nor the library)
     from plaincrm.checks.fields import parse_phone
 
     ours, theirs = parse_phone(typed, "")[0], parse_phone(written, "")[0]
