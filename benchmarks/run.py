@@ -50,7 +50,8 @@ class Case:
 
 
 # The plaincrm commands measured. {day} is a day no run has asked about yet (each run is the
-# first of a new day), {name} and {phone} a profile's name and phone as written in its file.
+# first of a new day), {name} and {phone} a profile's name and phone as written in its file,
+# {national} that phone as caller ID shows it in the UK (+44 113 496 0584 → 0113 496 0584).
 CASES = (
     Case("baseline", "naive baseline (python-frontmatter loop)", ()),
     Case("cold-index", "plaincrm index, cold (no index)", ("index",), "cold"),
@@ -66,6 +67,8 @@ CASES = (
     Case("show", "plaincrm show NAME", ("show", "{name}", "--date", DATE)),
     Case("show-phone", "plaincrm show PHONE (caller-ID lookup)",
          ("show", "{phone}", "--date", DATE)),
+    Case("show-national", "plaincrm show 0113 496 0584 (caller ID, national format)",
+         ("show", "{national}", "--date", DATE)),
     Case("list", "plaincrm list, warm", ("list",)),
     Case("list-1", "plaincrm list, one profile changed", ("list",), "one-change"),
     Case("index", "plaincrm index, warm (nothing changed)", ("index",)),
@@ -76,6 +79,7 @@ GENERATORS = ("project", "other")  # benchmarks/generate.py, benchmarks/generate
 RATIO_TARGETS = {
     10_000: [("agenda-day", 0.4, None), ("agenda", 0.2, None), ("agenda-1", 0.25, None),
              ("calendar-day", 0.5, None), ("show", 0.15, None), ("show-phone", 0.15, None),
+             ("show-national", 0.15, None),
              ("list", 0.3, None), ("check", 1.5, None), ("cold-index", 2.0, None)],
 }
 RSS_TARGET_SIZE, RSS_LIMIT_MIB = 100_000, 200
@@ -143,6 +147,11 @@ def a_profile(vault: Path) -> tuple[str, str]:
     raise SystemExit(f"no profile with a name and a phone in {vault}")
 
 
+def national(phone: str) -> str:
+    """A +44 phone as a UK caller ID shows it: the trunk zero for the country code."""
+    return "0" + phone.removeprefix("+44").strip() if phone.startswith("+44") else phone
+
+
 def measure_size(size: int, repeat: int, seed: int, log: Callable[[str], None],
                  overrides: dict[str, list[str]], generator: str = "project") -> list[Result]:
     vault = VAULTS / (str(size) if generator == "project" else f"{generator}-{size}")
@@ -174,7 +183,8 @@ def measure_size(size: int, repeat: int, seed: int, log: Callable[[str], None],
 
             def fill(result: Result = result, template: list[str] = template) -> None:
                 day = (dt.date.fromisoformat(DATE) + dt.timedelta(days=next(days))).isoformat()
-                result.argv[:] = [a.format(day=day, name=name, phone=phone) if "{" in a else a
+                result.argv[:] = [a.format(day=day, name=name, phone=phone,
+                                           national=national(phone)) if "{" in a else a
                                   for a in template]
 
             fill()

@@ -24,10 +24,12 @@ from plaincrm import userconfig
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import GitError
 from plaincrm.escalation import escalated, is_manager, waiting_days
+from plaincrm.logkinds import log_kinds
 from plaincrm.lookup import fold
-from plaincrm.model import LogEntry, Profile, Severity
+from plaincrm.model import Profile, Severity
 from plaincrm.quality import KINDS as QUALITY_KINDS
 from plaincrm.quality import quality_reminders
+from plaincrm.recall import Context, context, context_json
 from plaincrm.reminders import BUILTIN_KINDS, Reminder, lead_days, occurrence, reminders
 
 SECTIONS = ("overdue", "today", "upcoming")
@@ -41,7 +43,7 @@ class AgendaItem:
     section: str  # overdue | today | upcoming
     reminder: Reminder
     days_overdue: int | None  # overdue items only
-    context: LogEntry | None  # the profile's newest log entry
+    context: Context | None  # what to recall: the first pinned fact, else the newest talk
     waiting_days: int | None = None  # overdue longer than agenda.escalate_days: how long
     escalated: bool = False  # waiting, and gone to agenda.managers too
 
@@ -77,7 +79,6 @@ class AgendaItem:
                 r.location.line, r.text)
 
     def to_json(self) -> dict[str, Any]:
-        c = self.context
         return {
             "section": self.section,
             "date": self.date.isoformat(),
@@ -92,8 +93,7 @@ class AgendaItem:
             "escalated": self.escalated,
             "waiting_days": self.waiting_days,
             "problem": r.problem.to_json() if r.problem else None,
-            "context": {"date": c.date.isoformat(), "kind": c.kind, "text": c.text}
-            if c else None,
+            "context": context_json(self.context),
         }
 
 
@@ -134,28 +134,30 @@ def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, da
     :func:`vault_agenda` gives the same); ``owner`` and ``kinds`` filter it."""
     problems = 0
 
-    def found() -> Iterator[tuple[Reminder, LogEntry | None]]:
+    classes = log_kinds(config)
+
+    def found() -> Iterator[tuple[Reminder, Context | None]]:
         nonlocal problems
         for profile in profiles:
             problems += profile.has_problems
-            newest = profile.newest_log()
+            recall = context(profile, classes)
             for reminder in reminders(profile, config, today):
-                yield reminder, newest
+                yield reminder, recall
 
     agenda = assemble(found(), config, today, days, owner, kinds)
     return replace(agenda, problem_files=problems)
 
 
-def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
+def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
              today: dt.date, days: int, owner: str | None = None,
              kinds: Iterable[str] = ()) -> Agenda:
-    """The agenda from each reminder and its profile's newest log entry."""
+    """The agenda from each reminder and what to recall of its profile."""
     wanted = tuple(sorted(set(kinds)))
     day = today.toordinal()
     manager = owner is not None and is_manager(owner, config)
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
-    for reminder, context in found:
+    for reminder, recall in found:
         date = reminder.date.toordinal()
         section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
         if section is None or (wanted and reminder.kind not in wanted):
@@ -165,7 +167,7 @@ def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
         if owner is not None and not matches_me(reminder.owner, owner) and not (
                 up and manager):
             continue
-        item = AgendaItem(section, reminder, late, context, waiting_days(late, config), up)
+        item = AgendaItem(section, reminder, late, recall, waiting_days(late, config), up)
         keyed.append(((*item.sort_key(), len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
@@ -186,7 +188,7 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
     last = dt.date.fromordinal(min(today.toordinal() + horizon, dt.date.max.toordinal()))
-    found = chain(((reminder, context) for rule, context in vault.index.rules_due(today, last)
+    found = chain(((reminder, recall) for rule, recall in vault.index.rules_due(today, last)
                    if (reminder := occurrence(rule, today)) is not None),
                   quality_reminders(vault.index.kept_problems(), vault.config_problems, config,
                                     today))

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "init": "plaincrm.commands.init:init",
     "list": "plaincrm.commands.listing:list_",
     "show": "plaincrm.commands.show:show",
+    "brief": "plaincrm.commands.brief:brief",
     "new": "plaincrm.commands.new:new",
     "index": "plaincrm.commands.index:index",
     "agenda": "plaincrm.commands.agenda:agenda",

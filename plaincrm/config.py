@@ -237,12 +237,14 @@ SPEC: tuple[Option, ...] = (
            "kinds that are attempts (somebody tried, nobody was reached), not contacts: "
            "`plaincrm pulse` counts them apart, and going quiet and the lapse rule ignore "
            "them. See docs/format.md.", _words, item_type=str),
-    Option("log.conversation_kinds", list, ["call", "visit", "meeting", "service", "note"],
-           "Log entry kinds that carry personal context: `show` and briefs recall them first. "
-           "An entry without a kind, or of a kind no list names, is a conversation too.",
+    Option("log.conversation_kinds", list, ["call", "visit", "meeting", "service", "note",
+                                            "email"],
+           "Log entry kinds that carry personal context: `show`, briefs and the agenda's "
+           "context line recall them first. An entry without a kind, or of a kind no list "
+           "names, is a conversation too.",
            _words, item_type=str),
-    Option("log.admin_kinds", list, ["invoice", "payment", "chase", "quote", "email",
-                                     "outreach"],
+    Option("log.admin_kinds", list, ["invoice", "payment", "chase", "quote", "outreach",
+                                     "booked"],
            "Log entry kinds that are paperwork: `show` lists them apart from conversations.",
            _words, item_type=str),
     # -- [pulse]

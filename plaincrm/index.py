@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"10/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"11/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -55,6 +55,7 @@ CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT
   last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
   log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, since_line INTEGER,
   service_due INTEGER, service_every TEXT, service_line INTEGER, contact_every TEXT,
+  talk_date INTEGER, talk_kind TEXT, talk_text TEXT, talk_line INTEGER, remember TEXT,
   summary BLOB, full BLOB);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
@@ -80,6 +81,9 @@ RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.
                 "r.name, r.pid, r.until, r.act, r.booked, p.last_date, p.last_kind, "
                 "p.last_text, p.last_line")
 RULE_WIDTH = 18  # the columns of RULE_COLUMNS
+# the agenda's rule rows: what to recall (the newest conversation, the first pinned fact)
+# where the calendar's have the newest entry of any kind
+RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember"
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
@@ -123,11 +127,12 @@ def _can_fork() -> bool:
 
 
 def derive_key(config: Config) -> str:
-    """What of the config the derived rows depend on (the reminder rules, the checks kept)."""
+    """What of the config the derived rows depend on (the reminder rules, the checks kept,
+    what to recall)."""
     used = [config["agenda.dates"], config["agenda.contact_every"], config["agenda.lead_days"],
             config["profiles.required"], config["profiles.required_by_status"],
             config["profiles.statuses"], config["profiles.phone_region"],
-            {k: v for k, v in config.items() if k.startswith("outreach.")}]
+            {k: v for k, v in config.items() if k.startswith(("outreach.", "log."))}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -169,11 +174,14 @@ def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
 def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
     from plaincrm.checks.base import items
+    from plaincrm.logkinds import log_kinds
     from plaincrm.lookup import fold, index_keys, phone_key
+    from plaincrm.recall import last_talk, pinned
     from plaincrm.reminders import rules
 
     path = p.path
     newest = p.newest_log()
+    talk, facts = last_talk(p, log_kinds(config)), pinned(p)
     haystack = " ".join([path, p.display_name, *p.emails, *p.phones, *p.tags,
                          *[str(f.raw) for f in p.fields]])
     profile = (path, p.display_name, p.status, p.owner,
@@ -187,7 +195,9 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
                p.field_line("customer_since"),
                p.service_due.toordinal() if p.service_due else None, _duration(p.service_every),
                p.field_line("service_due"), _duration(p.contact_every),
-               *codec.dump_profile(p))
+               talk.date.toordinal() if talk else None, talk.kind if talk else None,
+               talk.text if talk else None, talk.location.line if talk else None,
+               facts[0] if facts else None, *codec.dump_profile(p))
     contacts = [(email.casefold(), "email", path, line, email)
                 for email, line in items(p, "email")]
     contacts += [(key, "phone", path, line, phone) for phone, line in items(p, "phone")
@@ -524,11 +534,14 @@ class Index:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
 
-    def rules_due(self, first: dt.date, last: dt.date) -> Iterator[tuple[Rule, LogEntry | None]]:
-        """Every rule that can have a reminder from ``first`` to ``last`` (with the profile's
-        newest log entry): dated rules up to ``last`` but past ``once`` dates (actionable ones
-        stay overdue), daily rules, yearly rules whose month and day fall in the range
-        (across the year's end; 29 February always, for 28 February in common years)."""
+    def rules_due(self, first: dt.date, last: dt.date
+                  ) -> Iterator[tuple[Rule, LogEntry | str | None]]:
+        """Every rule that can have a reminder from ``first`` to ``last`` (with what to recall
+        of the profile: its first pinned fact, else its newest conversation, see
+        :func:`plaincrm.recall.context`): dated rules up to ``last`` but past ``once`` dates
+        (actionable ones stay overdue), daily rules, yearly rules whose month and day fall in
+        the range (across the year's end; 29 February always, for 28 February in common
+        years)."""
         start, end = first.toordinal(), last.toordinal()
         params: tuple[int, ...] = ()
         # a yearly window (outreach) open on ``first`` may have begun up to its length before
@@ -541,15 +554,17 @@ class Index:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
-        columns = f"{RULE_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
+        columns = f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
-        context, path, shared = None, None, dict[Any, Any]()
+        context: LogEntry | None = None
+        path, shared = None, dict[Any, Any]()
         for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
                                    (end, start, start, *params), list):
-            for row in batch:  # a profile's rules share its newest log entry; texts are shared
-                rule, context = _rule(row, context if row[0] == path else None, shared)
+            for row in batch:  # a profile's rules share its context; texts are shared
+                rule, context = _rule(row[:RULE_WIDTH], context if row[0] == path else None,
+                                      shared)
                 path = row[0]
-                yield rule, context
+                yield rule, row[RULE_WIDTH] or context
 
     def lean_profiles(self) -> list[Profile]:
         """Every profile, sorted by path, with only what follow-through needs besides its log

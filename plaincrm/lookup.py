@@ -1,4 +1,21 @@
-"""Finding the profile a user means by NAME: a file stem, an ``id`` or a ``name``."""
+"""Finding the profile a user means by NAME: whatever the user has of the person.
+
+One rule, used by every command that takes a NAME (``show``, ``log``, ``task``, ``done``,
+``history``, ``merge``…) and by ``list --search``, tried in this order until one finds a profile:
+
+1. *exactly*: a file name (with or without ``.md``), a path, an ``id`` or a name, case- and
+   accent-insensitively; an email in any case; a phone in any format (``+44 113 496 0584``,
+   ``01134960584``, ``0113 496 0584``, ``+44 (0)113…``, ``0044…``), the same number once both
+   are read with ``profiles.phone_region`` (the index keeps phones by their last 9 digits);
+2. the id, file or name of a profile merged into one (its ``merged_from``);
+3. the same person's name in another form: either order, with or without a comma, accents or
+   umlaut spellings (``Mueller, Hans`` = ``Hans Müller``), titles dropped, as ``plaincrm check``
+   compares names (:mod:`plaincrm.checks.names`);
+4. a profile whose file name, id or name contains NAME.
+
+Several profiles at one step: :class:`AmbiguousName` lists them with phone and file (exit 5),
+and nothing changes; none at all: :class:`NoSuchProfile` (exit 4).
+"""
 
 from __future__ import annotations
 
@@ -60,9 +77,29 @@ def merged_keys(profile: Profile) -> set[str]:
     return {fold(str(x).strip().removesuffix(".md")) for x in items if str(x).strip()}
 
 
+PERSON = "="  # marks a name's person key where the index keeps keys
+
+
+def person_key(text: str) -> str | None:
+    """A name's words as ``plaincrm check`` compares names (folded, umlaut spellings alike,
+    titles dropped), in sorted order so that either order is the same person; None for text
+    without letters (a phone number)."""
+    if not any(c.isalpha() for c in text):
+        return None
+    from plaincrm.checks.names import name_key as check_name_key
+
+    key = check_name_key(text)
+    if key is None:
+        return None
+    return PERSON + " ".join(sorted(w for w in (key.first, *key.middle, key.last) if w))
+
+
 def index_keys(profile: Profile) -> set[str]:
-    """The keys the index keeps: :func:`lookup_keys`, and :func:`merged_keys` marked."""
-    return lookup_keys(profile) | {MERGED + key for key in merged_keys(profile)}
+    """The keys the index keeps: :func:`lookup_keys`, :func:`merged_keys` and
+    :func:`person_key` marked."""
+    keys = lookup_keys(profile) | {MERGED + key for key in merged_keys(profile)}
+    person = person_key(profile.name) if profile.name else None
+    return keys | {person} if person else keys
 
 
 def _wanted(name: str) -> str:
@@ -103,26 +140,69 @@ def same_phone(typed: str, written: str, region: str) -> bool:
 
 
 def find_path(index: Index, name: str, region: str) -> str:
-    """The path of the one profile ``name`` means, asked of the index: an exact stem, id,
-    name, email or phone first, else a unique profile whose name or stem contains it. Raises
-    NoSuchProfile or AmbiguousName, as :func:`find_profile` does."""
-    wanted = _wanted(name)
-    exact = {path: found for path, found, phone in index.lookup(wanted, contact_key(name))
-             if phone is None or same_phone(name, phone, region)}
-    heirs = [(path, found) for path, found, _phone in index.lookup(MERGED + wanted)]
-    matches = sorted(exact.items()) or heirs or index.containing(wanted)
+    """The path of the one profile ``name`` means, asked of the index (no profile file read):
+    see the module's docstring. Raises NoSuchProfile or AmbiguousName."""
+    matches = _index_matches(index, name, region, partial=True)
     if len(matches) == 1:
-        return matches[0][0]
+        return matches[0]
     if matches:
-        profiles = [index.profile(path, full=False) for path, _name in matches]
+        profiles = [index.profile(path, full=False) for path in matches]
         raise _ambiguous(name, [p for p in profiles if p is not None])
     raise _missing(name, index.names())
 
 
+def matching_paths(index: Index, text: str, region: str) -> list[str]:
+    """The paths of the profiles ``text`` names by the first three steps of the rule (not by
+    a part of a name): what ``list --search`` finds besides the text inside profiles."""
+    return _index_matches(index, text, region, partial=False)
+
+
+def _index_matches(index: Index, name: str, region: str, partial: bool) -> list[str]:
+    wanted = _wanted(name)
+    exact = {path for path, _found, phone in index.lookup(wanted, contact_key(name))
+             if phone is None or _same_number(name, phone, region)}
+    if exact:
+        return sorted(exact)
+    heirs = [path for path, _found, _phone in index.lookup(MERGED + wanted)]
+    if heirs:
+        return heirs
+    person = person_key(name)
+    alike = [path for path, _found, _phone in index.lookup(person)] if person else []
+    if alike or not partial:
+        return alike
+    return [path for path, _found in index.containing(wanted)]
+
+
 def _ambiguous(name: str, matches: list[Profile]) -> AmbiguousName:
+    def shown(p: Profile) -> str:
+        phone = f"  {p.phones[0]}" if p.phones else ""
+        return f"{p.path}  {p.display_name}{phone}" + (f"  (id {p.id})" if p.id else "")
+
     return AmbiguousName(
         f"{name!r} matches {len(matches)} profiles; name one by its file or id:",
-        [f"{p.path}  {p.display_name}" + (f"  (id {p.id})" if p.id else "") for p in matches])
+        [shown(p) for p in matches])
+
+
+def _has_contact(p: Profile, typed: str, contact: str, region: str) -> bool:
+    """Whether ``p`` has the email or phone ``typed`` (``contact`` its key)."""
+    if "@" in contact:
+        return any(email.strip().casefold() == contact for email in p.emails)
+    return any(phone_key(phone) == contact and _same_number(typed, phone, region)
+               for phone in p.phones)
+
+
+def _same_number(typed: str, written: str, region: str) -> bool:
+    """:func:`same_phone`; without ``profiles.phone_region``, two numbers both written with
+    their country code must be the same number, else the same last digits (already compared)
+    will do."""
+    if region:
+        return same_phone(typed, written, region)
+    if not (typed.lstrip().startswith("+") and written.lstrip().startswith("+")):
+        return True  # a national number cannot be read without a region (nor the library)
+    from plaincrm.checks.fields import parse_phone
+
+    ours, theirs = parse_phone(typed, "")[0], parse_phone(written, "")[0]
+    return ours == theirs if ours and theirs else True
 
 
 def _missing(name: str, names: Iterable[str]) -> NoSuchProfile:
@@ -134,25 +214,31 @@ def _missing(name: str, names: Iterable[str]) -> NoSuchProfile:
     return NoSuchProfile(f"no profile matches {name!r}{hint}")
 
 
-def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
-    """The one profile ``name`` means: an exact stem, id or name first, else the profile a
-    profile of that name was merged into, else a unique profile whose name or stem contains
-    it. Raises NoSuchProfile or AmbiguousName."""
+def find_profile(profiles: Iterable[Profile], name: str, region: str = "") -> Profile:
+    """The one profile ``name`` means among ``profiles``, by the rule of the module's docstring
+    (:func:`find_path` asks the index the same). Without ``region`` a phone matches by its
+    last 9 digits alone. Raises NoSuchProfile or AmbiguousName."""
     wanted = _wanted(name)
+    contact = contact_key(name)
+    person = person_key(name)
     exact: list[Profile] = []
     heirs: list[Profile] = []
+    alike: list[Profile] = []
     partial: list[Profile] = []
     names: list[str] = []  # for suggestions; profiles stream past, only names stay
     for p in profiles:
         keys = lookup_keys(p)
-        if wanted in keys:
+        if wanted in keys or (contact is not None and _has_contact(p, name, contact, region)):
             exact.append(p)
         elif not exact and wanted in merged_keys(p):
             heirs.append(p)
-        elif not exact and not heirs and any(wanted in key for key in keys):
+        elif not exact and not heirs and person is not None and p.name and \
+                person_key(p.name) == person:
+            alike.append(p)
+        elif not exact and not heirs and not alike and any(wanted in key for key in keys):
             partial.append(p)
         names.append(p.display_name)
-    matches = exact or heirs or partial
+    matches = exact or heirs or alike or partial
     if len(matches) == 1:
         return matches[0]
     if matches:

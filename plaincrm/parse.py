@@ -134,7 +134,9 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         if number >= body_start:
             body_lines[number - body_start] = "\n"
     body = "".join(body_lines)
-    tasks, log = _read_body(body, body_start, out)
+    tasks, log, pinned = _read_body(body, body_start, out)
+    if pinned and not any(f.key == REMEMBER for f in raw_fields):
+        profile = replace(profile, fields=(*profile.fields, _pinned_field(pinned)))
     profile = replace(
         profile,
         tasks=tuple(tasks),
@@ -143,6 +145,16 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
         has_problems=any(p.severity is Severity.ERROR for p in out.problems),
     )
     return profile, sorted(out.problems, key=Problem.sort_key)
+
+
+REMEMBER = "remember"  # pinned facts: this front-matter key, or the items under a Remember heading
+
+
+def _pinned_field(items: list[tuple[str, int]]) -> Field:
+    """The items of the body's Remember section as the ``remember`` field (as a body Dataview
+    field is one): what the agenda and ``show`` recall first (see :mod:`plaincrm.recall`)."""
+    return Field(key=REMEMBER, raw=[text for text, _line in items], line=items[0][1],
+                 item_lines=tuple(line for _text, line in items))
 
 
 def _with_body_fields(raw_fields: list[Field], body: list[str], first_line: int) -> list[Field]:
@@ -382,15 +394,21 @@ KNOWN_KEYS = frozenset(_CONVERTERS)
 # ---------------------------------------------------------------- body
 
 
-def _read_body(body: str, first_line: int, out: _Collector) -> tuple[list[Task], list[LogEntry]]:
+Pinned = list[tuple[str, int]]  # the items under a Remember heading, with their lines
+
+
+def _read_body(body: str, first_line: int,
+               out: _Collector) -> tuple[list[Task], list[LogEntry], Pinned]:
     tasks: list[Task] = []
     log: list[LogEntry] = []
+    pinned: Pinned = []
     if "-" not in body and "*" not in body and "+" not in body and "[" not in body:
-        return tasks, log  # no list item can be here: skip the parse
+        return tasks, log, pinned  # no list item can be here: skip the parse
     events = _simple_events(body)
     if events is None:
         events = _markdown_events(body)
     log_level: int | None = None  # the level of the Log heading we are under
+    pin_level: int | None = None  # the level of the Remember heading we are under
     for event in events:
         line = first_line + event[1]
         if event[0] == "heading":
@@ -405,10 +423,14 @@ def _read_body(body: str, first_line: int, out: _Collector) -> tuple[list[Task],
                 )
                 _log_entry(content.splitlines()[0], line, log, out)
                 continue
+            if log_level is not None and level <= log_level:
+                log_level = None
+            if pin_level is not None and level <= pin_level:
+                pin_level = None
             if content.lower() == "log":
                 log_level = level
-            elif log_level is not None and level <= log_level:
-                log_level = None
+            elif content.lower() == REMEMBER:
+                pin_level = level
         else:
             item = event[2]
             box = CHECKBOX.match(item)
@@ -416,7 +438,9 @@ def _read_body(body: str, first_line: int, out: _Collector) -> tuple[list[Task],
                 tasks.append(_task(box, line, out))
             elif log_level is not None and LEADING_DATE.match(item):
                 _log_entry(item, line, log, out)
-    return tasks, log
+            elif pin_level is not None and item:
+                pinned.append((item, line))
+    return tasks, log, pinned
 
 
 # A body event: ("heading", line offset, level, text, markup) or ("item", line offset, text),

@@ -89,9 +89,9 @@ def test_show_at_a_glance(crm: Path, run: Run) -> None:
     assert re.search(r"^  gate_code +1234$", out, re.M)
     assert "Open tasks\n  2026-12-01  Send invoice @ana\n" in out
     assert "Call about the quote" not in out
-    assert ("Log (newest 3 of 4)\n  2026-11-20  call: Asked about her knee surgery, recovering "
-            "well.\n  2026-06-01  email: Sent the quote.\n  2026-03-01  service: Annual service.\n"
-            ) in out
+    assert ("Conversations (newest 3 of 4)\n  2026-11-20  call: Asked about her knee surgery, "
+            "recovering well.\n  2026-06-01  email: Sent the quote.\n"
+            "  2026-03-01  service: Annual service.\n") in out
 
 
 def test_show_json_has_every_task_and_log_entry(crm: Path, run: Run) -> None:
@@ -113,8 +113,8 @@ def test_ambiguous_name_lists_candidates_exit_5(crm: Path, run: Run) -> None:
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "plaincrm: 'roe' matches 2 profiles; name one by its file or id:",
-        "  jane-roe.md  Jane Roe",
-        "  joan.md  Joan Roe",
+        "  jane-roe.md  Jane Roe  +44 20 7946 0958",
+        "  joan.md  Joan Roe  0113 496 0000",
     ]
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
+from dataclasses import replace
+from operator import itemgetter
+from typing import Any
+
 import click
 
 from plaincrm.cli import App, echo_json_list, json_option, pass_app
 from plaincrm.index import Filters
-from plaincrm.lookup import fold
+from plaincrm.lookup import fold, matching_paths
+from plaincrm.model import Profile
 from plaincrm.render.profile import profile_json
 from plaincrm.render.table import table
 
@@ -20,12 +27,26 @@ def filters(status: str | None, tag: str | None, owner: str | None,
                    search=fold(search) if search else None)
 
 
+def _named(vault: Any, chosen: Filters, search: str) -> list[tuple[Any, ...]]:
+    """The listing rows of the profiles ``search`` names as a whole (a phone in any format,
+    an email, a name in another order: :func:`plaincrm.lookup.matching_paths`) that the other
+    filters keep and the text search does not find already."""
+    paths = set(matching_paths(vault.index, search, vault.config["profiles.phone_region"]))
+    if not paths:
+        return []
+    have = {row[4] for row in vault.index.listing(chosen)}
+    return [row for row in vault.index.listing(replace(chosen, search=None))
+            if row[4] in paths and row[4] not in have]
+
+
 @click.command("list")
 @click.option("--status", help="Only profiles with this status.")
 @click.option("--tag", help="Only profiles with this tag.")
 @click.option("--owner", help="Only profiles this staff member owns.")
 @click.option("--search", help="Only profiles whose name, contacts, tags or fields contain "
-                               "this text (case- and accent-insensitive).")
+                               "this text (case- and accent-insensitive), or whom it names as "
+                               "show would: a phone in any format, an email, a name in either "
+                               "order.")
 @json_option
 @pass_app
 def list_(app: App, status: str | None, tag: str | None, owner: str | None,
@@ -38,12 +59,20 @@ def list_(app: App, status: str | None, tag: str | None, owner: str | None,
     """
     vault = app.open()
     chosen = filters(status, tag, owner, search)
+    named = _named(vault, chosen, search) if search else []
     if as_json:  # streamed, one profile at a time: memory stays flat on a large vault
-        profiles = vault.index.profiles(full=False, select=chosen)
+        profiles: Iterable[Profile] = vault.index.profiles(full=False, select=chosen)
+        if named:
+            extra = (vault.index.profile(row[4], full=False) for row in named)
+            profiles = heapq.merge(profiles, (p for p in extra if p is not None),
+                                   key=lambda p: p.path)
         echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles))
         return
+    found = vault.index.listing(chosen)
+    if named:
+        found = sorted([*found, *named], key=itemgetter(4))
     rows = [[name, status or "-", owner or "-", contact or "-", path, "!" if bad else ""]
-            for name, status, owner, contact, path, bad in vault.index.listing(chosen)]
+            for name, status, owner, contact, path, bad in found]
     if not rows:
         app.echo("No profiles match." if (status or tag or owner or search) else
                  "No profiles in this vault yet: plaincrm new NAME adds one.")

@@ -33,14 +33,19 @@ def shorten(text: str, limit: int = CONTEXT_WIDTH) -> str:
 
 
 def context(item: AgendaItem) -> str:
+    """The line under an item: ``problem:`` where a data-quality item's problem is, else
+    ``remember:`` the first pinned fact, else ``last:`` the newest conversation (else the
+    newest entry), else ``last: no log yet``."""
     problem = item.reminder.problem
-    if problem is not None:  # a data-quality item: the problem, where it is
-        return shorten(f"{problem.location}: {problem.code} {problem.message}")
+    if problem is not None:
+        return "problem: " + shorten(f"{problem.location}: {problem.code} {problem.message}")
     entry = item.context
     if entry is None:
-        return "no log yet"
+        return "last: no log yet"
+    if isinstance(entry, str):
+        return f"remember: {shorten(entry)}"
     kind = f"{entry.kind}: " if entry.kind else ""
-    return shorten(f"{entry.date.isoformat()} {kind}{entry.text}")
+    return f"last: {shorten(f'{entry.date.isoformat()} {kind}{entry.text}')}"
 
 
 def heading(agenda: Agenda) -> str:
@@ -98,7 +103,8 @@ def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
 def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
     """The agenda's lines, one at a time: the heading, then each non-empty section with its
     rows. Columns line up across sections: date, when, kind, name, what, owner; under each
-    row, the profile's newest log entry, indented to the name, so a line fits a terminal.
+    row, what to recall of the person (:func:`context`), indented to the name, so a line
+    fits a terminal.
     Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
@@ -129,5 +135,4 @@ def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
             yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
             for item in items:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
-                label = "problem" if item.reminder.problem else "last"
-                yield style(f"{indent}{label}: {context(item)}", dim=True)
+                yield style(f"{indent}{context(item)}", dim=True)
