@@ -6,8 +6,9 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 - *Overdue*: an actionable reminder (service, task, keep in touch) whose day has passed, oldest
   first. Yearly and ``once`` reminders are never overdue: they just happen.
 - *Today*: due today.
-- *Upcoming*: due on day D with ``D - lead_days(kind) <= today < D`` and ``D <= today + days``:
-  the item enters when its lead window opens, and never beyond the agenda's horizon.
+- *Upcoming*: due on day D with ``today < D <= today + max(days, lead_days(kind))``: everything
+  due within the agenda's horizon, of every kind; a kind's lead time only widens its window
+  (a service shows 14 days ahead even in a 7-day agenda), it never hides an item inside it.
 """
 
 from __future__ import annotations
@@ -107,13 +108,13 @@ def place(reminder: Reminder, config: Config, today: dt.date, days: int) -> str 
 
 
 def section_of(date: int, actionable: bool, lead: int, today: int, days: int) -> str | None:
-    """:func:`place` on day ordinals: overdue (actionable only), today, or upcoming once the
-    lead window opens and within ``days``."""
+    """:func:`place` on day ordinals: overdue (actionable only), today, or upcoming within
+    ``days`` or the kind's ``lead`` days, whichever reaches further."""
     if date < today:
         return "overdue" if actionable else None
     if date == today:
         return "today"
-    if date - lead <= today and date <= today + days:
+    if date <= today + max(days, lead):
         return "upcoming"
     return None
 
@@ -171,7 +172,8 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     profile)."""
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
-    last = dt.date.fromordinal(min(today.toordinal() + horizon, dt.date.max.toordinal()))
+    reach = max([horizon, *(lead_days(config, kind) for kind in config["agenda.lead_days"])])
+    last = dt.date.fromordinal(min(today.toordinal() + reach, dt.date.max.toordinal()))
     found = ((reminder, context) for rule, context in vault.index.rules_due(today, last)
              if (reminder := occurrence(rule, today)) is not None)
     agenda = assemble(found, config, today, horizon, owner, kinds)

@@ -166,16 +166,17 @@ SPEC: tuple[Option, ...] = (
     Option("profiles.phone_region", str, "", "The region numbers without a `+country` prefix "
            "belong to (two letters, e.g. `GB`). Empty: such numbers cannot be checked.", _region),
     # -- [agenda]
-    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches.",
-           _days),
+    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches: "
+           "every item due within them is listed, of every kind.", _days),
     Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "90 days",
            "dormant": "180 days"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
            "keep-in-touch reminder.", _duration_table),
     Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,
            "keep_in_touch": 0, "anniversary": 7}, "How many days before its date each kind of "
-           "reminder enters the agenda's Upcoming section (keys: reminder kinds, including "
-           "the date keys below).", _non_negative_ints),
+           "reminder enters the agenda's Upcoming section when that is further ahead than "
+           "`days` (it only widens a kind's window, never hides an item within `days`; keys: "
+           "reminder kinds, including the date keys below).", _non_negative_ints),
     Option("agenda.dates", dict, {}, "Further front-matter keys that hold a date to be "
            "reminded of: `once` (e.g. `contract_end = \"once\"`) or `yearly` (e.g. "
            "`wedding = \"yearly\"`).", _date_rules),

@@ -65,7 +65,10 @@ def test_what_goes_out_today_is_in_today_for_the_owner(vault: VaultFactory, run:
     # a run on a later day still sends it (the catch-up days): so the agenda says so
     assert agenda(run, root, "2026-05-10") == [
         ("today", "2026-05-10", "Jane Roe", "birthday greeting goes out by email")]
-    assert agenda(run, root, "2026-05-11") == []
+    # then the service reminder is 7 days away: inside the week's horizon
+    assert agenda(run, root, "2026-05-11") == [
+        ("upcoming", "2026-05-18", "Jane Roe", "service reminder goes out by email")]
+    assert agenda(run, root, "2026-05-11", "--days", "6") == []
     assert agenda(run, root, "2026-05-30", "--kind", "outreach") == [
         ("today", "2026-05-30", "Jane Roe", "service reminder goes out by email")]
     assert agenda(run, root, "2026-06-02") == []
