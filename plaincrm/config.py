@@ -192,8 +192,8 @@ SPEC: tuple[Option, ...] = (
     # -- [log]
     Option("log.attempt_kinds", list, ["no-answer", "voicemail", "bounced"], "Log entry "
            "kinds that are attempts (somebody tried, nobody was reached), not contacts: "
-           "`plaincrm pulse` counts them apart, and going quiet and the lapse rule ignore "
-           "them. See docs/format.md.", _words, item_type=str),
+           "`plaincrm pulse` counts them apart, and keep-in-touch, going quiet and the lapse "
+           "rule ignore them. See docs/format.md.", _words, item_type=str),
     Option("log.conversation_kinds", list, ["call", "visit", "meeting", "service", "note"],
            "Log entry kinds that carry personal context: `show` and briefs recall them first. "
            "An entry without a kind, or of a kind no list names, is a conversation too.",

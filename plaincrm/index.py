@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"9/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"10/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -121,7 +121,7 @@ def _can_fork() -> bool:
 
 def derive_key(config: Config) -> str:
     """What of the config the derived rows depend on (the reminder rules)."""
-    used = [config["agenda.dates"], config["agenda.contact_every"],
+    used = [config["agenda.dates"], config["agenda.contact_every"], config["log.attempt_kinds"],
             {k: v for k, v in config.items() if k.startswith("outreach.")}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -71,19 +71,20 @@ def test_heartbeat_counts_contacts_by_week_kind_and_author(run: Run, history: Pa
 
 def test_follow_through(run: Run, history: Path) -> None:
     f = pulse_json(run, history)["follow_through"]
-    # ann: keep in touch for Alice, Cara (dormant, 180 days) and Eve (her no-answer resets the
-    # agenda's rhythm), Alice's service, Dan's task @ann (overdue since 2026-11-01);
+    # ann: keep in touch for Alice, Cara (dormant, 180 days) and Eve (overdue: her no-answer is
+    # an attempt, not a contact), Alice's service, Dan's task @ann (overdue since 2026-11-01);
     # bob: keep in touch for Dan and Fay, Fay's next service (2027-09-20). Bert is lost.
     assert f["owners"] == {
-        "ann": {"keep_in_touch": {"open": 3, "overdue": 0}, "service": {"open": 1, "overdue": 0},
+        "ann": {"keep_in_touch": {"open": 3, "overdue": 1}, "service": {"open": 1, "overdue": 0},
                 "task": {"open": 1, "overdue": 1}},
         "bob": {"keep_in_touch": {"open": 2, "overdue": 0}, "service": {"open": 1, "overdue": 0}},
     }
-    assert (f["open"], f["overdue"]) == (8, 1)
+    assert (f["open"], f["overdue"]) == (8, 2)
+    # Eve's keep in touch counts from her last contact, 2025-01-10, as quiet customers do
     assert f["oldest_overdue"] == {
-        "date": "2026-11-01", "days_overdue": 21, "kind": "task", "line": 9,
-        "name": "Dan Dale", "owner": "ann", "path": "dan-dale.md",
-        "text": "Send the contract @ann"}
+        "date": "2025-04-10", "days_overdue": 591, "kind": "keep_in_touch", "line": 13,
+        "name": "Eve Evans", "owner": "ann", "path": "eve-evans.md",
+        "text": "get in touch (every 90 days)"}
     # ticked by Bob in the commit of 2026-11-12 (week of 9 November)
     assert f["tasks_done"]["source"] == "git"
     assert [w for w in f["tasks_done"]["weeks"] if w["count"]] == [
