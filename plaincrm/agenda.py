@@ -39,6 +39,7 @@ class AgendaItem:
     reminder: Reminder
     days_overdue: int | None  # overdue items only
     context: LogEntry | None  # the profile's newest log entry
+    contact: str | None = None  # the profile's phone, else its email: what to call or write to
 
     @property
     def date(self) -> dt.date:
@@ -85,6 +86,7 @@ class AgendaItem:
             "days_overdue": self.days_overdue,
             "context": {"date": c.date.isoformat(), "kind": c.kind, "text": c.text}
             if c else None,
+            "contact": self.contact,
         }
 
 
@@ -125,16 +127,32 @@ def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, da
     :func:`vault_agenda` gives the same); ``owner`` and ``kinds`` filter it."""
     problems = 0
 
+    contacts: dict[str, str | None] = {}
+
     def found() -> Iterator[tuple[Reminder, LogEntry | None]]:
         nonlocal problems
         for profile in profiles:
             problems += profile.has_problems
             newest = profile.newest_log()
+            contacts[profile.path] = contact_point(profile)
             for reminder in reminders(profile, config, today):
                 yield reminder, newest
 
     agenda = assemble(found(), config, today, days, owner, kinds)
-    return replace(agenda, problem_files=problems)
+    return replace(with_contacts(agenda, contacts), problem_files=problems)
+
+
+def contact_point(profile: Profile) -> str | None:
+    """What to call or write to: the profile's first phone, else its first email (the index
+    keeps the same in its ``contact`` column)."""
+    return profile.phones[0] if profile.phones else (profile.emails[0] if profile.emails
+                                                     else None)
+
+
+def with_contacts(agenda: Agenda, contacts: dict[str, str | None]) -> Agenda:
+    """``agenda`` with each item's contact point, from ``contacts`` by path."""
+    items = tuple(replace(item, contact=contacts.get(item.path)) for item in agenda.items)
+    return replace(agenda, items=items)
 
 
 def assemble(found: Iterable[tuple[Reminder, LogEntry | None]], config: Config,
@@ -177,6 +195,9 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     found = ((reminder, context) for rule, context in vault.index.rules_due(today, last)
              if (reminder := occurrence(rule, today)) is not None)
     agenda = assemble(found, config, today, horizon, owner, kinds)
+    if agenda.items:  # each row's phone or email, from the index's profile rows
+        contacts = {path: contact for _n, _s, _o, contact, path, _p in vault.index.listing()}
+        agenda = with_contacts(agenda, contacts)
     return replace(agenda, problem_files=problem_files(vault))
 
 

@@ -177,6 +177,9 @@ SPEC: tuple[Option, ...] = (
            "reminder enters the agenda's Upcoming section when that is further ahead than "
            "`days` (it only widens a kind's window, never hides an item within `days`; keys: "
            "reminder kinds, including the date keys below).", _non_negative_ints),
+    Option("agenda.section_limit", int, 15, "How many rows each section of the text agenda "
+           "shows before it says how many more there are (`plaincrm agenda --all` shows them "
+           "all; `--json` always has every item). 0: no limit."),
     Option("agenda.dates", dict, {}, "Further front-matter keys that hold a date to be "
            "reminded of: `once` (e.g. `contract_end = \"once\"`) or `yearly` (e.g. "
            "`wedding = \"yearly\"`).", _date_rules),

@@ -45,11 +45,12 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
     names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost",
              "Bert Boiler", "Bert Boiler", "Carla Contract")
     assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
-    # each row's newest log entry sits on the next line, indented to the name
-    assert {c.index("last: ") for c in contexts} == {rows[0].index("Ada Lovelace")}
+    # the phone (else email) and the newest log entry sit on the next line, indented to the name
+    assert {len(c) - len(c.lstrip()) for c in contexts} == {rows[0].index("Ada Lovelace")}
     first = lines.index(rows[0])
     assert "7 days late" in rows[0] and "service" in rows[0] and "Ada Lovelace" in rows[0]
-    assert "last: 2026-11-01 call: Asked about her knee" in lines[first + 1]
+    assert lines[first + 1].strip() == ("ada@example.com · last: 2026-11-01 call: Asked about "
+                                        "her knee surgery: recovering well.")
     today = lines.index(next(r for r in rows if "Lena Leap" in r))
     assert "today" in lines[today] and lines[today + 1].endswith("last: no log yet")
 
@@ -202,7 +203,7 @@ def test_json_shape_sorted_and_stable(run: Run) -> None:
     for item in data["items"]:
         assert list(item) == sorted(item)
         assert set(item) == {"section", "date", "kind", "name", "path", "line", "text",
-                             "owner", "days_overdue", "context"}
+                             "owner", "days_overdue", "context", "contact"}
         assert (AGENDA / item["path"]).is_file()
         assert (item["days_overdue"] is None) == (item["section"] != "overdue")
     order = ["overdue", "today", "upcoming"]
