@@ -224,9 +224,64 @@ def my_name(root: Path, config: Config) -> str:
 
 
 def matches_me(owner: str | None, me: str) -> bool:
-    """An owner is ``me`` (an ``--owner`` or ``--mine`` name) when it equals the whole name
-    or its first word, case- and accent-insensitively (``owner: ben`` is git's ``Ben Smith``)."""
+    """The one rule for owner names (agenda, calendar, list, serve's feeds, pulse): an owner is
+    ``me`` (an ``--owner`` or ``--mine`` name) when it equals the whole name or its first word,
+    case- and accent-insensitively, a leading ``@`` ignored (``owner: ben`` is git's ``Ben
+    Smith``). ``me`` may name several people, separated by commas (``priya, dave``: what a
+    repeated ``--owner`` becomes); the owner then matches any of them."""
     if owner is None:
         return False
-    folded = fold(me.strip().removeprefix("@"))
-    return fold(owner.removeprefix("@")) in {folded, folded.split(" ")[0] if folded else ""}
+    mine = fold(owner.removeprefix("@"))
+    for name in me.split(","):
+        folded = fold(name.strip().removeprefix("@"))
+        if folded and mine in {folded, folded.split(" ")[0]}:
+            return True
+    return False
+
+
+def owner_filter(names: Iterable[str]) -> str | None:
+    """Several ``--owner`` names as the one filter :func:`matches_me` reads (None: nobody
+    asked for), each name once."""
+    found = [n.strip() for name in names for n in name.split(",") if n.strip()]
+    return ", ".join(dict.fromkeys(found)) or None
+
+
+def known_owners(vault: Any) -> list[str]:
+    """Everybody the vault names as an owner: each profile's ``owner``, each task's ``@name``
+    and ``vault.me`` in ``plaincrm.toml``, once each, sorted."""
+    config: Config = vault.config
+    found = set(vault.index.owners())
+    if str(config["vault.me"]).strip():
+        found.add(str(config["vault.me"]).strip())
+    return sorted({fold(o.removeprefix("@")): o.removeprefix("@") for o in found}.values(),
+                  key=fold)
+
+
+def owner_named(name: str, known: Iterable[str]) -> str | None:
+    """The one known owner ``name`` means (serve's per-owner feeds): the one it names exactly
+    (case, accents and ``@`` aside), else the only one :func:`matches_me` finds; None when it
+    means nobody, or several."""
+    known = list(known)
+    exact = [o for o in known if fold(o) == fold(name.strip().removeprefix("@"))]
+    found = exact or [o for o in known if matches_me(o, name)]
+    return found[0] if len(found) == 1 else None
+
+
+def checked_owners(vault: Any, names: Iterable[str]) -> str | None:
+    """The ``--owner`` names as one filter (:func:`owner_filter`), each checked against the
+    vault's owners: a name that matches nobody is a usage error (exit 2) listing the known
+    owners, not an empty agenda, calendar or list."""
+    wanted = owner_filter(names)
+    if wanted is None:
+        return None
+    known = known_owners(vault)
+    unknown = [name for name in wanted.split(", ")
+               if not any(matches_me(owner, name) for owner in known)]
+    if unknown:
+        import click
+
+        listed = ", ".join(known) if known else "none: no profile has an owner and no task an @name"
+        raise click.BadParameter(f"{', '.join(map(repr, unknown))} "
+                                 f"{'is' if len(unknown) == 1 else 'are'} not an owner in this "
+                                 f"vault; the owners are {listed}", param_hint="--owner")
+    return wanted

@@ -550,8 +550,9 @@ class Index:
         return [_lean(row, log_rows(row[0]), task_rows(row[0])) for row in profiles]
 
     def owners(self) -> list[str]:
-        """Every profile ``owner`` written in the vault, once each."""
-        return [o for (o,) in self._rows("SELECT DISTINCT owner FROM profiles WHERE owner != ''")]
+        """Every owner written in the vault, once each: profiles' ``owner``, tasks' ``@name``."""
+        return [o for (o,) in self._rows("SELECT owner FROM profiles WHERE owner != '' UNION "
+                                         "SELECT owner FROM tasks WHERE owner != ''")]
 
     def shared_ids(self) -> list[tuple[str, str, int]]:
         """(id, path, log entries) of each profile whose ``id`` another profile has too."""

@@ -219,8 +219,11 @@ def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
     assert "next 7 days" in result.stdout
     assert json.loads(run(root, "agenda", "--date", "2026-11-22", "--json").stdout) == {
         "date": "2026-11-22", "items": []}
-    filtered = run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "nobody")
-    assert filtered.stdout.startswith("Nothing due for nobody")
+    filtered = run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "sue", "--kind",
+                   "anniversary")
+    assert filtered.stdout.startswith("Nothing due for sue (anniversary)")
+    # an owner nobody in the vault has is a usage error, not an empty agenda
+    assert run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "nobody").exit_code == 2
 
 
 def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:

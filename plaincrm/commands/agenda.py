@@ -7,7 +7,7 @@ from itertools import islice
 
 import click
 
-from plaincrm.agenda import known_kinds, my_name, vault_agenda
+from plaincrm.agenda import checked_owners, known_kinds, my_name, vault_agenda
 from plaincrm.cli import App, date_option, json_option, pass_app
 
 
@@ -16,8 +16,10 @@ from plaincrm.cli import App, date_option, json_option, pass_app
 @click.option("--days", type=click.IntRange(min=0), default=None, metavar="N",
               help="How many days ahead Upcoming reaches (default: agenda.days in "
                    "plaincrm.toml, 7).")
-@click.option("--owner", metavar="NAME", help="Only items this staff member owns (a task's "
-                                              "@owner wins over the profile's owner).")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only items this staff member owns (a task's @owner wins over the "
+                   "profile's owner); repeat it to cover for a colleague. A name nobody in the "
+                   "vault has is an error listing the owners.")
 @click.option("--mine", is_flag=True, help="Only your items: vault.me in plaincrm.toml, "
                                            "else your git user.name.")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
@@ -28,7 +30,7 @@ from plaincrm.cli import App, date_option, json_option, pass_app
                    "first agenda.section_limit of each, 15, and how many more there are).")
 @json_option
 @pass_app
-def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | None,
+def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[str, ...],
            mine: bool, kinds: tuple[str, ...], show_all: bool, as_json: bool) -> None:
     """Show what is overdue, due today and coming up in the next days, for every profile.
 
@@ -39,12 +41,14 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | N
     Examples:
       plaincrm agenda
       plaincrm agenda --mine --days 14
+      plaincrm agenda --owner priya --owner dave
       plaincrm agenda --all
       plaincrm agenda --date 2026-12-01 --kind service --json
     """
-    if owner and mine:
+    if owners and mine:
         raise click.UsageError("--owner and --mine cannot be used together")
     vault = app.open()
+    owner = checked_owners(vault, owners)
     allowed = known_kinds(vault.config)
     for kind in kinds:
         if kind not in allowed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from plaincrm.agenda import checked_owners, matches_me
 from plaincrm.cli import App, echo_json_list, json_option, pass_app
 from plaincrm.index import Filters
 from plaincrm.lookup import fold
@@ -23,27 +24,36 @@ def filters(status: str | None, tag: str | None, owner: str | None,
 @click.command("list")
 @click.option("--status", help="Only profiles with this status.")
 @click.option("--tag", help="Only profiles with this tag.")
-@click.option("--owner", help="Only profiles this staff member owns.")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only profiles this staff member owns; repeatable. Names match as in "
+                   "plaincrm agenda --owner; a name nobody in the vault has is an error.")
 @click.option("--search", help="Only profiles whose name, contacts, tags or fields contain "
                                "this text (case- and accent-insensitive).")
 @json_option
 @pass_app
-def list_(app: App, status: str | None, tag: str | None, owner: str | None,
+def list_(app: App, status: str | None, tag: str | None, owners: tuple[str, ...],
           search: str | None, as_json: bool) -> None:
     """List the profiles in the vault, one row each.
 
     \b
     Example:
-      plaincrm list --status active --owner ben
+      plaincrm list --status active --owner ben --owner ana
     """
     vault = app.open()
-    chosen = filters(status, tag, owner, search)
+    owner = checked_owners(vault, owners)
+    chosen = filters(status, tag, None, search)  # owners: the agenda's rule, below
+
+    def wanted(who: str | None) -> bool:
+        return owner is None or matches_me(who, owner)
+
     if as_json:  # streamed, one profile at a time: memory stays flat on a large vault
         profiles = vault.index.profiles(full=False, select=chosen)
-        echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles))
+        echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles
+                                    if wanted(p.owner)))
         return
-    rows = [[name, status or "-", owner or "-", contact or "-", path, "!" if bad else ""]
-            for name, status, owner, contact, path, bad in vault.index.listing(chosen)]
+    rows = [[name, status or "-", who or "-", contact or "-", path, "!" if bad else ""]
+            for name, status, who, contact, path, bad in vault.index.listing(chosen)
+            if wanted(who)]
     if not rows:
         app.echo("No profiles match." if (status or tag or owner or search) else
                  "No profiles in this vault yet: plaincrm new NAME adds one.")
