@@ -168,8 +168,8 @@ SPEC: tuple[Option, ...] = (
     # -- [agenda]
     Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches: "
            "every item due within them is listed, of every kind.", _days),
-    Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "90 days",
-           "dormant": "180 days"}, "How often to get in touch, per status, when a profile has "
+    Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "18 months",
+           "dormant": "1 year"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
            "keep-in-touch reminder.", _duration_table),
     Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,

@@ -81,10 +81,11 @@ def test_follow_through(run: Run, history: Path) -> None:
     }
     assert (f["open"], f["overdue"]) == (8, 2)
     # Eve's keep in touch counts from her last contact, 2025-01-10, as quiet customers do
+    # (active customers: every 18 months by default)
     assert f["oldest_overdue"] == {
-        "date": "2025-04-10", "days_overdue": 591, "kind": "keep_in_touch", "line": 13,
+        "date": "2026-07-10", "days_overdue": 135, "kind": "keep_in_touch", "line": 13,
         "name": "Eve Evans", "owner": "ann", "path": "eve-evans.md",
-        "text": "get in touch (every 90 days)"}
+        "text": "get in touch (every 18 months)"}
     # ticked by Bob in the commit of 2026-11-12 (week of 9 November)
     assert f["tasks_done"]["source"] == "git"
     assert [w for w in f["tasks_done"]["weeks"] if w["count"]] == [
@@ -102,11 +103,11 @@ def test_follow_through(run: Run, history: Path) -> None:
 def test_quiet_customers_count_contacts_not_attempts(run: Run, history: Path) -> None:
     q = pulse_json(run, history)["quiet"]
     # Eve's last contact is 2025-01-10 (her no-answer is an attempt; the 2027 entry is in the
-    # future): 681 days, 90 days allowed
+    # future): 681 days, 18 months allowed
     assert q == {"count": 1, "owners": {"ann": 1}, "customers": [{
         "name": "Eve Evans", "path": "eve-evans.md", "owner": "ann",
-        "last_contact": "2025-01-10", "days_since": 681, "due": "2025-04-10",
-        "days_overdue": 591}]}
+        "last_contact": "2025-01-10", "days_since": 681, "due": "2026-07-10",
+        "days_overdue": 135}]}
 
 
 def test_pipeline_moves_come_from_the_status_history(run: Run, history: Path) -> None:
