@@ -6,8 +6,9 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 - *Overdue*: an actionable reminder (service, task, keep in touch) whose day has passed, oldest
   first. Yearly and ``once`` reminders are never overdue: they just happen.
 - *Today*: due today.
-- *Upcoming*: due on day D with ``D - lead_days(kind) <= today < D`` and ``D <= today + days``:
-  the item enters when its lead window opens, and never beyond the agenda's horizon.
+- *Upcoming*: due on day D with ``today < D <= today + max(days, lead_days(kind))``: everything
+  due within the agenda's horizon, of every kind; a kind's lead time only widens its window
+  (a service shows 14 days ahead even in a 7-day agenda), it never hides an item inside it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class AgendaItem:
     context: Context | None  # what to recall: the first pinned fact, else the newest talk
     waiting_days: int | None = None  # overdue longer than agenda.escalate_days: how long
     escalated: bool = False  # waiting, and gone to agenda.managers too
+    contact: str | None = None  # the profile's phone, else its email: what to call or write to
 
     @property
     def date(self) -> dt.date:
@@ -94,6 +96,7 @@ class AgendaItem:
             "waiting_days": self.waiting_days,
             "problem": r.problem.to_json() if r.problem else None,
             "context": context_json(self.context),
+            "contact": self.contact,
         }
 
 
@@ -117,13 +120,13 @@ def place(reminder: Reminder, config: Config, today: dt.date, days: int) -> str 
 
 
 def section_of(date: int, actionable: bool, lead: int, today: int, days: int) -> str | None:
-    """:func:`place` on day ordinals: overdue (actionable only), today, or upcoming once the
-    lead window opens and within ``days``."""
+    """:func:`place` on day ordinals: overdue (actionable only), today, or upcoming within
+    ``days`` or the kind's ``lead`` days, whichever reaches further."""
     if date < today:
         return "overdue" if actionable else None
     if date == today:
         return "today"
-    if date - lead <= today and date <= today + days:
+    if date <= today + max(days, lead):
         return "upcoming"
     return None
 
@@ -135,17 +138,32 @@ def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, da
     problems = 0
 
     classes = log_kinds(config)
+    contacts: dict[str, str | None] = {}
 
     def found() -> Iterator[tuple[Reminder, Context | None]]:
         nonlocal problems
         for profile in profiles:
             problems += profile.has_problems
             recall = context(profile, classes)
+            contacts[profile.path] = contact_point(profile)
             for reminder in reminders(profile, config, today):
                 yield reminder, recall
 
     agenda = assemble(found(), config, today, days, owner, kinds)
-    return replace(agenda, problem_files=problems)
+    return replace(with_contacts(agenda, contacts), problem_files=problems)
+
+
+def contact_point(profile: Profile) -> str | None:
+    """What to call or write to: the profile's first phone, else its first email (the index
+    keeps the same in its ``contact`` column)."""
+    return profile.phones[0] if profile.phones else (profile.emails[0] if profile.emails
+                                                     else None)
+
+
+def with_contacts(agenda: Agenda, contacts: dict[str, str | None]) -> Agenda:
+    """``agenda`` with each item's contact point, from ``contacts`` by path."""
+    items = tuple(replace(item, contact=contacts.get(item.path)) for item in agenda.items)
+    return replace(agenda, items=items)
 
 
 def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
@@ -187,12 +205,16 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     profile)."""
     config: Config = vault.config
     horizon = config["agenda.days"] if days is None else days
-    last = dt.date.fromordinal(min(today.toordinal() + horizon, dt.date.max.toordinal()))
+    reach = max([horizon, *(lead_days(config, kind) for kind in config["agenda.lead_days"])])
+    last = dt.date.fromordinal(min(today.toordinal() + reach, dt.date.max.toordinal()))
     found = chain(((reminder, recall) for rule, recall in vault.index.rules_due(today, last)
                    if (reminder := occurrence(rule, today)) is not None),
                   quality_reminders(vault.index.kept_problems(), vault.config_problems, config,
                                     today))
     agenda = assemble(found, config, today, horizon, owner, kinds)
+    if agenda.items:  # each row's phone or email, from the index's profile rows
+        contacts = {path: contact for _n, _s, _o, contact, path, _p in vault.index.listing()}
+        agenda = with_contacts(agenda, contacts)
     return replace(agenda, problem_files=problem_files(vault))
 
 
@@ -219,9 +241,65 @@ def my_name(root: Path, config: Config) -> str:
 
 
 def matches_me(owner: str | None, me: str) -> bool:
-    """An owner is ``me`` (an ``--owner`` or ``--mine`` name) when it equals the whole name
-    or its first word, case- and accent-insensitively (``owner: ben`` is git's ``Ben Smith``)."""
+    """The one rule for owner names (agenda, calendar, list, serve's feeds, pulse): an owner is
+    ``me`` (an ``--owner`` or ``--mine`` name) when it equals the whole name or its first word,
+    case- and accent-insensitively, a leading ``@`` ignored (``owner: ben`` is git's ``Ben
+    Smith``). ``me`` may name several people, separated by commas (``priya, dave``: what a
+    repeated ``--owner`` becomes); the owner then matches any of them."""
     if owner is None:
         return False
-    folded = fold(me.strip().removeprefix("@"))
-    return fold(owner.removeprefix("@")) in {folded, folded.split(" ")[0] if folded else ""}
+    mine = fold(owner.removeprefix("@"))
+    for name in me.split(","):
+        folded = fold(name.strip().removeprefix("@"))
+        if folded and mine in {folded, folded.split(" ")[0]}:
+            return True
+    return False
+
+
+def owner_filter(names: Iterable[str]) -> str | None:
+    """Several ``--owner`` names as the one filter :func:`matches_me` reads (None: nobody
+    asked for), each name once."""
+    found = [n.strip() for name in names for n in name.split(",") if n.strip()]
+    return ", ".join(dict.fromkeys(found)) or None
+
+
+def known_owners(vault: Any) -> list[str]:
+    """Everybody the vault names as an owner: each profile's ``owner``, each task's ``@name``,
+    and in ``plaincrm.toml`` ``vault.me`` and ``agenda.managers``, once each, sorted."""
+    config: Config = vault.config
+    found = set(vault.index.owners())
+    found.update(str(name).strip() for name in config["agenda.managers"] if str(name).strip())
+    if str(config["vault.me"]).strip():
+        found.add(str(config["vault.me"]).strip())
+    return sorted({fold(o.removeprefix("@")): o.removeprefix("@") for o in found}.values(),
+                  key=fold)
+
+
+def owner_named(name: str, known: Iterable[str]) -> str | None:
+    """The one known owner ``name`` means (serve's per-owner feeds): the one it names exactly
+    (case, accents and ``@`` aside), else the only one :func:`matches_me` finds; None when it
+    means nobody, or several."""
+    known = list(known)
+    exact = [o for o in known if fold(o) == fold(name.strip().removeprefix("@"))]
+    found = exact or [o for o in known if matches_me(o, name)]
+    return found[0] if len(found) == 1 else None
+
+
+def checked_owners(vault: Any, names: Iterable[str]) -> str | None:
+    """The ``--owner`` names as one filter (:func:`owner_filter`), each checked against the
+    vault's owners: a name that matches nobody is a usage error (exit 2) listing the known
+    owners, not an empty agenda, calendar or list."""
+    wanted = owner_filter(names)
+    if wanted is None:
+        return None
+    known = known_owners(vault)
+    unknown = [name for name in wanted.split(", ")
+               if not any(matches_me(owner, name) for owner in known)]
+    if unknown:
+        import click
+
+        listed = ", ".join(known) if known else "none: no profile has an owner and no task an @name"
+        raise click.BadParameter(f"{', '.join(map(repr, unknown))} "
+                                 f"{'is' if len(unknown) == 1 else 'are'} not an owner in this "
+                                 f"vault; the owners are {listed}", param_hint="--owner")
+    return wanted

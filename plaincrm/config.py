@@ -192,16 +192,20 @@ SPEC: tuple[Option, ...] = (
     Option("profiles.phone_region", str, "", "The region numbers without a `+country` prefix "
            "belong to (two letters, e.g. `GB`). Empty: such numbers cannot be checked.", _region),
     # -- [agenda]
-    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches.",
-           _days),
-    Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "90 days",
-           "dormant": "180 days"}, "How often to get in touch, per status, when a profile has "
+    Option("agenda.days", int, 7, "How many days ahead the agenda's Upcoming section reaches: "
+           "every item due within them is listed, of every kind.", _days),
+    Option("agenda.contact_every", dict, {"lead": "2 weeks", "active": "18 months",
+           "dormant": "1 year"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
            "keep-in-touch reminder.", _duration_table),
     Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,
            "keep_in_touch": 0, "anniversary": 7}, "How many days before its date each kind of "
-           "reminder enters the agenda's Upcoming section (keys: reminder kinds, including "
-           "the date keys below).", _non_negative_ints),
+           "reminder enters the agenda's Upcoming section when that is further ahead than "
+           "`days` (it only widens a kind's window, never hides an item within `days`; keys: "
+           "reminder kinds, including the date keys below).", _non_negative_ints),
+    Option("agenda.section_limit", int, 15, "How many rows each section of the text agenda "
+           "shows before it says how many more there are (`plaincrm agenda --all` shows them "
+           "all; `--json` always has every item). 0: no limit."),
     Option("agenda.dates", dict, {}, "Further front-matter keys that hold a date to be "
            "reminded of: `once` (e.g. `contract_end = \"once\"`: on its day only), `yearly` "
            "(e.g. `wedding = \"yearly\"`), or `due` (e.g. `gas_cert = \"due until cp12\"` "
@@ -235,8 +239,8 @@ SPEC: tuple[Option, ...] = (
     # -- [log]
     Option("log.attempt_kinds", list, ["no-answer", "voicemail", "bounced"], "Log entry "
            "kinds that are attempts (somebody tried, nobody was reached), not contacts: "
-           "`plaincrm pulse` counts them apart, and going quiet and the lapse rule ignore "
-           "them. See docs/format.md.", _words, item_type=str),
+           "`plaincrm pulse` counts them apart, and keep-in-touch, going quiet and the lapse "
+           "rule ignore them. See docs/format.md.", _words, item_type=str),
     Option("log.conversation_kinds", list, ["call", "visit", "meeting", "service", "note",
                                             "email"],
            "Log entry kinds that carry personal context: `show`, briefs and the agenda's "

@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"11/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"12/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -586,8 +586,9 @@ class Index:
         return [_lean(row, log_rows(row[0]), task_rows(row[0])) for row in profiles]
 
     def owners(self) -> list[str]:
-        """Every profile ``owner`` written in the vault, once each."""
-        return [o for (o,) in self._rows("SELECT DISTINCT owner FROM profiles WHERE owner != ''")]
+        """Every owner written in the vault, once each: profiles' ``owner``, tasks' ``@name``."""
+        return [o for (o,) in self._rows("SELECT owner FROM profiles WHERE owner != '' UNION "
+                                         "SELECT owner FROM tasks WHERE owner != ''")]
 
     def shared_ids(self) -> list[tuple[str, str, int]]:
         """(id, path, log entries) of each profile whose ``id`` another profile has too."""

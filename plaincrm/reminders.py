@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from plaincrm.booking import BOOKED, short_day, visit_day
 from plaincrm.config import Config, date_rule
 from plaincrm.fields import FieldError
+from plaincrm.logkinds import log_kinds
 from plaincrm.model import Birthday, Location, LogEntry, Problem, Profile
 
 ACTIONABLE = frozenset({"service", "task", "keep_in_touch"})
@@ -82,8 +83,9 @@ def service_due(profile: Profile) -> tuple[dt.date, Location] | None:
 def contact_due(profile: Profile, config: Config, today: dt.date | None
                 ) -> tuple[dt.date | None, str, Location] | None:
     """When to get in touch next: ``contact_every`` (the profile's, else the status default)
-    after the newest log entry; with no entry, after ``customer_since``, else ``today`` (every
-    day until a contact is logged; None when no day is given)."""
+    after the newest *contact* (a log entry that is no attempt, ``log.attempt_kinds``: a call
+    nobody answered does not count); with no contact, after ``customer_since``, else ``today``
+    (every day until a contact is logged; None when no day is given)."""
     every = profile.contact_every
     if every is None:
         try:
@@ -92,7 +94,9 @@ def contact_due(profile: Profile, config: Config, today: dt.date | None
             return None
     if every is None:
         return None
-    last = profile.newest_log()
+    attempts = log_kinds(config)
+    last = max((e for e in profile.log if not attempts.is_attempt(e.kind)),
+               key=lambda e: (e.date, e.location.line), default=None)
     if last is not None:
         return (every.add_to(last.date),
                 f"get in touch (every {every})",

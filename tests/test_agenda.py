@@ -34,20 +34,23 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Agenda for Sunday 22 November 2026 · next 7 days"
     assert [line for line in lines if line and not line.startswith(" ")][1:] == [
-        "Overdue (2)", "Today (1)", "Upcoming (2)"]
+        "Overdue (2)", "Today (1)", "Upcoming (5)"]
     rows = [line for line in lines if line.startswith("  ") and "last: " not in line]
     contexts = [line for line in lines if "last: " in line]
-    assert len(rows) == len(contexts) == 5
+    assert len(rows) == len(contexts) == 8
     # aligned columns: the kind and the name start at the same offset on every row
     assert len({row.index(kind) for row, kind in zip(rows, (
-        "service", "task", "keep in touch", "service", "anniversary"), strict=True)}) == 1
-    names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost")
+        "service", "task", "keep in touch", "service", "anniversary", "keep in touch",
+        "service", "contract end"), strict=True)}) == 1
+    names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost",
+             "Bert Boiler", "Bert Boiler", "Carla Contract")
     assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
-    # each row's newest log entry sits on the next line, indented to the name
-    assert {c.index("last: ") for c in contexts} == {rows[0].index("Ada Lovelace")}
+    # the phone (else email) and the newest log entry sit on the next line, indented to the name
+    assert {len(c) - len(c.lstrip()) for c in contexts} == {rows[0].index("Ada Lovelace")}
     first = lines.index(rows[0])
     assert "7 days late" in rows[0] and "service" in rows[0] and "Ada Lovelace" in rows[0]
-    assert "last: 2026-11-01 call: Asked about her knee" in lines[first + 1]
+    assert lines[first + 1].strip() == ("ada@example.com · last: 2026-11-01 call: Asked about "
+                                        "her knee surgery: recovering well.")
     today = lines.index(next(r for r in rows if "Lena Leap" in r))
     assert "today" in lines[today] and lines[today + 1].endswith("last: no log yet")
 
@@ -62,18 +65,23 @@ def test_overdue_oldest_first_with_days_overdue(run: Run) -> None:
     assert "contract_end" not in {i["kind"] for i in items(result.stdout)}
 
 
-def test_days_widens_upcoming_but_lead_time_still_rules(run: Run) -> None:
+def test_days_widens_upcoming_and_lead_time_widens_a_kind(run: Run) -> None:
     week = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--json").stdout)
     month = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "30",
                         "--json").stdout)
     assert set(week) < set(month)
-    # contract_end has 30 days' lead: inside 30 days it shows, in a week it does not
-    assert ("upcoming", "2026-12-20", "contract_end", "Carla Contract") in month
-    # Ada's birthday (30 Dec) is within 30 days but its 7-day window opens on 23 Dec
+    # contract_end has 30 days' lead: it shows 28 days ahead even in a week's agenda
+    assert ("upcoming", "2026-12-20", "contract_end", "Carla Contract") in week
+    # Ada's birthday (30 Dec) is within 40 days: its 7-day lead time does not hide it
+    forty = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "40",
+                        "--json").stdout)
+    assert ("upcoming", "2026-12-30", "birthday", "Ada Lovelace") in forty
     assert not [s for s in month if s[2] == "birthday"]
     none = summary(run(AGENDA, "agenda", "--date", "2026-11-22", "--days", "0",
                        "--json").stdout)
-    assert not [s for s in none if s[0] == "upcoming"]
+    # --days 0: only what a lead time reaches (services 14 days, anniversaries 7, ...)
+    assert [s[2] for s in none if s[0] == "upcoming"] == [
+        "service", "anniversary", "service", "contract_end"]
 
 
 def test_days_defaults_to_config(run: Run, vault: VaultFactory) -> None:
@@ -86,7 +94,8 @@ def test_days_defaults_to_config(run: Run, vault: VaultFactory) -> None:
     """}, config="[agenda]\ndays = 10\n")
     assert summary(run(root, "agenda", "--date", "2026-11-22", "--json").stdout) == [
         ("upcoming", "2026-12-01", "service", "A")]
-    assert summary(run(root, "agenda", "--date", "2026-11-20", "--json").stdout) == []
+    # 15 days ahead: beyond both the 10 days and the service's 14 days of lead time
+    assert summary(run(root, "agenda", "--date", "2026-11-16", "--json").stdout) == []
 
 
 def test_owner_filter_and_task_owner_wins(run: Run) -> None:
@@ -195,7 +204,7 @@ def test_json_shape_sorted_and_stable(run: Run) -> None:
         assert list(item) == sorted(item)
         assert set(item) == {"section", "date", "kind", "name", "path", "line", "text",
                              "owner", "days_overdue", "context", "booked", "escalated",
-                             "waiting_days", "problem"}
+                             "waiting_days", "problem", "contact"}
         assert (AGENDA / item["path"]).is_file()
         assert (item["days_overdue"] is None) == (item["section"] != "overdue")
     order = ["overdue", "today", "upcoming"]
@@ -211,8 +220,11 @@ def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
     assert "next 7 days" in result.stdout
     assert json.loads(run(root, "agenda", "--date", "2026-11-22", "--json").stdout) == {
         "date": "2026-11-22", "items": []}
-    filtered = run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "nobody")
-    assert filtered.stdout.startswith("Nothing due for nobody")
+    filtered = run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "sue", "--kind",
+                   "anniversary")
+    assert filtered.stdout.startswith("Nothing due for sue (anniversary)")
+    # an owner nobody in the vault has is a usage error, not an empty agenda
+    assert run(AGENDA, "agenda", "--date", "2026-11-22", "--owner", "nobody").exit_code == 2
 
 
 def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:

@@ -29,8 +29,12 @@ def rows(run: Run, root: object, day: str) -> dict[str, tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("log", "gas_cert", "day", "expected"), [
-    # before the date: upcoming within the key's lead days, due ones and once alike
-    ("", "2026-12-01", "2026-11-25", {"gas_cert": ("upcoming", "gas cert due")}),
+    # before the date: upcoming within the key's lead days (beyond the 7-day horizon), due
+    # ones and once alike; within the horizon every kind is upcoming
+    ("", "2026-12-01", "2026-11-20", {"gas_cert": ("upcoming", "gas cert due")}),
+    ("", "2026-12-01", "2026-11-25", {"gas_cert": ("upcoming", "gas cert due"),
+                                      "renewal": ("upcoming", "renewal due"),
+                                      "contract_end": ("upcoming", "contract end")}),
     # on the day: all three today
     ("", "2026-12-01", "2026-12-01", {"gas_cert": ("today", "gas cert due"),
                                       "renewal": ("today", "renewal due"),

@@ -78,3 +78,17 @@ def test_check_owner_lists_one_persons_share(run: Run, vault: VaultFactory) -> N
     clean = run(root, "check", "--date", "2026-11-20", "--owner", "ana")
     found = {line.split(":")[0] for line in clean.stdout.splitlines()}
     assert found == {"bad-email.md", "gwen.md"}  # gwen: stale, no log entry yet
+
+
+def test_check_owner_takes_several_and_refuses_an_unknown_one(run: Run,
+                                                              vault: VaultFactory) -> None:
+    """check --owner follows the agenda's rule: repeatable, and a name nobody has is a usage
+    error listing the owners, not an empty (and falsely clean) report."""
+    root = vault(FILES)
+    both = run(root, "check", "--date", "2026-11-20", "--owner", "ben", "--owner", "ana",
+               "--json")
+    paths = {p["path"] for p in json.loads(both.stdout)["problems"]}
+    assert paths == {"connor.md", "status.md", "bad-email.md", "gwen.md"}
+    nobody = run(root, "check", "--date", "2026-11-20", "--owner", "benn")
+    assert nobody.exit_code == 2
+    assert "'benn' is not an owner in this vault; the owners are ana, ben" in nobody.output

@@ -141,10 +141,11 @@ def unfolded_value(data: bytes, name: bytes) -> str:
 
 
 def test_the_calendar_name_is_escaped_text(run: Run, vault: VaultFactory) -> None:
-    root = vault({"ann.md": profile("Ann", "birthday: 1990-03-01", "owner: ann")},
+    root = vault({"ann.md": profile("Ann", "birthday: 1990-03-01", "owner: ann;x"),
+                  "yan.md": profile("Yan", "owner: y")},
                  config='[calendar]\nname = "Smith, Jones; Co \\\\ sons"\n')
     for args, name in (((), "Smith, Jones; Co \\ sons"),
-                       (("--owner", "ann;x,y"), "Smith, Jones; Co \\ sons (ann;x,y)")):
+                       (("--owner", "ann;x,y"), "Smith, Jones; Co \\ sons (ann;x, y)")):
         data = feed(run, root, *args)
         cal = icalendar.Calendar.from_ical(data)
         for prop in (b"X-WR-CALNAME", b"NAME"):

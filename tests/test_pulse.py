@@ -71,19 +71,21 @@ def test_heartbeat_counts_contacts_by_week_kind_and_author(run: Run, history: Pa
 
 def test_follow_through(run: Run, history: Path) -> None:
     f = pulse_json(run, history)["follow_through"]
-    # ann: keep in touch for Alice, Cara (dormant, 180 days) and Eve (her no-answer resets the
-    # agenda's rhythm), Alice's service, Dan's task @ann (overdue since 2026-11-01);
+    # ann: keep in touch for Alice, Cara (dormant, 180 days) and Eve (overdue: her no-answer is
+    # an attempt, not a contact), Alice's service, Dan's task @ann (overdue since 2026-11-01);
     # bob: keep in touch for Dan and Fay, Fay's next service (2027-09-20). Bert is lost.
     assert f["owners"] == {
-        "ann": {"keep_in_touch": {"open": 3, "overdue": 0}, "service": {"open": 1, "overdue": 0},
+        "ann": {"keep_in_touch": {"open": 3, "overdue": 1}, "service": {"open": 1, "overdue": 0},
                 "task": {"open": 1, "overdue": 1}},
         "bob": {"keep_in_touch": {"open": 2, "overdue": 0}, "service": {"open": 1, "overdue": 0}},
     }
-    assert (f["open"], f["overdue"]) == (8, 1)
+    assert (f["open"], f["overdue"]) == (8, 2)
+    # Eve's keep in touch counts from her last contact, 2025-01-10, as quiet customers do
+    # (active customers: every 18 months by default)
     assert f["oldest_overdue"] == {
-        "date": "2026-11-01", "days_overdue": 21, "kind": "task", "line": 9,
-        "name": "Dan Dale", "owner": "ann", "path": "dan-dale.md",
-        "text": "Send the contract @ann"}
+        "date": "2026-07-10", "days_overdue": 135, "kind": "keep_in_touch", "line": 13,
+        "name": "Eve Evans", "owner": "ann", "path": "eve-evans.md",
+        "text": "get in touch (every 18 months)"}
     # ticked by Bob in the commit of 2026-11-12 (week of 9 November)
     assert f["tasks_done"]["source"] == "git"
     assert [w for w in f["tasks_done"]["weeks"] if w["count"]] == [
@@ -101,11 +103,11 @@ def test_follow_through(run: Run, history: Path) -> None:
 def test_quiet_customers_count_contacts_not_attempts(run: Run, history: Path) -> None:
     q = pulse_json(run, history)["quiet"]
     # Eve's last contact is 2025-01-10 (her no-answer is an attempt; the 2027 entry is in the
-    # future): 681 days, 90 days allowed
+    # future): 681 days, 18 months allowed
     assert q == {"count": 1, "owners": {"ann": 1}, "customers": [{
         "name": "Eve Evans", "path": "eve-evans.md", "owner": "ann",
-        "last_contact": "2025-01-10", "days_since": 681, "due": "2025-04-10",
-        "days_overdue": 591}]}
+        "last_contact": "2025-01-10", "days_since": 681, "due": "2026-07-10",
+        "days_overdue": 135}]}
 
 
 def test_pipeline_moves_come_from_the_status_history(run: Run, history: Path) -> None:

@@ -152,10 +152,10 @@ def test_done_tasks_never_show(today: str) -> None:
      "2026-11-22", ["2026-10-31"]),
     ("status: active\ncontact_every: 1 month", "- 2026-01-31 note: x", "2026-02-01",
      ["2026-02-28"]),
-    # the status default from config: active 90 days, lead 2 weeks, dormant 180 days
-    ("status: active", "- 2026-10-01 call: hi", "2026-11-22", ["2026-12-30"]),
+    # the status default from config: active 18 months, lead 2 weeks, dormant 1 year
+    ("status: active", "- 2026-10-01 call: hi", "2026-11-22", ["2028-04-01"]),
     ("status: lead", "- 2026-11-01 call: hi", "2026-11-22", ["2026-11-15"]),
-    ("status: dormant", "- 2026-10-01 call: hi", "2026-11-22", ["2027-03-30"]),
+    ("status: dormant", "- 2026-10-01 call: hi", "2026-11-22", ["2027-10-01"]),
     # lost has none by default; no status, or one config does not name, neither
     ("status: lost", "- 2026-10-01 call: hi", "2026-11-22", []),
     ("name: x", "- 2026-10-01 call: hi", "2026-11-22", []),
@@ -163,8 +163,8 @@ def test_done_tasks_never_show(today: str) -> None:
     ("status: lost\ncontact_every: 1 year", "- 2026-10-01 call: hi", "2026-11-22",
      ["2027-10-01"]),
     # never contacted: due from customer_since, else today
-    ("status: active\ncustomer_since: 2026-09-01", "", "2026-11-22", ["2026-11-30"]),
-    ("status: active\ncustomer_since: 2026-01-01", "", "2026-11-22", ["2026-04-01"]),
+    ("status: active\ncustomer_since: 2026-09-01", "", "2026-11-22", ["2028-03-01"]),
+    ("status: active\ncustomer_since: 2025-01-01", "", "2026-11-22", ["2026-07-01"]),
     ("status: active", "", "2026-11-22", ["2026-11-22"]),
     ("status: active", "", "2027-01-03", ["2027-01-03"]),
     # year boundary
@@ -179,10 +179,10 @@ def test_keep_in_touch_texts() -> None:
     assert due("status: active", "2026-11-22", "keep_in_touch") == [
         ("2026-11-22", "get in touch (no contact logged yet)")]
     assert due("status: active\ncustomer_since: 2026-09-01", "2026-11-22", "keep_in_touch") == [
-        ("2026-11-30", "get in touch (no contact logged since 2026-09-01)")]
+        ("2028-03-01", "get in touch (no contact logged since 2026-09-01)")]
     assert due("status: active", "2026-11-22", "keep_in_touch",
                body="## Log\n\n- 2026-10-01 call: hi\n") == [
-        ("2026-12-30", "get in touch (every 90 days)")]
+        ("2028-04-01", "get in touch (every 18 months)")]
 
 
 def test_keep_in_touch_config_default_per_status() -> None:
@@ -306,5 +306,6 @@ def test_place_follows_the_window_rule(due_on: dt.date, today: dt.date, horizon:
     elif due_on == today:
         assert section == "today"
     else:
-        opens = due_on - lead <= today and due_on <= today + dt.timedelta(days=horizon)
-        assert section == ("upcoming" if opens else None)
+        # inside the horizon, or inside the kind's lead time when that reaches further
+        shown = due_on <= today + max(dt.timedelta(days=horizon), lead)
+        assert section == ("upcoming" if shown else None)

@@ -205,7 +205,7 @@ AGENDA_PROFILE = """
 def _context_line(text: str) -> str:
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if "Margaret Whitfield" in line)
-    return lines[at + 1].strip()
+    return lines[at + 1].strip().partition(" · ")[2]  # after the phone or email
 
 
 def test_agenda_context_is_the_newest_conversation(run: Run, vault: VaultFactory) -> None:

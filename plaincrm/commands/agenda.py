@@ -7,7 +7,7 @@ from itertools import islice
 
 import click
 
-from plaincrm.agenda import known_kinds, my_name, vault_agenda
+from plaincrm.agenda import checked_owners, known_kinds, my_name, vault_agenda
 from plaincrm.cli import App, date_option, json_option, pass_app
 
 
@@ -16,31 +16,39 @@ from plaincrm.cli import App, date_option, json_option, pass_app
 @click.option("--days", type=click.IntRange(min=0), default=None, metavar="N",
               help="How many days ahead Upcoming reaches (default: agenda.days in "
                    "plaincrm.toml, 7).")
-@click.option("--owner", metavar="NAME", help="Only items this staff member owns (a task's "
-                                              "@owner wins over the profile's owner).")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only items this staff member owns (a task's @owner wins over the "
+                   "profile's owner); repeat it to cover for a colleague. A name nobody in the "
+                   "vault has is an error listing the owners.")
 @click.option("--mine", is_flag=True, help="Only your items: vault.me in plaincrm.toml, "
                                            "else your git user.name.")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
               help="Only this kind of reminder (repeatable): birthday, service, task, "
                    "keep_in_touch, anniversary, or a date key named in agenda.dates.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Show every row of every section (the text agenda otherwise shows the "
+                   "first agenda.section_limit of each, 15, and how many more there are).")
 @json_option
 @pass_app
-def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | None,
-           mine: bool, kinds: tuple[str, ...], as_json: bool) -> None:
+def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[str, ...],
+           mine: bool, kinds: tuple[str, ...], show_all: bool, as_json: bool) -> None:
     """Show what is overdue, due today and coming up in the next days, for every profile.
 
-    Each line gives the date, the kind, the person, what is due, the owner and the newest
-    log entry: the one thing to remember before you call.
+    Each line gives the date, the kind, the person, what is due, the owner, the phone (or
+    email) to reach them and the newest log entry: the one thing to remember before you call.
 
     \b
     Examples:
       plaincrm agenda
       plaincrm agenda --mine --days 14
+      plaincrm agenda --owner priya --owner dave
+      plaincrm agenda --all
       plaincrm agenda --date 2026-12-01 --kind service --json
     """
-    if owner and mine:
+    if owners and mine:
         raise click.UsageError("--owner and --mine cannot be used together")
     vault = app.open()
+    owner = checked_owners(vault, owners)
     allowed = known_kinds(vault.config)
     for kind in kinds:
         if kind not in allowed:
@@ -55,7 +63,8 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owner: str | N
     else:
         from plaincrm.render.agenda import agenda_lines
 
-        lines = agenda_lines(result, app.style if app.colored else None)
+        limit = None if show_all else vault.config["agenda.section_limit"]
+        lines = agenda_lines(result, app.style if app.colored else None, limit)
         while chunk := list(islice(lines, 2000)):  # never the whole text at once
             app.echo("\n".join(chunk))
     if result.problem_files:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from plaincrm.agenda import checked_owners
 from plaincrm.cli import App, date_option, pass_app
 from plaincrm.config import MAX_MONTHS
 from plaincrm.errors import PlaincrmError
@@ -16,14 +17,16 @@ from plaincrm.errors import PlaincrmError
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Write the feed to FILE (atomically, and only when it "
                                    "changed) instead of standard output.")
-@click.option("--owner", metavar="NAME", help="Only this staff member's reminders (a task's "
-                                              "@owner wins over the profile's owner).")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only this staff member's reminders (a task's @owner wins over the "
+                   "profile's owner); repeatable. A name nobody in the vault has is an error "
+                   "listing the owners.")
 @click.option("--months", type=click.IntRange(min=0, max=MAX_MONTHS), default=None,
               metavar="N", help="How many months ahead one-off reminders reach, at most "
                                 f"{MAX_MONTHS} (default: calendar.months).")
 @date_option
 @pass_app
-def calendar(app: App, output: Path | None, owner: str | None, months: int | None,
+def calendar(app: App, output: Path | None, owners: tuple[str, ...], months: int | None,
              today: dt.datetime | None) -> None:
     """Write every reminder as an iCalendar feed for calendar apps to subscribe to.
 
@@ -38,6 +41,7 @@ def calendar(app: App, output: Path | None, owner: str | None, months: int | Non
 
     day = today.date() if today else None
     vault = app.open()
+    owner = checked_owners(vault, owners)
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
             write_feed_to(stdout, vault, owner=owner,  # type: ignore[arg-type]

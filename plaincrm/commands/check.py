@@ -16,12 +16,13 @@ from plaincrm.model import Problem, Severity
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...",
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--owner", metavar="NAME", help="Only the problems of this staff member's "
-              "profiles (their owner, named as in agenda --owner).")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only the problems of this staff member's profiles (their owner, named as "
+                   "in agenda --owner); repeatable. A name nobody in the vault has is an error.")
 @json_option
 @date_option
 @pass_app
-def check(app: App, paths: tuple[Path, ...], owner: str | None, as_json: bool,
+def check(app: App, paths: tuple[Path, ...], owners: tuple[str, ...], as_json: bool,
           today: dt.datetime | None) -> None:
     """Check the profiles: loader problems, missing fields, invalid emails, phones and dates,
     unknown statuses, stale profiles, duplicates and undated tasks (docs/checks.md).
@@ -37,6 +38,7 @@ def check(app: App, paths: tuple[Path, ...], owner: str | None, as_json: bool,
       plaincrm check customers/jane-roe.md --json
       plaincrm check --owner ana
     """
+    from plaincrm.agenda import checked_owners
     from plaincrm.checks.runner import owned_by, run_checks
     from plaincrm.loader import open_vault
 
@@ -44,6 +46,7 @@ def check(app: App, paths: tuple[Path, ...], owner: str | None, as_json: bool,
     vault = open_vault(root, note=app.note)
     try:
         vault.refresh()
+        owner = checked_owners(vault, owners)
         scope = _scope(root, paths, vault.index.paths()) if paths else None
         report = run_checks(vault, (today or dt.datetime.now()).date(), scope, note=app.note)
         if owner is not None:

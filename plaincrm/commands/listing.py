@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from plaincrm.agenda import checked_owners, matches_me
 from plaincrm.cli import App, echo_json_list, json_option, pass_app
 from plaincrm.index import Filters
 from plaincrm.lookup import fold, matching_paths
@@ -42,37 +43,45 @@ def _named(vault: Any, chosen: Filters, search: str) -> list[tuple[Any, ...]]:
 @click.command("list")
 @click.option("--status", help="Only profiles with this status.")
 @click.option("--tag", help="Only profiles with this tag.")
-@click.option("--owner", help="Only profiles this staff member owns.")
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Only profiles this staff member owns; repeatable. Names match as in "
+                   "plaincrm agenda --owner; a name nobody in the vault has is an error.")
 @click.option("--search", help="Only profiles whose name, contacts, tags or fields contain "
                                "this text (case- and accent-insensitive), or whom it names as "
                                "show would: a phone in any format, an email, a name in either "
                                "order.")
 @json_option
 @pass_app
-def list_(app: App, status: str | None, tag: str | None, owner: str | None,
+def list_(app: App, status: str | None, tag: str | None, owners: tuple[str, ...],
           search: str | None, as_json: bool) -> None:
     """List the profiles in the vault, one row each.
 
     \b
     Example:
-      plaincrm list --status active --owner ben
+      plaincrm list --status active --owner ben --owner ana
     """
     vault = app.open()
-    chosen = filters(status, tag, owner, search)
+    owner = checked_owners(vault, owners)
+    chosen = filters(status, tag, None, search)  # owners: the agenda's rule, below
     named = _named(vault, chosen, search) if search else []
+
+    def wanted(who: str | None) -> bool:
+        return owner is None or matches_me(who, owner)
+
     if as_json:  # streamed, one profile at a time: memory stays flat on a large vault
         profiles: Iterable[Profile] = vault.index.profiles(full=False, select=chosen)
         if named:
             extra = (vault.index.profile(row[4], full=False) for row in named)
             profiles = heapq.merge(profiles, (p for p in extra if p is not None),
                                    key=lambda p: p.path)
-        echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles))
+        echo_json_list("profiles", (profile_json(p, detail=False) for p in profiles
+                                    if wanted(p.owner)))
         return
     found = vault.index.listing(chosen)
     if named:
         found = sorted([*found, *named], key=itemgetter(4))
-    rows = [[name, status or "-", owner or "-", contact or "-", path, "!" if bad else ""]
-            for name, status, owner, contact, path, bad in found]
+    rows = [[name, status or "-", who or "-", contact or "-", path, "!" if bad else ""]
+            for name, status, who, contact, path, bad in found if wanted(who)]
     if not rows:
         app.echo("No profiles match." if (status or tag or owner or search) else
                  "No profiles in this vault yet: plaincrm new NAME adds one.")

@@ -4,12 +4,31 @@ watcher."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
+from plaincrm.agenda import known_owners, owner_named
 from plaincrm.cli import App, date_option, pass_app
 from plaincrm.commands.running import until_stopped
 from plaincrm.errors import ServeError
+
+if TYPE_CHECKING:
+    from plaincrm.loader import Vault
+
+
+class Owners:
+    """A watcher output: the owners the vault knows, learnt at each refresh, so that a feed's
+    name is matched by the agenda's rule (:func:`plaincrm.agenda.owner_named`)."""
+
+    name = "owners"
+
+    def __init__(self) -> None:
+        self.known: list[str] = []
+
+    def __call__(self, vault: Vault, today: dt.date) -> str | None:
+        self.known = known_owners(vault)
+        return None
 
 
 @click.command()
@@ -55,9 +74,16 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
     token, made = load_token(root, new=new_token)
     if made:
         app.err(f"plaincrm: a new secret token is stored in {token_path(root)}")
-    cache, pages = FeedCache(), PageCache()
+    cache, pages, owners = FeedCache(), PageCache(), Owners()
+
+    def feed(name: str | None) -> bytes | None:  # /TOKEN/Ben Smith.ics is ben's, as in agenda
+        if name is None:
+            return cache.feed(None)
+        owner = owner_named(name, owners.known)
+        return cache.feed(owner) if owner is not None else None
+
     try:
-        server = FeedServer(host, port, token, cache.feed, log=app.err, page=pages.page)
+        server = FeedServer(host, port, token, feed, log=app.err, page=pages.page)
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     if not is_loopback(str(server.server_address[0])):  # what it is bound to, however spelled
@@ -75,7 +101,7 @@ def serve(app: App, host: str, port: int, new_token: bool, poll: bool,
         app.echo(f"one staff member's page: {page_url(host, server.port, token, 'OWNER')}")
         app.echo("Ctrl-C stops")
 
-    watcher = Watcher(root, [cache, pages], app.echo, note=app.note,
+    watcher = Watcher(root, [owners, cache, pages], app.echo, note=app.note,
                       today=today.date() if today else None,
                       poll=POLL_INTERVAL if poll else None, on_ready=ready)
     try:

@@ -17,7 +17,7 @@ from plaincrm.commands.running import until_stopped
                                    "its content changes). It may be inside the vault.")
 @click.option("--owner", default=None, metavar="NAME",
               help="Only this staff member's reminders in the calendar file (and figures in "
-                   "the pulse page).")
+                   "the pulse page); a name nobody in the vault has is an error.")
 @click.option("--pulse", "pulse_page", type=click.Path(dir_okay=False, path_type=Path),
               default=None, metavar="FILE", help="Keep this HTML page of plaincrm pulse up to "
                                                  "date (rewritten only when it changes).")
@@ -40,6 +40,16 @@ def watch(app: App, calendar: Path | None, owner: str | None, pulse_page: Path |
     from plaincrm.watch import POLL_INTERVAL, Watcher, calendar_output
 
     root = app.root
+    if owner is not None:  # a name nobody has is an error now, not an empty file for ever
+        from plaincrm.agenda import checked_owners
+        from plaincrm.loader import open_vault
+
+        vault = open_vault(root, note=app.note)
+        try:
+            vault.refresh()
+            checked_owners(vault, (owner,))
+        finally:
+            vault.close()
     outputs, own = [], []
     if calendar is not None:
         target = calendar.expanduser().resolve()

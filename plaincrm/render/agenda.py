@@ -95,16 +95,29 @@ def _widths(agenda: Agenda) -> list[int]:
     return [max(column_widths([value] for value in column)) for column in columns]
 
 
-def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
+def reach(item: AgendaItem) -> str:
+    """How to reach the person: the profile's phone, else its email."""
+    return item.contact or "no phone or email"
+
+
+def more_line(section: str, hidden: int) -> str:
+    """What a collapsed section says about the rows it leaves out."""
+    return f"… and {hidden} more {TITLES[section].lower()}: plaincrm agenda --all shows them all"
+
+
+def render_agenda(agenda: Agenda, style: Style | None = None,
+                  limit: int | None = None) -> list[str]:
     """The agenda's lines (see :func:`agenda_lines`)."""
-    return list(agenda_lines(agenda, style))
+    return list(agenda_lines(agenda, style, limit))
 
 
-def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
+def agenda_lines(agenda: Agenda, style: Style | None = None,
+                 limit: int | None = None) -> Iterator[str]:
     """The agenda's lines, one at a time: the heading, then each non-empty section with its
     rows. Columns line up across sections: date, when, kind, name, what, owner; under each
-    row, what to recall of the person (:func:`context`), indented to the name, so a line
-    fits a terminal.
+    row, the phone or email to reach the person and what to recall of them (:func:`context`),
+    indented to the name, so a line fits a terminal. A section of more than ``limit`` rows
+    (None or 0: no limit) shows its first ``limit`` and a line saying how many more there are.
     Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
@@ -133,6 +146,9 @@ def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
         if items:
             yield ""
             yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
-            for item in items:
+            shown = items[:limit] if limit else items
+            for item in shown:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
-                yield style(f"{indent}{context(item)}", dim=True)
+                yield style(f"{indent}{reach(item)} · {context(item)}", dim=True)
+            if len(shown) < len(items):
+                yield style(f"  {more_line(section, len(items) - len(shown))}", bold=True)
