@@ -28,7 +28,7 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -256,18 +256,8 @@ class Duplicates:
                 if _same_phone((_digits, x[2]), (_digits, y[2])):
                     shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
                                                                     (_digits, y[2])))
-        named: set[tuple[int, int]] = set()
         for _name, block in _shared(self.names):
-            for i, j in _pairs(block):
-                if (i, j) in pairs:
-                    continue  # decided below, with the emails and phones they share
-                a, b = self.entries[i], self.entries[j]
-                # a pair only the name can make: decided at once, not kept (a large vault
-                # has many namesakes; keeping them all would cost more than the report)
-                reasons = _reasons((), (), a.name, b.name)
-                if reasons:
-                    named.add((i, j))
-                yield from self._report(a, b, reasons, a.name_line, b.name_line)
+            yield from self._namesakes(block, pairs)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entries[i], self.entries[j]
@@ -275,19 +265,43 @@ class Duplicates:
             if reasons:
                 exact.add((i, j))
             yield from self._report(a, b, reasons, li, lj)
-        yield from self._alike(named | exact)
+        yield from self._alike(exact)
 
-    def _alike(self, decided: set[tuple[int, int]]) -> Iterator[Problem]:
-        """Pairs of alike names that share a piece of evidence (and its initial)."""
-        seen: set[tuple[int, int]] = set()
-        for _key, block in _shared(self.evidence):
+    def _namesakes(self, block: list[int], pairs: Container[tuple[int, int]]
+                   ) -> Iterator[Problem]:
+        """One problem on each profile of a block of namesakes, naming the others it is
+        probably the same person as by name alone (pairs sharing an email or a phone are
+        reported with those). Per profile, not per pair: a large vault has groups of dozens
+        of people of one name, whose every pair would cost more than the rest of the report."""
+        for i in dict.fromkeys(block):
+            a = self.entries[i]
+            if a.ignored:
+                continue
+            others = [self.entries[j] for j in dict.fromkeys(block) if j != i
+                      and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
+            if others:
+                yield _namesake_problem(a, others)
+
+    def _by_name(self, i: int, j: int) -> bool:
+        """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
+        says otherwise)."""
+        a, b = self.entries[i], self.entries[j]
+        return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
+                and bool(_reasons((), (), a.name, b.name)))
+
+    def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
+        """Pairs of alike names that share a piece of evidence (and its initial); a pair is
+        taken at the least key its two profiles share, so no pair needs to be kept."""
+        for key, block in _shared(self.evidence):
             for i, j in _pairs(block):
-                if (i, j) in decided or (i, j) in seen:
-                    continue
-                seen.add((i, j))
                 a, b = self.entries[i], self.entries[j]
-                if a.person is None or b.person is None:
+                if a.person is None or b.person is None or (i, j) in exact:
                     continue
+                if a.name is not None and b.name is not None and a.name.last and \
+                        same_name(a.name, b.name):
+                    continue  # decided by the name
+                if key != min(a.person.evidence_keys() & b.person.evidence_keys()):
+                    continue  # taken at another key they share
                 yield from self._report(a, b, alike_reasons(a.person, b.person),
                                         a.name_line, b.name_line)
 
@@ -334,6 +348,20 @@ def _pairs(hits: list[T]) -> Iterator[tuple[T, T]]:
 
 def _index(hit: object) -> int:
     return hit[0] if isinstance(hit, tuple) else hit  # type: ignore[return-value]
+
+
+NAMED = 3  # namesakes named in one problem; the rest are counted
+
+
+def _namesake_problem(entry: _Entry, others: list[_Entry]) -> Problem:
+    if len(others) == 1:
+        return _problem(entry, entry.name_line, others[0], "same name")
+    named = [f"{o.path} ({o.display})" for o in others[:NAMED]]
+    more = len(others) - len(named)
+    listed = (", ".join(named) + f" and {more} more of the same name" if more
+              else ", ".join(named[:-1]) + f" and {named[-1]}")
+    return Problem(Location(entry.path, entry.name_line), CODE, Severity.WARNING,
+                   f"probably the same person as {listed}: same name")
 
 
 def _problem(entry: _Entry, line: int, other: _Entry, why: str) -> Problem:
