@@ -269,18 +269,21 @@ class Duplicates:
 
     def _namesakes(self, block: list[int], pairs: Container[tuple[int, int]]
                    ) -> Iterator[Problem]:
-        """One problem on each profile of a block of namesakes, naming the others it is
-        probably the same person as by name alone (pairs sharing an email or a phone are
-        reported with those). Per profile, not per pair: a large vault has groups of dozens
-        of people of one name, whose every pair would cost more than the rest of the report."""
+        """The problems of a block of namesakes: on each profile, one per other profile it
+        is probably the same person as by name alone (pairs sharing an email or a phone are
+        reported with those), or one for them all when they are more than :data:`NAMED`: a
+        large vault has groups of dozens of people of one name, whose every pair would cost
+        more than the rest of the report."""
         for i in dict.fromkeys(block):
             a = self.entries[i]
             if a.ignored:
                 continue
             others = [self.entries[j] for j in dict.fromkeys(block) if j != i
                       and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
-            if others:
+            if len(others) > NAMED:
                 yield _namesake_problem(a, others)
+            else:
+                yield from (_problem(a, a.name_line, b, "same name") for b in others)
 
     def _by_name(self, i: int, j: int) -> bool:
         """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
@@ -354,14 +357,11 @@ NAMED = 3  # namesakes named in one problem; the rest are counted
 
 
 def _namesake_problem(entry: _Entry, others: list[_Entry]) -> Problem:
-    if len(others) == 1:
-        return _problem(entry, entry.name_line, others[0], "same name")
-    named = [f"{o.path} ({o.display})" for o in others[:NAMED]]
-    more = len(others) - len(named)
-    listed = (", ".join(named) + f" and {more} more of the same name" if more
-              else ", ".join(named[:-1]) + f" and {named[-1]}")
+    """One problem for more than :data:`NAMED` namesakes: three named, the rest counted."""
+    named = ", ".join(f"{o.path} ({o.display})" for o in others[:NAMED])
     return Problem(Location(entry.path, entry.name_line), CODE, Severity.WARNING,
-                   f"probably the same person as {listed}: same name")
+                   f"probably the same person as {named} and {len(others) - NAMED} more of "
+                   "the same name: same name")
 
 
 def _problem(entry: _Entry, line: int, other: _Entry, why: str) -> Problem:
