@@ -376,9 +376,10 @@ def why_missed(all_results: dict[tuple[str, int], list[Result]]) -> list[str]:
     if not missed:
         return []
     out = ["", "## Targets missed in this run, and why", "",
-           "Measured on a shared 2-core machine: other work running at the same time moves a",
-           "ratio by a few hundredths between runs (the baseline is timed once, before the",
-           "commands).", ""]
+           "Measured on a shared 2-core machine. The baseline is timed once, before the",
+           "commands: when other work starts or stops in between, every ratio of the run moves",
+           "(compare the baseline's runs with earlier reports), so confirm a verdict near its",
+           "limit with paired runs (plaincrm and the baseline alternately).", ""]
     for key, where in missed.items():
         out.append(f"- **{key}** ({', '.join(where)}): {WHY[key]}")
     return out
