@@ -376,7 +376,7 @@ class Index:
         found, self.scan_problems = scan(self.vault, self.config)
         if wanted is not None:
             found = [s for s in found if s.path in wanted]
-        stats = _keyed(str(self.vault), found)
+        stats = [(s.path, s.mtime_ns, s.ctime_ns, s.ino, s.size) for s in found]
         del found
         key = derive_key(self.config)
         row = self._db.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
@@ -783,26 +783,6 @@ def _where(select: Filters | None) -> tuple[str, tuple[Any, ...]]:
         (select.search, "instr(haystack, ?)")) if value]
     where = " AND ".join(term for term, _value in found)
     return (f"WHERE {where}" if found else ""), tuple(value for _term, value in found)
-
-
-def _keyed(root: str, found: list[Any]) -> list[FileKey]:
-    """Each file's key: the walk's (mtime, size) and, from a stat of its own, inode and ctime
-    (an edit that keeps the size and puts the mtime back still moves the ctime)."""
-    try:
-        folder = os.open(root, os.O_RDONLY)  # each stat starts from the open vault folder
-    except OSError:
-        return [(s.path, -1, -1, -1, -1) for s in found]
-    keys: list[FileKey] = []
-    try:
-        for s in found:
-            try:
-                st = os.stat(s.path, dir_fd=folder)
-                keys.append((s.path, s.mtime_ns, st.st_ctime_ns, st.st_ino, s.size))
-            except OSError:
-                keys.append((s.path, -1, -1, -1, -1))
-    finally:
-        os.close(folder)
-    return keys
 
 
 def _grouped(found: Iterator[tuple[Any, ...]]) -> Callable[[str], list[tuple[Any, ...]]]:

@@ -221,6 +221,9 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
     )
     if conflict_inside:
         return [], body_start
+    simple = _simple_fields(lines, close)
+    if simple is not None:
+        return simple, body_start
     yaml, loader = _yaml()
     out.front = _FrontLines(source)
     try:
@@ -267,6 +270,83 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
         out.add(exc.line, "parse-error", f"front matter is nested more than {MAX_DEPTH} levels "
                 "deep; plaincrm reads plain keys, lists and small mappings")
         return [], body_start
+
+
+# The front matter most people write: ``key: value`` lines whose values are plain words, quoted
+# text without escapes, a one-line ``[a, b]`` list or ``- item`` lines. Anything else (comments,
+# nesting, continuation lines, tabs, odd characters, a repeated key) is left to libyaml.
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_ITEM_LINE = re.compile(r"( *)- +(.*?) *")
+_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|[-?:][^ ])(?:[^:#]|:(?! )|(?<! )#)*(?<!:)")
+_QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
+_FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^:#,\[\]{}'\"]*")
+
+
+def _simple_scalar(text: str) -> str | None:
+    """The value of a one-line plain or quoted scalar, as libyaml reads it; None if unsure."""
+    if _PLAIN.fullmatch(text):
+        return text
+    quoted = _QUOTED.fullmatch(text)
+    if quoted is not None:
+        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+    return None
+
+
+def _simple_fields(lines: list[str], close: int) -> list[Field] | None:
+    """The fields of front matter ``lines[1:close]`` without libyaml when every line is of the
+    plain shape above (the same fields libyaml gives), else None."""
+    fields: list[Field] = []
+    seen: set[str] = set()
+    items: list[str] = []  # the block list being read, for the last key
+    item_lines: list[int] = []
+    indent: str | None = None
+    opened = False  # the last key has no value on its line: a block list may follow
+    for number in range(1, close):
+        line = lines[number]
+        if line[-1:] != "\n" or not line[:-1].isprintable():
+            return None  # \r, a tab, a control or odd break character
+        line = line[:-1]
+        if not line.strip(" "):
+            return None
+        if indent is not None or (opened and line.lstrip(" ")[:1] == "-"):
+            item = _ITEM_LINE.fullmatch(line)
+            if item is not None and (indent is None or item.group(1) == indent):
+                value = _simple_scalar(item.group(2))
+                if value is None:
+                    return None
+                indent = item.group(1)
+                items.append(value)
+                item_lines.append(number + 1)
+                continue
+            if indent is not None:
+                last = fields[-1]
+                fields[-1] = Field(last.key, items, last.line, tuple(item_lines))
+                items, item_lines, indent = [], [], None
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or match.group(1) in seen:
+            return None
+        key, text = match.group(1), match.group(2) or ""
+        seen.add(key)
+        opened = not text
+        raw: Any
+        found: tuple[int, ...] = ()
+        if text.startswith("[") and text.endswith("]"):
+            inner = text[1:-1].strip(" ")
+            raw = [part.strip(" ") for part in inner.split(",")] if inner else []
+            if not all(_FLOW_ITEM.fullmatch(part) for part in raw):
+                return None
+            found = (number + 1,) * len(raw)
+        elif text:
+            raw = _simple_scalar(text)
+            if raw is None:
+                return None
+        else:
+            raw = ""
+        fields.append(Field(key=key, raw=raw, line=number + 1, item_lines=found))
+    if indent is not None:
+        last = fields[-1]
+        fields[-1] = Field(last.key, items, last.line, tuple(item_lines))
+    return fields or None
 
 
 def _anchor_or_alias(source: str, out: _Collector) -> tuple[int, str] | None:
@@ -421,7 +501,7 @@ def _read_body(body: str, first_line: int,
                     "under it; put a blank line between them",
                     Severity.WARNING,
                 )
-                _log_entry(content.splitlines()[0], line, log, out)
+                _log_entry(LEADING_DATE.match(content.splitlines()[0]), line, log, out)
                 continue
             if log_level is not None and level <= log_level:
                 log_level = None
@@ -433,11 +513,10 @@ def _read_body(body: str, first_line: int,
                 pin_level = level
         else:
             item = event[2]
-            box = CHECKBOX.match(item)
-            if box is not None:
+            if item[:1] == "[" and (box := CHECKBOX.match(item)) is not None:
                 tasks.append(_task(box, line, out))
-            elif log_level is not None and LEADING_DATE.match(item):
-                _log_entry(item, line, log, out)
+            elif log_level is not None and (dated := LEADING_DATE.match(item)) is not None:
+                _log_entry(dated, line, log, out)
             elif pin_level is not None and item:
                 pinned.append((item, line))
     return tasks, log, pinned
@@ -564,8 +643,9 @@ def _obsidian_task(rest: str, done: bool, location: Location, out: _Collector) -
     return Task(location, found.text, done or found.closed, day, task_owner)
 
 
-def _log_entry(item: str, line: int, log: list[LogEntry], out: _Collector) -> None:
-    dated = LEADING_DATE.match(item)
+def _log_entry(dated: re.Match[str] | None, line: int, log: list[LogEntry],
+               out: _Collector) -> None:
+    """The log entry of a list item ``dated`` (:data:`LEADING_DATE` matched) at ``line``."""
     assert dated is not None
     try:
         day = dt.date.fromisoformat(dated.group(1))  # the usual YYYY-MM-DD, fast

@@ -38,6 +38,8 @@ class FileStat:
     path: str  # relative to the vault, "/"-separated
     mtime_ns: int
     size: int
+    ctime_ns: int = -1  # with the inode: an edit that puts the mtime back still moves these
+    ino: int = -1
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -95,9 +97,9 @@ def _any_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def scan(vault: Path, config: Config) -> tuple[list[FileStat], list[Problem]]:
-    """Every profile file with its (mtime_ns, size), sorted by path; what cannot be read as
-    problems: a folder that cannot be listed, a name that is not UTF-8, a symlink that cannot
-    be resolved or leads out of the vault, a FIFO, socket or device.
+    """Every profile file with its mtime, size, ctime and inode, sorted by path; what cannot
+    be read as problems: a folder that cannot be listed, a name that is not UTF-8, a symlink
+    that cannot be resolved or leads out of the vault, a FIFO, socket or device.
 
     Hidden files and folders are skipped; symlinked folders are not followed (no loops); a
     symlinked file is followed when it stays inside the vault. So every path returned names a
@@ -179,7 +181,7 @@ class _Walk:
             self.problems.append(_problem(rel, f"the file's modification time (the year {year}) "
                                                "cannot be indexed; touch the file to reset it"))
             return
-        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_size))
+        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino))
 
     def linked_folder(self, entry: os.DirEntry[str], rel: str) -> None:
         """A symlink that is not a profile by name: a problem if it is a folder outside."""

@@ -28,7 +28,7 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -206,7 +206,7 @@ class Duplicates:
         self.emails: dict[str, Any] = {}
         self.phones: dict[str, Any] = {}
         self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
-        self.evidence: dict[str, Any] = {}  # evidence + initial -> entry index, or a list
+        self.evidence: dict[int, Any] = {}  # hash of evidence + initial -> index(es)
 
     def add(self, profile: Profile) -> None:
         index = len(self.entries)
@@ -222,19 +222,19 @@ class Duplicates:
                 _file(self.phones, found[0], (index, line, found[1]))
         if key is not None and key.last:
             _file(self.names, key.block, index)
-        distinct = frozenset(distinct_ids(profile))
+        distinct = _kept(frozenset(distinct_ids(profile)))
         who = None
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
-            who = Person(key, frozenset(e.casefold() for e, _ in emails),
-                         frozenset(phone_keys), profile.id, distinct,
+            who = Person(key, _kept(frozenset(e.casefold() for e, _ in emails)),
+                         _kept(frozenset(phone_keys)), profile.id, distinct,
                          str(birthday) if birthday else None,
-                         alike.postcodes(places) if places else frozenset(),
-                         alike.streets(places) if places else frozenset())
+                         _kept(alike.postcodes(places)) if places else EMPTY,
+                         _kept(alike.streets(places)) if places else EMPTY)
             blocks = who.evidence_keys()
-            for block in blocks:
-                _file(self.evidence, block, index)
+            for block in blocks:  # filed by hash: a million keys at 100,000 profiles
+                _file(self.evidence, hash(block), index)
             if not blocks:
                 who = None
         self.entries.append(_Entry(profile.path, profile.display_name, key,
@@ -256,18 +256,8 @@ class Duplicates:
                 if _same_phone((_digits, x[2]), (_digits, y[2])):
                     shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
                                                                     (_digits, y[2])))
-        named: set[tuple[int, int]] = set()
         for _name, block in _shared(self.names):
-            for i, j in _pairs(block):
-                if (i, j) in pairs:
-                    continue  # decided below, with the emails and phones they share
-                a, b = self.entries[i], self.entries[j]
-                # a pair only the name can make: decided at once, not kept (a large vault
-                # has many namesakes; keeping them all would cost more than the report)
-                reasons = _reasons((), (), a.name, b.name)
-                if reasons:
-                    named.add((i, j))
-                yield from self._report(a, b, reasons, a.name_line, b.name_line)
+            yield from self._namesakes(block, pairs)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entries[i], self.entries[j]
@@ -275,19 +265,47 @@ class Duplicates:
             if reasons:
                 exact.add((i, j))
             yield from self._report(a, b, reasons, li, lj)
-        yield from self._alike(named | exact)
+        yield from self._alike(exact)
 
-    def _alike(self, decided: set[tuple[int, int]]) -> Iterator[Problem]:
-        """Pairs of alike names that share a piece of evidence (and its initial)."""
-        seen: set[tuple[int, int]] = set()
-        for _key, block in _shared(self.evidence):
+    def _namesakes(self, block: list[int], pairs: Container[tuple[int, int]]
+                   ) -> Iterator[Problem]:
+        """The problems of a block of namesakes: on each profile, one per other profile it
+        is probably the same person as by name alone (pairs sharing an email or a phone are
+        reported with those), or one for them all when they are more than :data:`NAMED`: a
+        large vault has groups of dozens of people of one name, whose every pair would cost
+        more than the rest of the report."""
+        for i in dict.fromkeys(block):
+            a = self.entries[i]
+            if a.ignored:
+                continue
+            others = [self.entries[j] for j in dict.fromkeys(block) if j != i
+                      and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
+            if len(others) > NAMED:
+                yield _namesake_problem(a, others)
+            else:
+                yield from (_problem(a, a.name_line, b, "same name") for b in others)
+
+    def _by_name(self, i: int, j: int) -> bool:
+        """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
+        says otherwise)."""
+        a, b = self.entries[i], self.entries[j]
+        return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
+                and bool(_reasons((), (), a.name, b.name)))
+
+    def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
+        """Pairs of alike names that share a piece of evidence (and its initial); a pair is
+        taken at the least key its two profiles share, so no pair needs to be kept."""
+        for key, block in _shared(self.evidence):
             for i, j in _pairs(block):
-                if (i, j) in decided or (i, j) in seen:
-                    continue
-                seen.add((i, j))
                 a, b = self.entries[i], self.entries[j]
-                if a.person is None or b.person is None:
+                if a.person is None or b.person is None or (i, j) in exact:
                     continue
+                if a.name is not None and b.name is not None and a.name.last and \
+                        same_name(a.name, b.name):
+                    continue  # decided by the name
+                shared = a.person.evidence_keys() & b.person.evidence_keys()
+                if not shared or key != min(hash(k) for k in shared):
+                    continue  # taken at another key they share (or only their hashes do)
                 yield from self._report(a, b, alike_reasons(a.person, b.person),
                                         a.name_line, b.name_line)
 
@@ -304,7 +322,15 @@ class Duplicates:
         yield _problem(b, line_b, a, why)
 
 
-def _file(blocks: dict[str, Any], key: str, hit: Any) -> None:
+EMPTY: frozenset[Any] = frozenset()
+
+
+def _kept(values: frozenset[T]) -> frozenset[T]:
+    """``values``, or one shared empty set (each empty frozenset costs 216 bytes)."""
+    return values if values else EMPTY
+
+
+def _file(blocks: dict[Any, Any], key: Any, hit: Any) -> None:
     """Put ``hit`` in the block of ``key``: alone at first, in a list once shared."""
     old = blocks.get(key)
     if old is None:
@@ -315,7 +341,7 @@ def _file(blocks: dict[str, Any], key: str, hit: Any) -> None:
         blocks[key] = [old, hit]
 
 
-def _shared(blocks: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
+def _shared(blocks: dict[Any, Any]) -> Iterator[tuple[Any, list[Any]]]:
     """The blocks that more than one hit shares."""
     return ((key, hits) for key, hits in blocks.items() if type(hits) is list)
 
@@ -334,6 +360,17 @@ def _pairs(hits: list[T]) -> Iterator[tuple[T, T]]:
 
 def _index(hit: object) -> int:
     return hit[0] if isinstance(hit, tuple) else hit  # type: ignore[return-value]
+
+
+NAMED = 3  # namesakes named in one problem; the rest are counted
+
+
+def _namesake_problem(entry: _Entry, others: list[_Entry]) -> Problem:
+    """One problem for more than :data:`NAMED` namesakes: three named, the rest counted."""
+    named = ", ".join(f"{o.path} ({o.display})" for o in others[:NAMED])
+    return Problem(Location(entry.path, entry.name_line), CODE, Severity.WARNING,
+                   f"probably the same person as {named} and {len(others) - NAMED} more of "
+                   "the same name: same name")
 
 
 def _problem(entry: _Entry, line: int, other: _Entry, why: str) -> Problem:
