@@ -17,6 +17,9 @@ never from the clock or a random number, so an unchanged vault gives byte-identi
   ``customer_since``, not after today; 1970-01-01 without) at a time of day that is a checksum
   of the rest of the event; SEQUENCE: days from 1000-01-01 to the revision day plus days to the
   start. Any edit changes the stamp; a later dated change or an event moved later raises both.
+- DESCRIPTION: what is due, the phones and emails, what to recall of the person (as the
+  agenda's context line, :func:`plaincrm.recall.context`: the first pinned fact, else the
+  newest conversation, else the newest entry; ``calendar.include_log``), and the file.
 - Texts are cleaned of control characters (TEXT allows only TAB) and escaped, the calendar's
   name too.
 - Yearly reminders (birthday, anniversary, ``yearly`` dates) are one recurring event each, from
@@ -445,10 +448,10 @@ def _details(cp: CalendarProfile, config: Config) -> list[str]:
         lines.append(f"Phone: {cp.phones}")
     if config["calendar.include_email"] and cp.emails:
         lines.append(f"Email: {cp.emails}")
-    recalled = cp.context
-    if config["calendar.include_log"] and isinstance(recalled, str):
+    recalled = cp.context if config["calendar.include_log"] else None
+    if isinstance(recalled, str):  # as the agenda's context line: a pinned fact first,
         lines.append(f"Remember: {recalled}")
-    elif config["calendar.include_log"] and recalled is not None:
+    elif recalled is not None:  # else the newest conversation (else the newest entry)
         kind = f" {recalled.kind}:" if recalled.kind else ""
         lines.append(f"Last log: {recalled.date.isoformat()}{kind} {recalled.text}")
     lines.append(f"File: {cp.path}")
