@@ -44,6 +44,8 @@ def find_profile(source: Source, name: str) -> Profile:
     AmbiguousName."""
     if not isinstance(source, Vault):
         return _find_profile(source, name)
+    if source.stats is None:  # as Vault.profiles: the index first brought up to date
+        source.refresh()
     path = find_path(source.index, name, source.config["profiles.phone_region"])
     profile = source.index.profile(path, full=False)
     if profile is None:  # gone from the index between the two questions
