@@ -1,11 +1,13 @@
 """Changing one profile on disk: log an interaction, add, tick or move a task, set or unset a
 front-matter key.
 
-Each function finds the profile and hands the edit (:mod:`plaincrm.edit`) to
-:func:`plaincrm.files.update_profile`, which reads the file, applies the edit and writes it back
-under one lock, only if the file is still as read; what it reports is what is on disk. With
-``commit`` it then commits that file alone (:mod:`plaincrm.gitrepo`). The checks that could refuse
-the value or the commit run before anything is written.
+Each function finds the profile (:func:`find_profile`: in an open vault, the one lookup of
+:func:`plaincrm.lookup.find_path` asked of the index, only the profile found decoded) and hands
+the edit (:mod:`plaincrm.edit`) to :func:`plaincrm.files.update_profile`, which reads the file,
+applies the edit and writes it back under one lock, only if the file is still as read; what it
+reports is what is on disk. With ``commit`` it then commits that file alone
+(:mod:`plaincrm.gitrepo`). The checks that could refuse the value or the commit run before
+anything is written.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pathlib import Path
 
 from plaincrm import edit, frontmatter_edit
 from plaincrm.config import Config
-from plaincrm.errors import AmbiguousName, BadValue, GitError, NoSuchTask
+from plaincrm.errors import AmbiguousName, BadValue, GitError, NoSuchProfile, NoSuchTask
 from plaincrm.files import update_profile
 from plaincrm.gitrepo import open_repo
+from plaincrm.loader import Vault
+from plaincrm.lookup import find_path, fold
 from plaincrm.lookup import find_profile as _find_profile
-from plaincrm.lookup import fold
 from plaincrm.model import Profile, Task
 from plaincrm.parse import parse_profile
 from plaincrm.repeat import next_day
@@ -29,12 +32,33 @@ from plaincrm.templates import render_value
 
 Hook = Callable[[], None]
 Value = str | list[str]
+# where a change looks NAME up: an open vault (its index), or the profiles themselves
+Source = Vault | Iterable[Profile]
 
 
-def find_profile(profiles: Iterable[Profile], name: str) -> Profile:
-    """The profile ``name`` means: :func:`plaincrm.lookup.find_profile` (which also finds a
-    profile by the id, file or name of a profile merged into it)."""
-    return _find_profile(profiles, name)
+def find_profile(source: Source, name: str) -> Profile:
+    """The profile ``name`` means (also by the id, file or name of a profile merged into it).
+    In an open vault: :func:`plaincrm.lookup.find_path` asked of its index with
+    ``profiles.phone_region``, and only that profile decoded; among ``profiles`` given:
+    :func:`plaincrm.lookup.find_profile`, which reads each. Raises NoSuchProfile or
+    AmbiguousName."""
+    if not isinstance(source, Vault):
+        return _find_profile(source, name)
+    if source.stats is None:  # as Vault.profiles: the index first brought up to date
+        source.refresh()
+    path = find_path(source.index, name, source.config["profiles.phone_region"])
+    profile = source.index.profile(path, full=False)
+    if profile is None:  # gone from the index between the two questions
+        raise NoSuchProfile(f"no profile matches {name!r}")
+    return profile
+
+
+def known_owners(source: Source) -> set[str]:
+    """Every staff name the vault uses (:func:`plaincrm.values.known_owners`), asked of the
+    index in an open vault."""
+    from plaincrm.values import known_owners as of_profiles
+
+    return set(source.index.owners()) if isinstance(source, Vault) else of_profiles(source)
 
 
 def _as_list(raw: object) -> list[object]:
@@ -55,7 +79,7 @@ class Change:
     profile: Profile | None = None  # the profile as written
 
 
-def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str,
+def log(root: Path, profiles: Source, name: str, text: str, kind: str,
         day: dt.date, commit: bool = False, before_rename: Hook | None = None) -> Change:
     """Append ``- DAY kind: TEXT`` to the Log section of the profile ``name`` means."""
     day = edit.check_given_day(day, "--date")
@@ -74,7 +98,7 @@ def log(root: Path, profiles: Iterable[Profile], name: str, text: str, kind: str
     return _apply(root, profile, change, written, lambda: message, commit, before_rename)
 
 
-def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, text: str,
+def add_task(root: Path, profiles: Source, name: str, day: dt.date, text: str,
              owner: str | None = None, commit: bool = False,
              before_rename: Hook | None = None, style: str = "plaincrm") -> Change:
     """Add the open task ``- [ ] DAY TEXT @owner`` to the profile ``name`` means (``style``
@@ -96,7 +120,7 @@ def add_task(root: Path, profiles: Iterable[Profile], name: str, day: dt.date, t
     return _apply(root, profile, change, written, lambda: message, commit, before_rename)
 
 
-def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
+def tick(root: Path, profiles: Source, name: str, query: str,
          commit: bool = False, before_rename: Hook | None = None, on: dt.date | None = None,
          line: int | None = None, today: dt.date | None = None, last: bool = False) -> Change:
     """Mark done the one open task of ``name`` whose text contains ``query`` (case and
@@ -128,16 +152,16 @@ def tick(root: Path, profiles: Iterable[Profile], name: str, query: str,
     return _apply(root, profile, change, written, message, commit, before_rename)
 
 
-def set_value(root: Path, profiles: Iterable[Profile], name: str, key: str,
+def set_value(root: Path, profiles: Source, name: str, key: str,
               value: Value | None, config: Config, today: dt.date, add: bool = False,
               force: bool = False, commit: bool = False,
               before_rename: Hook | None = None) -> Change:
     """Set front-matter ``key`` of the profile ``name`` means to ``value`` (None: remove it).
     ``add``: add the values to the key's list. Unless ``force``, a value ``plaincrm check``
     would call an error is refused (:func:`plaincrm.values.value_errors`)."""
-    from plaincrm.values import known_owners, value_errors
+    from plaincrm.values import value_errors
 
-    every = list(profiles)
+    every = profiles if isinstance(profiles, Vault) else list(profiles)
     profile = find_profile(every, name)
     current = profile.raw(key)
     if value is not None:
@@ -174,7 +198,7 @@ def _new_value(current: object, value: Value, add: bool) -> Value:
     return given
 
 
-def move_task(root: Path, profiles: Iterable[Profile], name: str, query: str,
+def move_task(root: Path, profiles: Source, name: str, query: str,
               new_day: dt.date, on: dt.date | None = None, line: int | None = None,
               commit: bool = False, before_rename: Hook | None = None) -> Change:
     """Give the open task of ``name`` matching ``query`` (``on`` its date, ``line`` its line)

@@ -34,9 +34,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "customer"
 
 
-phone_digits = duplicates.phone_digits
-
-
 def same_person(profiles: Iterable[Profile], name: str, emails: Iterable[str],
                 phones: Iterable[str], region: str = "", distinct: Iterable[str] = (),
                 birthday: str | None = None,

@@ -17,6 +17,9 @@ never from the clock or a random number, so an unchanged vault gives byte-identi
   ``customer_since``, not after today; 1970-01-01 without) at a time of day that is a checksum
   of the rest of the event; SEQUENCE: days from 1000-01-01 to the revision day plus days to the
   start. Any edit changes the stamp; a later dated change or an event moved later raises both.
+- DESCRIPTION: what is due, the phones and emails, what to recall of the person (as the
+  agenda's context line, :func:`plaincrm.recall.context`: the first pinned fact, else the
+  newest conversation, else the newest entry; ``calendar.include_log``), and the file.
 - Texts are cleaned of control characters (TEXT allows only TAB) and escaped, the calendar's
   name too.
 - Yearly reminders (birthday, anniversary, ``yearly`` dates) are one recurring event each, from
@@ -61,7 +64,9 @@ from plaincrm.fields import FIRST_YEAR
 from plaincrm.files import write_if_changed, write_stream_if_changed
 from plaincrm.index import CalendarProfile
 from plaincrm.loader import Vault
+from plaincrm.logkinds import log_kinds
 from plaincrm.model import Birthday, Profile, add_months
+from plaincrm.recall import context
 from plaincrm.reminders import OUTREACH, Rule, next_yearly, rules
 
 PRODID = f"-//plaincrm//plaincrm {__version__}//EN"
@@ -69,7 +74,7 @@ UID_DOMAIN = "plaincrm"
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # day 0 of SEQUENCE
 FOOTER = b"END:VCALENDAR\r\n"
-CACHE_FORMAT = 4  # bump when what an event or a profile entry holds, or a key, changes
+CACHE_FORMAT = 5  # bump when what an event or a profile entry holds, or a key, changes
 # TEXT (RFC 5545 3.3.11) allows no control character but TAB; line and paragraph separators
 # and the non-characters U+FFFE/U+FFFF break line-based parsers too; a lone surrogate (a file
 # name that is not UTF-8) cannot be written at all
@@ -224,7 +229,8 @@ def _facts(profile: Profile, config: Config) -> CalendarProfile:
         found = []
     return CalendarProfile(profile.path, profile.id, found, profile.newest_log(),
                            profile.customer_since, ", ".join(profile.phones) or None,
-                           ", ".join(profile.emails) or None)
+                           ", ".join(profile.emails) or None,
+                           context(profile, log_kinds(config)))
 
 
 def _losers(shared: Iterable[tuple[str, str, int]]) -> set[str]:
@@ -442,10 +448,12 @@ def _details(cp: CalendarProfile, config: Config) -> list[str]:
         lines.append(f"Phone: {cp.phones}")
     if config["calendar.include_email"] and cp.emails:
         lines.append(f"Email: {cp.emails}")
-    newest = cp.last
-    if config["calendar.include_log"] and newest is not None:
-        kind = f" {newest.kind}:" if newest.kind else ""
-        lines.append(f"Last log: {newest.date.isoformat()}{kind} {newest.text}")
+    recalled = cp.context if config["calendar.include_log"] else None
+    if isinstance(recalled, str):  # as the agenda's context line: a pinned fact first,
+        lines.append(f"Remember: {recalled}")
+    elif recalled is not None:  # else the newest conversation (else the newest entry)
+        kind = f" {recalled.kind}:" if recalled.kind else ""
+        lines.append(f"Last log: {recalled.date.isoformat()}{kind} {recalled.text}")
     lines.append(f"File: {cp.path}")
     return lines
 

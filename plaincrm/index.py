@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"12/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"13/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -597,12 +597,15 @@ class Index:
 
     def calendar_profiles(self, paths: list[str]) -> Iterator[CalendarProfile]:
         """The profiles at ``paths`` that have rules: their rules and what their events say
-        besides, and for each rule the (UID, revision, start) of the event kept for it, if
-        any. Read a few hundred at a time, each batch in one snapshot."""
+        besides (what to recall: the first pinned fact, else the newest conversation, as the
+        agenda's rows from :meth:`rules_due`), and for each rule the (UID, revision, start)
+        of the event kept for it, if any. Read a few hundred at a time, each batch in one
+        snapshot."""
         for at in range(0, len(paths), READ_BATCH):
             part = paths[at:at + READ_BATCH]
             found = self._rows(
-                f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start "
+                f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start, "
+                "p.talk_date, p.talk_kind, p.talk_text, p.talk_line, p.remember "
                 "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
                 "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
                 f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq",
@@ -689,6 +692,7 @@ class CalendarProfile:
     since: dt.date | None
     phones: str | None  # as written, joined by ", "
     emails: str | None
+    context: LogEntry | str | None  # what to recall: :func:`plaincrm.recall.context`
     gen: int = 0
     kept: dict[int, tuple[str, int, int]] = field(default_factory=dict)
 
@@ -833,9 +837,14 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
     w = RULE_WIDTH
     rule, last = _rule(rows[0][:w])
     since, phones, emails, gen = rows[0][w:w + 4]
+    talk_date, talk_kind, talk_text, talk_line, remember = rows[0][w + 7:w + 12]
+    path = rule.location.path
+    talk = None if talk_date is None else LogEntry(
+        Location(path, talk_line), dt.date.fromordinal(talk_date), talk_text, talk_kind)
     return CalendarProfile(
-        rule.location.path, rule.profile_id, [rule, *[_rule(row[:w])[0] for row in rows[1:]]],
-        last, dt.date.fromordinal(since) if since else None, phones, emails, gen,
+        path, rule.profile_id, [rule, *[_rule(row[:w])[0] for row in rows[1:]]],
+        last, dt.date.fromordinal(since) if since else None, phones, emails, remember or talk,
+        gen,
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
 
 

@@ -110,13 +110,23 @@ def _wanted(name: str) -> str:
 PHONE_KEY = 9  # a phone's last digits: the same however it is written (+44 20…, 020…)
 
 
+def phone_digits(phone: str) -> str:
+    """The one rule for a phone's digits that stay the same however it is written: its digits
+    without the leading zeros of a trunk or international prefix, the last PHONE_KEY of them
+    (``+44 20 7946 0958``, ``020 7946 0958``, ``0044…`` → ``079460958``); "" for no digits.
+    The lookup's keys, ``check``'s duplicate rule and import's matching all use it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits.lstrip("0")[-PHONE_KEY:]
+
+
 def phone_key(text: str) -> str | None:
-    """What the index keeps a phone under: its last PHONE_KEY digits, whether it is written
-    with its country code or not (no phone library needed); None for what is no phone."""
+    """What the index keeps a phone under: :func:`phone_digits`, whether it is written with
+    its country code or not (no phone library needed); None for what is no phone (a letter,
+    fewer than 5 digits)."""
     if any(c.isalpha() for c in text):
         return None
-    digits = "".join(c for c in text if c.isdigit())
-    return digits[-PHONE_KEY:] if len(digits) >= 5 else None
+    key = phone_digits(text)
+    return key if len(key) >= 5 else None
 
 
 def contact_key(text: str) -> str | None:

@@ -31,11 +31,10 @@ from typing import Any
 
 from plaincrm import edit, frontmatter_edit
 from plaincrm.change import _as_list, find_profile
-from plaincrm.checks.duplicates import phone_digits
 from plaincrm.errors import GitError, PlaincrmError, WriteRefused
 from plaincrm.files import read_vault_file, update_profile, vault_path
 from plaincrm.gitrepo import GitUnavailable, open_repo
-from plaincrm.lookup import MERGED_FROM
+from plaincrm.lookup import MERGED_FROM, phone_digits
 from plaincrm.model import Profile
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN
 from plaincrm.render.profile import raw_text

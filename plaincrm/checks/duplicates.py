@@ -36,6 +36,7 @@ from plaincrm.checks import alike
 from plaincrm.checks.base import Context, ignored_codes, items
 from plaincrm.checks.fields import parse_phone
 from plaincrm.checks.names import NameKey, first_names_differ, name_key, same_name
+from plaincrm.lookup import phone_digits
 from plaincrm.model import Location, Problem, Profile, Severity
 
 CODE = "duplicate"
@@ -69,12 +70,6 @@ class Person:
         if self.birthday:
             base.append(f"b:{self.birthday}")
         return {f"{key} {i}" for key in base for i in initials}
-
-
-def phone_digits(phone: str) -> str:
-    """Digits of a phone number without the trunk/international prefix: its last nine."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return digits.lstrip("0")[-9:]
 
 
 def phone_key(phone: str, region: str) -> tuple[str, str | None] | None:

@@ -38,7 +38,7 @@ def done(app: App, name: str, text: str, on: dt.datetime | None, line: int | Non
       plaincrm done "jane roe" "call back" --on 2026-12-05
     """
     vault = app.open()
-    report(app, change.tick(vault.root, vault.profiles(full=False), name, text, commit,
+    report(app, change.tick(vault.root, vault, name, text, commit,
                             on=on.date() if on else None, line=line,
                             today=today.date() if today else None, last=last))
 

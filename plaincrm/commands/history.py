@@ -6,7 +6,7 @@ import click
 
 from plaincrm.cli import App, json_option, pass_app
 from plaincrm.history import History, profile_history
-from plaincrm.lookup import find_profile
+from plaincrm.lookup import find_path
 
 
 @click.command()
@@ -25,8 +25,8 @@ def history(app: App, name: str, as_json: bool) -> None:
       plaincrm history "jane roe"
     """
     vault = app.open()
-    profile = find_profile(vault.profiles(full=False), name)
-    result = profile_history(vault.root, profile.path)
+    path = find_path(vault.index, name, vault.config["profiles.phone_region"])
+    result = profile_history(vault.root, path)
     for warning in result.warnings:
         app.note(warning)
     if as_json:

@@ -35,7 +35,7 @@ def log(app: App, name: str, text: str, kind: str, day: dt.datetime | None,
     """
     vault = app.open()
     when = day.date() if day else dt.date.today()
-    done = change.log(vault.root, vault.profiles(full=False), name, text, kind, when, commit)
+    done = change.log(vault.root, vault, name, text, kind, when, commit)
     report(app, done)
     service = service_due(done.profile) if done.profile and kind.lower() == "service" else None
     if service is not None:

@@ -42,7 +42,7 @@ def set_(app: App, name: str, key: str, values: tuple[str, ...], add: bool, forc
     vault = app.open()
     value: str | list[str] = values[0] if len(values) == 1 else list(values)
     day = today.date() if today else dt.date.today()
-    report(app, change.set_value(vault.root, vault.profiles(full=False), name, key, value,
+    report(app, change.set_value(vault.root, vault, name, key, value,
                                  vault.config, day, add=add, force=force, commit=commit))
 
 
@@ -59,7 +59,7 @@ def unset(app: App, name: str, key: str, commit: bool) -> None:
       plaincrm unset "jane roe" contract_end
     """
     vault = app.open()
-    report(app, change.set_value(vault.root, vault.profiles(full=False), name, key, None,
+    report(app, change.set_value(vault.root, vault, name, key, None,
                                  vault.config, dt.date.today(), commit=commit))
 
 

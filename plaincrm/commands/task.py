@@ -52,10 +52,10 @@ def task(app: App, name: str, date: dt.datetime | None, text: str | None, owner:
             day = dt.date.fromisoformat(new_date)
         except ValueError:
             raise BadValue(f"--move: {new_date!r} is not a date; write YYYY-MM-DD") from None
-        report(app, change.move_task(vault.root, vault.profiles(full=False), name, query, day,
+        report(app, change.move_task(vault.root, vault, name, query, day,
                                      on.date() if on else None, line, commit))
         return
     if date is None or text is None:
         raise BadValue("give DATE and TEXT for a new task, or --move TEXT NEW_DATE")
-    report(app, change.add_task(vault.root, vault.profiles(full=False), name, date.date(), text,
+    report(app, change.add_task(vault.root, vault, name, date.date(), text,
                                 owner, commit, style=vault.config["tasks.format"]))

@@ -25,10 +25,10 @@ from enum import StrEnum
 
 from plaincrm import fields
 from plaincrm.checks import duplicates
-from plaincrm.create import phone_digits, same_person
+from plaincrm.create import same_person
 from plaincrm.interop.contact import Contact
 from plaincrm.interop.mapping import Mapped, Unusable, Value, to_profile
-from plaincrm.lookup import name_key
+from plaincrm.lookup import name_key, phone_digits
 from plaincrm.model import Field, Location, Problem, Profile, Severity
 
 
