@@ -276,8 +276,9 @@ SPEC: tuple[Option, ...] = (
            "description."),
     Option("calendar.include_email", bool, True, "Put the profile's email in each event's "
            "description."),
-    Option("calendar.include_log", bool, True, "Put the newest log entry in each event's "
-           "description (it may hold personal notes: the feed can leave the machine)."),
+    Option("calendar.include_log", bool, True, "Put what to recall of the person in each "
+           "event's description: the first pinned fact, else the newest conversation (it may "
+           "hold personal notes: the feed can leave the machine)."),
     Option("calendar.alarms", dict, {"birthday": "-PT15H", "service": "-PT15H",
            "task": "-PT15H"}, "An alarm per reminder kind, as a trigger relative to the "
            "event's start (midnight): `-PT15H` is 09:00 the day before.", _alarms),
