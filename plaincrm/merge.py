@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from plaincrm import edit, frontmatter_edit
-from plaincrm.change import _as_list, find_profile
+from plaincrm.change import Source, _as_list, find_profile
 from plaincrm.errors import GitError, PlaincrmError, WriteRefused
 from plaincrm.files import read_vault_file, update_profile, vault_path
 from plaincrm.gitrepo import GitUnavailable, open_repo
+from plaincrm.loader import Vault
 from plaincrm.lookup import MERGED_FROM, phone_digits
 from plaincrm.model import Profile
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN
@@ -121,12 +122,14 @@ def plan(keep_path: str, keep_data: bytes, drop_path: str, drop_data: bytes,
                 len(moved_tasks), len(notes), data, message, drop_data)
 
 
-def merge(root: Path, profiles: Iterable[Profile], keep_name: str, drop_name: str,
+def merge(root: Path, profiles: Source, keep_name: str, drop_name: str,
           take: Iterable[str] = (), apply: bool = False, commit: bool = True,
           today: dt.date | None = None) -> tuple[Plan, str | None]:
-    """Plan the merge; with ``apply`` write KEEP, remove DROP and commit both at once."""
-    every = list(profiles)
-    keep, drop = find_profile(every, keep_name), find_profile(every, drop_name)
+    """Plan the merge; with ``apply`` write KEEP, remove DROP and commit both at once. KEEP
+    and DROP are found as every command finds a person (an open vault: by its index, with
+    the phone region)."""
+    source = profiles if isinstance(profiles, Vault) else list(profiles)
+    keep, drop = find_profile(source, keep_name), find_profile(source, drop_name)
     keep_data, drop_data = read_vault_file(root, keep.path), read_vault_file(root, drop.path)
     planned = plan(keep.path, keep_data, drop.path, drop_data, take, today)
     if not apply:

@@ -157,3 +157,20 @@ def test_distinct_from_silences_only_that_pair(vault: VaultFactory, run: Run) ->
     pairs = sorted((p["path"], p["message"].split()[5]) for p in json.loads(report.stdout)[
         "problems"] if p["code"] == "duplicate")
     assert pairs == [("a.md", "c.md"), ("b.md", "c.md"), ("c.md", "a.md"), ("c.md", "b.md")]
+
+
+def test_merge_finds_both_by_the_vaults_phone_region(vault: VaultFactory, run: Run) -> None:
+    """merge names KEEP and DROP as every command does: a national number is read with the
+    vault's phone region, so a number in another country with the same last digits is not
+    taken for it (it was: merge looked by the last 9 digits alone)."""
+    root = vault({
+        "hans.md": "---\nname: Hans Mueller\nphone: '+44 113 496 0584'\n---\n",
+        "bob.md": "---\nname: Bob Stone\nphone: '+1 213 496 0584'\n---\n",
+        "mueller-hans.md": "---\nname: Müller, Hans\nemail: hans@example.org\n---\n"},
+        config='[profiles]\nphone_region = "GB"\n')
+    before = {p.name: p.read_bytes() for p in root.glob("*.md")}
+    result = run(root, "merge", "0113 496 0584", "hans@example.org")
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing was written; add --yes to merge mueller-hans.md into hans.md" \
+        in result.output
+    assert {p.name: p.read_bytes() for p in root.glob("*.md")} == before

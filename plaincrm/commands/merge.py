@@ -40,7 +40,7 @@ def merge(app: App, keep: str, drop: str, yes: bool, take: tuple[str, ...], no_c
 
     vault = app.open()
     day = today.date() if today else dt.date.today()
-    planned, sha = run(vault.root, vault.profiles(full=True), keep, drop, take, apply=yes,
+    planned, sha = run(vault.root, vault, keep, drop, take, apply=yes,
                        commit=not no_commit, today=day)
     rows = [(key, mine, theirs, result) for key, mine, theirs, result in planned.rows]
     for text in table(rows, ["KEY", f"KEEP {planned.keep}", f"DROP {planned.drop}", "RESULT"]):
