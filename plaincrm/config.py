@@ -89,11 +89,17 @@ def _date_rules(value: dict[str, Any]) -> None:
 
 def _check_warnings(value: list[str]) -> None:
     from plaincrm.checks.codes import CODES, WARNING
+    from plaincrm.checks.stored import NOT_KEPT
 
-    warnings = sorted(code for code, (severity, _what) in CODES.items() if severity == WARNING)
+    warnings = sorted(code for code, (severity, _what) in CODES.items()
+                      if severity == WARNING and code not in NOT_KEPT)
     for item in value:
         if item not in CODES:
             raise ValueError(f"{item!r} is not a check code; warnings are "
+                             f"{', '.join(warnings)}")
+        if item in NOT_KEPT:
+            raise ValueError(f"{item!r} is found by plaincrm check only, never an agenda item "
+                             f"(see docs/checks.md); warnings that can be are "
                              f"{', '.join(warnings)}")
 
 
@@ -219,14 +225,15 @@ SPEC: tuple[Option, ...] = (
            "calendar feed too. 0: never.", _days),
     Option("agenda.managers", list, [], "Who escalated items go to (owner names, as in "
            "`--owner`), e.g. `[\"ben\"]`.", _words, item_type=str),
-    Option("agenda.check_items", bool, False, "List what `plaincrm check` finds as agenda "
+    Option("agenda.check_items", bool, True, "List what `plaincrm check` finds as agenda "
            "items for the profile's owner (`fix`: \"add email or phone\", \"fix the "
-           "email\"), every error and the warnings `check_warnings` names, until fixed. A "
-           "file left with git conflict markers is always one `merge conflict` item.",),
+           "email\"), every error and the warnings `check_warnings` names, until fixed "
+           "(`invalid-phone` is left to `plaincrm check`, see docs/checks.md). `false`: none. "
+           "A file left with git conflict markers is always one `merge conflict` item.",),
     Option("agenda.check_warnings", list, [], "Warning codes of `plaincrm check` that become "
            "agenda items for the profile's owner, like every error does, e.g. "
-           "`[\"invalid-phone\"]`. Only what the index keeps: not `stale` nor `duplicate` "
-           "(see docs/checks.md).", _check_warnings, item_type=str),
+           "`[\"undated-task\"]`. Only what the index keeps: not `stale`, `duplicate` nor "
+           "`invalid-phone` (see docs/checks.md).", _check_warnings, item_type=str),
     # -- [checks]
     Option("checks.stale_days", int, 180, "An `active` profile with no log entry for longer "
            "than this is `stale`.", _days),

@@ -34,16 +34,17 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Agenda for Sunday 22 November 2026 · next 7 days"
     assert [line for line in lines if line and not line.startswith(" ")][1:] == [
-        "Overdue (2)", "Today (1)", "Upcoming (5)"]
-    rows = [line for line in lines if line.startswith("  ") and "last: " not in line]
-    contexts = [line for line in lines if "last: " in line]
-    assert len(rows) == len(contexts) == 8
+        "Overdue (2)", "Today (2)", "Upcoming (5)"]
+    rows = [line for line in lines if line.startswith("  ") and "last: " not in line
+            and "problem: " not in line]
+    contexts = [line for line in lines if "last: " in line or "problem: " in line]
+    assert len(rows) == len(contexts) == 9
     # aligned columns: the kind and the name start at the same offset on every row
     assert len({row.index(kind) for row, kind in zip(rows, (
-        "service", "task", "keep in touch", "service", "anniversary", "keep in touch",
+        "service", "task", "fix", "keep in touch", "service", "anniversary", "keep in touch",
         "service", "contract end"), strict=True)}) == 1
-    names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost",
-             "Bert Boiler", "Bert Boiler", "Carla Contract")
+    names = ("Ada Lovelace", "Ada Lovelace", "Bea Broken", "Lena Leap", "Bea Broken",
+             "Lars Lost", "Bert Boiler", "Bert Boiler", "Carla Contract")
     assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
     # the phone (else email) and the newest log entry sit on the next line, indented to the name
     assert {len(c) - len(c.lstrip()) for c in contexts} == {rows[0].index("Ada Lovelace")}
@@ -53,6 +54,11 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
                                         "her knee surgery: recovering well.")
     today = lines.index(next(r for r in rows if "Lena Leap" in r))
     assert "today" in lines[today] and lines[today + 1].endswith("last: no log yet")
+    # Bea's impossible birthday is an item of its own for her owner, with the located problem
+    fix = lines.index(rows[2])
+    assert "today" in rows[2] and "fix the date" in rows[2] and rows[2].endswith("@ben")
+    assert lines[fix + 1].strip().startswith(
+        "bea@example.com · problem: broken-bea.md:5: invalid-date birthday: 1990-02-30")
 
 
 def test_overdue_oldest_first_with_days_overdue(run: Run) -> None:
@@ -89,6 +95,7 @@ def test_days_defaults_to_config(run: Run, vault: VaultFactory) -> None:
         ---
         name: A
         status: lost
+        email: a@example.com
         service_due: 2026-12-01
         ---
     """}, config="[agenda]\ndays = 10\n")
@@ -139,6 +146,7 @@ PROFILES = {
         ---
         name: Ann
         status: lost
+        email: ann@example.com
         service_due: 2026-11-20
         owner: sue
         ---
@@ -147,6 +155,7 @@ PROFILES = {
         ---
         name: Bob
         status: lost
+        email: bob@example.com
         service_due: 2026-11-21
         owner: ben
         ---
@@ -213,7 +222,7 @@ def test_json_shape_sorted_and_stable(run: Run) -> None:
 
 
 def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
-    root = vault({"a.md": "---\nname: A\nstatus: lost\n---\n"})
+    root = vault({"a.md": "---\nname: A\nstatus: lost\nemail: a@example.com\n---\n"})
     result = run(root, "agenda", "--date", "2026-11-22")
     assert result.exit_code == 0
     assert result.stdout.startswith("Nothing due")
@@ -232,7 +241,10 @@ def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:
     # (the fixture's plaincrm.toml still names "me", which warns first)
     assert result.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
     bea = [i for i in items(result.stdout) if i["name"] == "Bea Broken"]
-    assert [(i["kind"], i["date"]) for i in bea] == [("service", "2026-11-25")]
+    # her valid service stays; her impossible birthday is a fix item until corrected
+    assert [(i["kind"], i["date"]) for i in bea] == [("fix", "2026-11-22"),
+                                                     ("service", "2026-11-25")]
+    assert bea[0]["problem"]["code"] == "invalid-date" and bea[0]["owner"] == "ben"
     text = run(AGENDA, "agenda", "--date", "2026-11-22")
     assert text.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
 

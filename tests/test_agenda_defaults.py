@@ -28,16 +28,23 @@ def test_the_default_agenda_of_a_service_firm_is_short_and_complete(
     result = run(root, "agenda", "--date", today.isoformat(), "--json")
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)["items"]
-    assert 10 <= len(items) < SHORT, len(items)
+    assert 10 <= len(items) < SHORT, len(items)  # the fix items included
     # complete: the same items the plain reminder model finds over the files
     profiles, _problems = load(root)
     pure = build_agenda(profiles, Config(), today, Config()["agenda.days"])
-    assert items == pure.to_json()["items"]
+    assert [i for i in items if i["kind"] != "fix"] == pure.to_json()["items"]
+    # and one fix item, on by default, for each customer the firm cannot reach
+    unreachable = sorted(p.path for p in profiles if not p.phones and not p.emails)
+    assert 1 <= len(unreachable) <= 10, unreachable  # the generator's 1.5%
+    assert sorted((i["path"], i["section"], i["text"], i["problem"]["code"]) for i in items
+                  if i["kind"] == "fix") == [(path, "today", "add email or phone", "missing-field")
+                                       for path in unreachable]
     # the text shows them all with --all, each with its phone or email
     text = run(root, "agenda", "--date", today.isoformat(), "--all").stdout.splitlines()
-    assert len([line for line in text if " · last: " in line]) == len(items)
+    assert len([line for line in text if " · last: " in line or " · problem: " in line]
+               ) == len(items)
     kinds = {i["kind"] for i in items}
-    assert {"service", "keep_in_touch", "anniversary"} <= kinds
+    assert {"service", "keep_in_touch", "anniversary", "fix"} <= kinds
 
 
 def test_the_old_defaults_flooded_the_same_vault(run: Run, tmp_path: Path) -> None:

@@ -120,6 +120,7 @@ def test_lead_time_widens_the_window_beyond_the_days(run: Run, vault: VaultFacto
         ---
         name: Bo
         status: lost
+        email: bo@example.com
         service_due: 2026-12-01
         ---
     """})
@@ -136,6 +137,7 @@ def test_the_empty_message_is_true(run: Run, vault: VaultFactory) -> None:
         ---
         name: Cy
         status: lost
+        email: cy@example.com
         ---
 
         ## Tasks

@@ -78,7 +78,7 @@ def test_mine_in_a_refused_repository_still_reads_the_git_user_name(repo: Path,
                                                                     run: Run) -> None:
     # git config reads the user's own settings even in a repository git refuses
     (repo / "jane.md").write_bytes(b"---\nname: Jane Roe\nstatus: lost\nowner: test\n"
-                                   b"service_due: 2026-11-21\n---\n")
+                                   b"email: jane@example.com\nservice_due: 2026-11-21\n---\n")
     (repo / "bob.md").write_bytes(b"---\nname: Bob\nstatus: lost\nowner: ben\n"
                                   b"service_due: 2026-11-21\n---\n")
     result = run(repo, "agenda", "--date", "2026-11-20", "--mine", "--json", env=REFUSED)
