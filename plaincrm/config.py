@@ -204,6 +204,11 @@ SPEC: tuple[Option, ...] = (
            "dormant": "1 year"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
            "keep-in-touch reminder.", _duration_table),
+    Option("agenda.no_service_statuses", list, ["dormant", "lost"], "Statuses off the service "
+           "round: their profiles get no \"service due\" reminder, whatever `service_due` and "
+           "`service_every` say (a visit booked with a `booked` log entry still shows). Each "
+           "must be one of `profiles.statuses`. Empty: every profile with a service date.",
+           _words, item_type=str),
     Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,
            "keep_in_touch": 0, "anniversary": 7}, "How many days before its date each kind of "
            "reminder enters the agenda's Upcoming section when that is further ahead than "
@@ -444,7 +449,20 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
                                          "everybody who uses this vault the same person; put "
                                          "me = \"...\" in your own config.toml instead (see "
                                          "docs/team.md)", Severity.WARNING))
+    problems.extend(_unknown_statuses(values, lines))
     return Config(values), problems
+
+
+def _unknown_statuses(values: dict[str, Any], lines: _Lines) -> Iterator[Problem]:
+    """``agenda.no_service_statuses`` names that are no status in ``profiles.statuses``: a
+    typo would leave those customers on the service round unseen."""
+    statuses = [s.lower() for s in values.get("profiles.statuses",
+                                              _BY_NAME["profiles.statuses"].default)]
+    for name in values.get("agenda.no_service_statuses", []):
+        if name.lower() not in statuses:
+            yield _problem(lines.key("agenda", "no_service_statuses"),
+                           f"agenda.no_service_statuses: {name!r} is not one of "
+                           f"profiles.statuses ({', '.join(statuses)})", Severity.WARNING)
 
 
 def _check(option: Option, value: Any) -> str | None:

@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"12/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"13/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -132,6 +132,7 @@ def derive_key(config: Config) -> str:
     used = [config["agenda.dates"], config["agenda.contact_every"], config["agenda.lead_days"],
             config["profiles.required"], config["profiles.required_by_status"],
             config["profiles.statuses"], config["profiles.phone_region"],
+            config["agenda.no_service_statuses"],
             {k: v for k, v in config.items() if k.startswith(("outreach.", "log."))}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 

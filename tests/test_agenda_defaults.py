@@ -69,3 +69,23 @@ def test_the_generator_is_seeded(tmp_path: Path) -> None:
     text = {p.name: p.read_text() for p in one.glob("*.md")}
     assert text == {p.name: p.read_text() for p in two.glob("*.md")}
     assert text != {p.name: p.read_text() for p in other.glob("*.md")}
+
+
+def test_customers_who_are_gone_are_not_due_a_service(run: Run, tmp_path: Path) -> None:
+    """The generated firm's dormant and lost customers keep ``service_every`` in their files,
+    overdue for a year or more: none of them is "service due", every day, for ever."""
+    seed, today = CASES[0]
+    root = generate(tmp_path / "firm", seed=seed, today=today)
+    profiles, _problems = load(root)
+    gone = {p.path for p in profiles if p.status in {"dormant", "lost"}}
+    assert len(gone) >= 10 and all("service_every" in (root / path).read_text()
+                                   for path in gone)
+    items = json.loads(run(root, "agenda", "--date", today.isoformat(), "--json").stdout)[
+        "items"]
+    assert not [i for i in items if i["kind"] == "service" and i["path"] in gone]
+    # with the option emptied, they would be: each of them is overdue
+    (root / "plaincrm.toml").write_text("[agenda]\nno_service_statuses = []\n")
+    flood = json.loads(run(root, "agenda", "--date", today.isoformat(), "--json").stdout)[
+        "items"]
+    assert {i["path"] for i in flood if i["kind"] == "service" and i["section"] == "overdue"
+            } >= gone

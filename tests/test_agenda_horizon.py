@@ -119,8 +119,9 @@ def test_lead_time_widens_the_window_beyond_the_days(run: Run, vault: VaultFacto
     root = vault({"bo.md": """
         ---
         name: Bo
-        status: lost
+        status: active
         email: bo@example.com
+        customer_since: 2026-11-01
         service_due: 2026-12-01
         ---
     """})
