@@ -89,11 +89,17 @@ def _date_rules(value: dict[str, Any]) -> None:
 
 def _check_warnings(value: list[str]) -> None:
     from plaincrm.checks.codes import CODES, WARNING
+    from plaincrm.checks.stored import NOT_KEPT
 
-    warnings = sorted(code for code, (severity, _what) in CODES.items() if severity == WARNING)
+    warnings = sorted(code for code, (severity, _what) in CODES.items()
+                      if severity == WARNING and code not in NOT_KEPT)
     for item in value:
         if item not in CODES:
             raise ValueError(f"{item!r} is not a check code; warnings are "
+                             f"{', '.join(warnings)}")
+        if item in NOT_KEPT:
+            raise ValueError(f"{item!r} is found by plaincrm check only, never an agenda item "
+                             f"(see docs/checks.md); warnings that can be are "
                              f"{', '.join(warnings)}")
 
 
@@ -198,6 +204,11 @@ SPEC: tuple[Option, ...] = (
            "dormant": "1 year"}, "How often to get in touch, per status, when a profile has "
            "no `contact_every` of its own. A status left out (by default `lost`) gets no "
            "keep-in-touch reminder.", _duration_table),
+    Option("agenda.no_service_statuses", list, ["dormant", "lost"], "Statuses off the service "
+           "round: their profiles get no \"service due\" reminder, whatever `service_due` and "
+           "`service_every` say (a visit booked with a `booked` log entry still shows). Each "
+           "must be one of `profiles.statuses`. Empty: every profile with a service date.",
+           _words, item_type=str),
     Option("agenda.lead_days", dict, {"birthday": 7, "service": 14, "task": 0,
            "keep_in_touch": 0, "anniversary": 7}, "How many days before its date each kind of "
            "reminder enters the agenda's Upcoming section when that is further ahead than "
@@ -219,14 +230,15 @@ SPEC: tuple[Option, ...] = (
            "calendar feed too. 0: never.", _days),
     Option("agenda.managers", list, [], "Who escalated items go to (owner names, as in "
            "`--owner`), e.g. `[\"ben\"]`.", _words, item_type=str),
-    Option("agenda.check_items", bool, False, "List what `plaincrm check` finds as agenda "
+    Option("agenda.check_items", bool, True, "List what `plaincrm check` finds as agenda "
            "items for the profile's owner (`fix`: \"add email or phone\", \"fix the "
-           "email\"), every error and the warnings `check_warnings` names, until fixed. A "
-           "file left with git conflict markers is always one `merge conflict` item.",),
+           "email\"), every error and the warnings `check_warnings` names, until fixed "
+           "(`invalid-phone` is left to `plaincrm check`, see docs/checks.md). `false`: none. "
+           "A file left with git conflict markers is always one `merge conflict` item.",),
     Option("agenda.check_warnings", list, [], "Warning codes of `plaincrm check` that become "
            "agenda items for the profile's owner, like every error does, e.g. "
-           "`[\"invalid-phone\"]`. Only what the index keeps: not `stale` nor `duplicate` "
-           "(see docs/checks.md).", _check_warnings, item_type=str),
+           "`[\"undated-task\"]`. Only what the index keeps: not `stale`, `duplicate` nor "
+           "`invalid-phone` (see docs/checks.md).", _check_warnings, item_type=str),
     # -- [checks]
     Option("checks.stale_days", int, 180, "An `active` profile with no log entry for longer "
            "than this is `stale`.", _days),
@@ -438,7 +450,20 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
                                          "everybody who uses this vault the same person; put "
                                          "me = \"...\" in your own config.toml instead (see "
                                          "docs/team.md)", Severity.WARNING))
+    problems.extend(_unknown_statuses(values, lines))
     return Config(values), problems
+
+
+def _unknown_statuses(values: dict[str, Any], lines: _Lines) -> Iterator[Problem]:
+    """``agenda.no_service_statuses`` names that are no status in ``profiles.statuses``: a
+    typo would leave those customers on the service round unseen."""
+    statuses = [s.lower() for s in values.get("profiles.statuses",
+                                              _BY_NAME["profiles.statuses"].default)]
+    for name in values.get("agenda.no_service_statuses", []):
+        if name.lower() not in statuses:
+            yield _problem(lines.key("agenda", "no_service_statuses"),
+                           f"agenda.no_service_statuses: {name!r} is not one of "
+                           f"profiles.statuses ({', '.join(statuses)})", Severity.WARNING)
 
 
 def _check(option: Option, value: Any) -> str | None:

@@ -132,6 +132,7 @@ def derive_key(config: Config) -> str:
     used = [config["agenda.dates"], config["agenda.contact_every"], config["agenda.lead_days"],
             config["profiles.required"], config["profiles.required_by_status"],
             config["profiles.statuses"], config["profiles.phone_region"],
+            config["agenda.no_service_statuses"],
             {k: v for k, v in config.items() if k.startswith(("outreach.", "log."))}]
     return hashlib.sha256(json.dumps(used, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -1,8 +1,8 @@
 """Data-quality items: what ``plaincrm check`` finds, as agenda items for the profile's owner.
 
-With ``agenda.check_items`` on, every error, and the warnings ``agenda.check_warnings`` names,
-that the index keeps (the
-loader's problems and the day-independent checks, see :mod:`plaincrm.checks.stored`) becomes
+With ``agenda.check_items`` on (the default), every error, and the warnings
+``agenda.check_warnings`` names, that the index keeps (the loader's problems and the
+day-independent checks, see :mod:`plaincrm.checks.stored`) becomes
 an item due today, every day, until the file is fixed: kind ``fix`` with a short action ("add
 email or phone", "fix the email"), or ``merge_conflict`` once per file left with git conflict
 markers (that one always, whatever ``check_items`` says). Read from the index's rows: no

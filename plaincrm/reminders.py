@@ -6,7 +6,8 @@ Two sorts of reminder:
 - *actionable* ones (``service``, ``task``, ``keep_in_touch``, config dates marked ``due``)
   fall due once and stay overdue until somebody acts (logs the service, ticks the task, logs a
   contact, logs the entry that closes the date or changes the date); a service with a
-  ``booked`` log entry since the last one is due on the booked day instead;
+  ``booked`` log entry since the last one is due on the booked day instead, and a profile
+  whose status is off the service round (``agenda.no_service_statuses``) has no other;
 - *yearly* ones (``birthday``, ``anniversary``, config dates marked ``yearly``) and ``once``
   config dates just happen on their day and are never overdue.
 """
@@ -80,6 +81,15 @@ def service_due(profile: Profile) -> tuple[dt.date, Location] | None:
     return max(candidates, key=lambda c: c[0])
 
 
+def on_service_round(profile: Profile, config: Config) -> bool:
+    """Whether ``profile`` gets "service due" reminders: not when its status is one of
+    ``agenda.no_service_statuses`` (by default ``dormant`` and ``lost``: a customer who stopped
+    booking or left is not due a service every day for ever). A profile without a status, or
+    with one the option does not name, is on the round; a booked visit shows either way."""
+    off = {status.lower() for status in config["agenda.no_service_statuses"]}
+    return not profile.status or profile.status.lower() not in off
+
+
 def contact_due(profile: Profile, config: Config, today: dt.date | None
                 ) -> tuple[dt.date | None, str, Location] | None:
     """When to get in touch next: ``contact_every`` (the profile's, else the status default)
@@ -151,7 +161,7 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
         add("birthday", "birthday", profile.field_line("birthday"), month_day=(b.month, b.day),
             origin=origin)
 
-    service = service_due(profile)
+    service = service_due(profile) if on_service_round(profile, config) else None
     booking = booked_visit(profile)
     if booking is not None:
         entry, day = booking

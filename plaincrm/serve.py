@@ -129,7 +129,13 @@ def page_url(host: str, port: int, token: str, owner: str | None = None) -> str:
 
 class FeedCache:
     """The feeds the server hands out, rebuilt by the watcher: it is a watcher *output* (called
-    with the refreshed vault) and the server's *provider* (called with an owner or None)."""
+    with the refreshed vault) and the server's *provider* (called with an owner or None).
+
+    One feed for everyone and one for each owner the vault knows
+    (:func:`plaincrm.agenda.known_owners`: profiles' and tasks' owners, ``vault.me`` and
+    ``agenda.managers``, who get escalated items whether or not they own a profile). All are
+    built when the vault changes, in the watcher's thread, and never on request; so a feed of
+    several owners is not served (each is its own subscription)."""
 
     name = "feed"
 
@@ -139,9 +145,10 @@ class FeedCache:
         self._lock = threading.Lock()
 
     def __call__(self, vault: Vault, today: dt.date) -> str | None:
-        owners = sorted(set(vault.index.owners()), key=str.casefold)
+        from plaincrm.agenda import known_owners
+
         feeds: dict[str | None, bytes] = {None: self._build(vault, None, today)}
-        for owner in owners:
+        for owner in known_owners(vault):
             feeds.setdefault(owner.casefold(), self._build(vault, owner, today))
         with self._lock:
             changed = feeds != self._feeds

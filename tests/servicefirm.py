@@ -8,8 +8,9 @@ The spread is the one a boiler or alarm firm sees on a normal day, working its a
 fall due all year round (most are done on time, some weeks late: so a few are overdue on
 any day), the last
 contact of an active customer is its last service or a call since, leads were spoken to in the
-last three weeks, dormant customers (off the service round: they stopped booking) are rung
-about once a year, lost ones not at all. About one in three profiles has a birthday; a few
+last three weeks, dormant customers (they stopped booking: their files still say
+``service_every``, but they are off the service round) are rung about once a year, lost ones
+not at all. About one in three profiles has a birthday; a few
 have an open task, some of them late.
 """
 
@@ -84,8 +85,9 @@ def customer(number: int, today: dt.date, rng: random.Random) -> str:
     else:
         since = _day(today, rng, 400, 3650)
         front.append(f"customer_since: {since.isoformat()}")
-        if status == "active":  # dormant and lost customers are off the service round
-            front.append("service_every: 1 year")
+        # every customer's file still says so; plaincrm takes dormant and lost customers
+        # off the service round (agenda.no_service_statuses)
+        front.append("service_every: 1 year")
         if status == "active":
             serviced = _last_service(today, rng)
         elif status == "dormant":  # did not book the last one or two services

@@ -34,16 +34,18 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Agenda for Sunday 22 November 2026 · next 7 days"
     assert [line for line in lines if line and not line.startswith(" ")][1:] == [
-        "Overdue (2)", "Today (1)", "Upcoming (5)"]
-    rows = [line for line in lines if line.startswith("  ") and "last: " not in line]
-    contexts = [line for line in lines if "last: " in line]
+        "Overdue (2)", "Today (2)", "Upcoming (4)"]
+    rows = [line for line in lines if line.startswith("  ") and "last: " not in line
+            and "problem: " not in line]
+    contexts = [line for line in lines if "last: " in line or "problem: " in line]
     assert len(rows) == len(contexts) == 8
     # aligned columns: the kind and the name start at the same offset on every row
     assert len({row.index(kind) for row, kind in zip(rows, (
-        "service", "task", "keep in touch", "service", "anniversary", "keep in touch",
-        "service", "contract end"), strict=True)}) == 1
-    names = ("Ada Lovelace", "Ada Lovelace", "Lena Leap", "Bea Broken", "Lars Lost",
-             "Bert Boiler", "Bert Boiler", "Carla Contract")
+        "service", "task", "fix", "keep in touch", "service", "anniversary", "keep in touch",
+        "contract end"), strict=True)}) == 1
+    # (Bert Boiler is dormant: kept in touch with, off the service round)
+    names = ("Ada Lovelace", "Ada Lovelace", "Bea Broken", "Lena Leap", "Bea Broken",
+             "Lars Lost", "Bert Boiler", "Carla Contract")
     assert len({row.index(name) for row, name in zip(rows, names, strict=True)}) == 1
     # the phone (else email) and the newest log entry sit on the next line, indented to the name
     assert {len(c) - len(c.lstrip()) for c in contexts} == {rows[0].index("Ada Lovelace")}
@@ -53,6 +55,11 @@ def test_sections_as_plain_text_on_a_pipe(run: Run) -> None:
                                         "her knee surgery: recovering well.")
     today = lines.index(next(r for r in rows if "Lena Leap" in r))
     assert "today" in lines[today] and lines[today + 1].endswith("last: no log yet")
+    # Bea's impossible birthday is an item of its own for her owner, with the located problem
+    fix = lines.index(rows[2])
+    assert "today" in rows[2] and "fix the date" in rows[2] and rows[2].endswith("@ben")
+    assert lines[fix + 1].strip().startswith(
+        "bea@example.com · problem: broken-bea.md:5: invalid-date birthday: 1990-02-30")
 
 
 def test_overdue_oldest_first_with_days_overdue(run: Run) -> None:
@@ -81,14 +88,16 @@ def test_days_widens_upcoming_and_lead_time_widens_a_kind(run: Run) -> None:
                        "--json").stdout)
     # --days 0: only what a lead time reaches (services 14 days, anniversaries 7, ...)
     assert [s[2] for s in none if s[0] == "upcoming"] == [
-        "service", "anniversary", "service", "contract_end"]
+        "service", "anniversary", "contract_end"]
 
 
 def test_days_defaults_to_config(run: Run, vault: VaultFactory) -> None:
     root = vault({"a.md": """
         ---
         name: A
-        status: lost
+        status: active
+        email: a@example.com
+        customer_since: 2026-11-01
         service_due: 2026-12-01
         ---
     """}, config="[agenda]\ndays = 10\n")
@@ -138,7 +147,9 @@ PROFILES = {
     "a.md": """
         ---
         name: Ann
-        status: lost
+        status: active
+        email: ann@example.com
+        customer_since: 2026-11-01
         service_due: 2026-11-20
         owner: sue
         ---
@@ -146,7 +157,9 @@ PROFILES = {
     "b.md": """
         ---
         name: Bob
-        status: lost
+        status: active
+        email: bob@example.com
+        customer_since: 2026-11-01
         service_due: 2026-11-21
         owner: ben
         ---
@@ -213,7 +226,7 @@ def test_json_shape_sorted_and_stable(run: Run) -> None:
 
 
 def test_empty_agenda_says_so(run: Run, vault: VaultFactory) -> None:
-    root = vault({"a.md": "---\nname: A\nstatus: lost\n---\n"})
+    root = vault({"a.md": "---\nname: A\nstatus: lost\nemail: a@example.com\n---\n"})
     result = run(root, "agenda", "--date", "2026-11-22")
     assert result.exit_code == 0
     assert result.stdout.startswith("Nothing due")
@@ -232,13 +245,16 @@ def test_profiles_with_problems_keep_their_valid_reminders(run: Run) -> None:
     # (the fixture's plaincrm.toml still names "me", which warns first)
     assert result.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
     bea = [i for i in items(result.stdout) if i["name"] == "Bea Broken"]
-    assert [(i["kind"], i["date"]) for i in bea] == [("service", "2026-11-25")]
+    # her valid service stays; her impossible birthday is a fix item until corrected
+    assert [(i["kind"], i["date"]) for i in bea] == [("fix", "2026-11-22"),
+                                                     ("service", "2026-11-25")]
+    assert bea[0]["problem"]["code"] == "invalid-date" and bea[0]["owner"] == "ben"
     text = run(AGENDA, "agenda", "--date", "2026-11-22")
     assert text.stderr.splitlines()[-1] == "1 profile has problems: run plaincrm check"
 
 
 def test_problem_count_includes_unreadable_files(run: Run, vault: VaultFactory) -> None:
-    root = vault({"a.md": "---\nname: A\nstatus: lost\nservice_due: 2026-11-22\n---\n",
+    root = vault({"a.md": "---\nname: A\nstatus: active\nservice_due: 2026-11-22\n---\n",
                   "b.md": "---\nname: [unclosed\n---\n", "c.md": b"\x00\x01binary"})
     result = run(root, "agenda", "--date", "2026-11-22", "--kind", "service")
     assert result.stderr == "2 profiles have problems: run plaincrm check\n"
@@ -293,3 +309,36 @@ def test_golden_json(run: Run, name: str) -> None:
     if os.environ.get("PLAINCRM_UPDATE_GOLDEN"):
         golden.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_no_service_due_for_customers_who_are_gone(run: Run, vault: VaultFactory) -> None:
+    """A dormant or lost customer with service_every was "service due" every day for ever
+    (and escalated with it); the status takes them off the round, and the option is read
+    again when it changes."""
+    front = "---\nname: {n}\nstatus: {s}\nemail: {n}@example.com\ncustomer_since: 2020-01-01\n" \
+            "service_every: 1 year\n---\n## Log\n- 2026-11-01 call: hi\n- 2024-03-01 service: ok\n"
+    root = vault({f"{s}.md": front.format(n=s.title(), s=s)
+                  for s in ("active", "lead", "dormant", "lost")},
+                 config='[agenda]\nescalate_days = 30\nmanagers = ["ben"]\n')
+    for day in ("2026-11-22", "2027-11-22"):
+        found = summary(run(root, "agenda", "--date", day, "--json", "--kind", "service").stdout)
+        assert found == [("overdue", "2025-03-01", "service", "Active"),
+                         ("overdue", "2025-03-01", "service", "Lead")], day
+    (root / "plaincrm.toml").write_text('[agenda]\nno_service_statuses = ["lost"]\n')
+    found = summary(run(root, "agenda", "--date", "2026-11-22", "--json", "--kind",
+                        "service").stdout)
+    assert [name for *_rest, name in found] == ["Active", "Dormant", "Lead"]
+
+
+def test_an_unknown_status_off_the_round_is_a_located_warning(run: Run,
+                                                              vault: VaultFactory) -> None:
+    root = vault({"a.md": "---\nname: A\nstatus: dormant\nemail: a@example.com\n"
+                          "service_due: 2026-11-01\n---\n"},
+                 config='[agenda]\nno_service_statuses = ["dormnat", "lost"]\n')
+    result = run(root, "check", "--date", "2026-11-22")
+    assert ("plaincrm.toml:2: config-error agenda.no_service_statuses: 'dormnat' is not one of "
+            "profiles.statuses (lead, active, dormant, lost)") in result.stdout
+    # the rest of the option still applies; the dormant customer is on the round, as written
+    found = summary(run(root, "agenda", "--date", "2026-11-22", "--json", "--kind",
+                        "service").stdout)
+    assert found == [("overdue", "2026-11-01", "service", "A")]

@@ -119,7 +119,9 @@ def test_lead_time_widens_the_window_beyond_the_days(run: Run, vault: VaultFacto
     root = vault({"bo.md": """
         ---
         name: Bo
-        status: lost
+        status: active
+        email: bo@example.com
+        customer_since: 2026-11-01
         service_due: 2026-12-01
         ---
     """})
@@ -136,6 +138,7 @@ def test_the_empty_message_is_true(run: Run, vault: VaultFactory) -> None:
         ---
         name: Cy
         status: lost
+        email: cy@example.com
         ---
 
         ## Tasks

@@ -170,6 +170,33 @@ def test_serve_per_owner_feeds_follow_the_same_rule(run: Run, root: Path) -> Non
         proc.kill()
 
 
+def test_serve_has_a_feed_for_every_owner_the_vault_knows(run: Run, vault: VaultFactory) -> None:
+    """A manager who owns no profile is sent escalated items, and vault.me is an owner too:
+    each gets the feed calendar --owner gives, not a 404."""
+    root = vault(FILES, config='[vault]\nme = "erin"\n[agenda]\nescalate_days = 1\n'
+                              'managers = ["Mia"]\n')
+    mia = run(root, "calendar", "--date", DAY, "--owner", "Mia").stdout_bytes  # as spelt
+    assert b"Ring Ann back" in mia  # two days late: escalated to Mia
+    erin = run(root, "calendar", "--date", DAY, "--owner", "erin").stdout_bytes
+    assert erin.startswith(b"BEGIN:VCALENDAR")
+    casey = run(root, "calendar", "--date", DAY, "--owner", "casey").stdout_bytes
+    proc = Process("--vault", str(root), "serve", "--port", "0", "--date", DAY)
+    try:
+        match = URL.search(proc.wait_line(lambda x: bool(URL.search(x))))
+        assert match is not None
+        port, token = int(match.group(1)), match.group(2)
+        assert get(port, f"/{token}/mia.ics") == (200, mia)
+        assert get(port, f"/{token}/Mia.ics") == (200, mia)
+        assert get(port, f"/{token}/erin.ics") == (200, erin)
+        assert get(port, f"/{token}/casey.ics") == (200, casey)  # a task's @name only
+        # several names are one subscription each, not one feed (docs/cli.md says why)
+        assert get(port, f"/{token}/priya,dave.ics")[0] == 404
+        assert get(port, f"/{token}/priya%2Cdave.ics")[0] == 404
+        assert proc.terminate() == 0
+    finally:
+        proc.kill()
+
+
 def test_watch_refuses_an_owner_nobody_has_before_watching(run: Run, tmp_path: Path) -> None:
     """watch --owner with a misspelt name would keep an empty calendar for ever: it is the
     same usage error as in agenda, and nothing is written."""

@@ -44,8 +44,13 @@ def fixes(run: Run, root: object, *args: str) -> list[tuple[object, ...]]:
     # a code turned off in [checks] is no item either
     ('[agenda]\ncheck_items = true\n[checks]\nseverity = { invalid-email = "off" }\n',
      ("--owner", "ana"), []),
-    # off by default
-    (None, (), []),
+    # on by default: every error, for the profile's owner
+    (None, (), [
+        ("today", "Connor Walsh", "add email or phone", "ben", "missing-field", 1),
+        ("today", "Eve Mail", "fix the email", "ana", "invalid-email", 4),
+        ("today", "Stan Status", "fix the status", "ben", "unknown-status", 3)]),
+    # and can be turned off
+    ('[agenda]\ncheck_items = false\n', (), []),
 ])
 def test_quality_items(run: Run, vault: VaultFactory, config: str | None,
                        args: tuple[str, ...], expected: list[tuple[object, ...]]) -> None:
@@ -92,3 +97,19 @@ def test_check_owner_takes_several_and_refuses_an_unknown_one(run: Run,
     nobody = run(root, "check", "--date", "2026-11-20", "--owner", "benn")
     assert nobody.exit_code == 2
     assert "'benn' is not an owner in this vault; the owners are ana, ben" in nobody.output
+
+
+@pytest.mark.parametrize("code", ["invalid-phone", "stale", "duplicate"])
+def test_a_warning_only_check_finds_is_refused_as_an_agenda_item(run: Run, vault: VaultFactory,
+                                                                 code: str) -> None:
+    """check_warnings naming a code the index never keeps would promise items that never come:
+    a located config error naming the warnings that can be items, and the default is used."""
+    root = vault({"gwen.md": GOOD}, config=f'[agenda]\ncheck_warnings = ["{code}"]\n')
+    result = run(root, "check", "--date", "2026-11-20")
+    assert (f"plaincrm.toml:2: config-error agenda.check_warnings '{code}' is found by "
+            "plaincrm check only, never an agenda item (see docs/checks.md); warnings that can "
+            "be are") in result.stdout
+    assert "undated-task" in result.stdout.split("warnings that can be are")[1]
+    # the bad option is itself the one item to fix
+    assert fixes(run, root) == [("today", "plaincrm.toml", "fix plaincrm.toml", None,
+                                 "config-error", 2)]

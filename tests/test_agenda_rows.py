@@ -38,7 +38,10 @@ def test_each_row_carries_the_contact_to_act_on(run: Run, vault: VaultFactory, c
     row = next(i for i, line in enumerate(lines) if "Ring Ann" in line)
     assert lines[row + 1].strip() == f"{shown} · last: no log yet"
     data = json.loads(run(root, "agenda", "--date", DAY, "--json").stdout)
-    assert [i["contact"] for i in data["items"]] == [in_json]
+    assert [i["contact"] for i in data["items"] if i["kind"] == "task"] == [in_json]
+    # a profile with neither is also an item of its own: add one
+    assert [(i["kind"], i["text"], i["contact"]) for i in data["items"] if i["kind"] != "task"
+            ] == ([] if contact else [("fix", "add email or phone", None)])
 
 
 def test_the_contact_follows_an_edit(run: Run, vault: VaultFactory) -> None:

@@ -13,6 +13,7 @@ FILES = {
     "ann.md": """
         ---
         name: Ann Lee
+        status: active
         owner: ben
         phone: "+44 113 496 0001"
         ---
@@ -37,7 +38,10 @@ FILES = {
     "bo.md": """
         ---
         name: Bo Chen
+        status: active
         owner: ana
+        email: bo@example.com
+        customer_since: 2026-05-01
         service_due: 2026-12-01
         ---
 
@@ -46,7 +50,10 @@ FILES = {
     "cy.md": """
         ---
         name: Cy Park
+        status: active
         owner: ben
+        email: cy@example.com
+        customer_since: 2026-05-01
         service_due: 2027-03-01
         ---
         """,
@@ -63,7 +70,7 @@ def test_brief_lists_everybody_due_today_with_what_to_recall(office: Path, run: 
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Cy Park" not in out
-    bo, ann = out.index("Bo Chen  (owner ana)"), out.index("Ann Lee  (owner ben)")
+    bo, ann = out.index("Bo Chen  (active, owner ana)"), out.index("Ann Lee  (active, owner ben)")
     assert bo < ann  # agenda order: overdue first
     assert "Due\n  9 days late  service: service due\n" in out
     assert "Due\n  today  task: Visit: annual service at 10:00\n" in out

@@ -11,8 +11,8 @@ from plaincrm.loader import Vault, open_vault
 from plaincrm.render.agenda import render_agenda
 from tests.conftest import Run, VaultFactory
 
-PROFILE = "---\nname: P{n}\nstatus: active\nbirthday: 1980-11-2{n}\n---\n## Log\n" \
-          "- 2026-0{n}-01 call: hello {n}\n- [ ] 2026-11-2{n} task {n}\n"
+PROFILE = "---\nname: P{n}\nstatus: active\nemail: p{n}@example.com\nbirthday: 1980-11-2{n}\n" \
+          "---\n## Log\n- 2026-0{n}-01 call: hello {n}\n- [ ] 2026-11-2{n} task {n}\n"
 
 
 def make(vault: VaultFactory) -> Vault:

@@ -77,9 +77,10 @@ def test_check_in_a_refused_repository_uses_file_times_and_says_so_once(repo: Pa
 def test_mine_in_a_refused_repository_still_reads_the_git_user_name(repo: Path,
                                                                     run: Run) -> None:
     # git config reads the user's own settings even in a repository git refuses
-    (repo / "jane.md").write_bytes(b"---\nname: Jane Roe\nstatus: lost\nowner: test\n"
+    (repo / "jane.md").write_bytes(b"---\nname: Jane Roe\nstatus: active\nowner: test\n"
+                                   b"email: jane@example.com\ncustomer_since: 2026-11-01\n"
                                    b"service_due: 2026-11-21\n---\n")
-    (repo / "bob.md").write_bytes(b"---\nname: Bob\nstatus: lost\nowner: ben\n"
+    (repo / "bob.md").write_bytes(b"---\nname: Bob\nstatus: active\nowner: ben\n"
                                   b"service_due: 2026-11-21\n---\n")
     result = run(repo, "agenda", "--date", "2026-11-20", "--mine", "--json", env=REFUSED)
     assert result.exit_code == 0, result.output

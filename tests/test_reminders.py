@@ -109,6 +109,36 @@ def test_service_text_names_the_interval() -> None:
         ("2026-11-10", "service due")]
 
 
+# a customer who stopped booking (dormant) or left (lost) is off the service round: no
+# "service due" every day for ever; agenda.no_service_statuses names those statuses
+SERVICE = "service_due: 2026-03-01\nservice_every: 1 year"
+
+
+@pytest.mark.parametrize(("status", "log", "config", "expected"), [
+    ("status: active", "", None, [("2026-03-01", "service due (every 1 year)")]),
+    ("status: lead", "", None, [("2026-03-01", "service due (every 1 year)")]),
+    ("status: dormant", "", None, []),
+    ("status: lost", "", None, []),
+    ("status: LOST", "", None, []),  # a status is read in lower case
+    # no status, or one the option does not name: still on the round (nothing hidden)
+    ("name: x", "", None, [("2026-03-01", "service due (every 1 year)")]),
+    ("status: vip", "", None, [("2026-03-01", "service due (every 1 year)")]),
+    # a visit booked all the same is an appointment: it shows
+    ("status: dormant", "- 2026-11-02 booked: 2026-12-01", None,
+     [("2026-12-01", "service booked for 1 Dec")]),
+    # the option decides: empty, every status is on the round; names are matched in any case
+    ("status: dormant", "", {"agenda.no_service_statuses": []},
+     [("2026-03-01", "service due (every 1 year)")]),
+    ("status: dormant", "", {"agenda.no_service_statuses": ["Lost"]},
+     [("2026-03-01", "service due (every 1 year)")]),
+    ("status: active", "", {"agenda.no_service_statuses": ["active"]}, []),
+])
+def test_service_by_status(status: str, log: str, config: dict[str, object] | None,
+                           expected: list[tuple[str, str]]) -> None:
+    assert due(f"{status}\n{SERVICE}", "2026-11-22", "service", body=f"\n## Log\n\n{log}\n",
+               config=Config(config) if config else None) == expected
+
+
 # ---------------------------------------------------------------- tasks
 
 TASKS = """

@@ -21,14 +21,21 @@ def test_show_next_dates_as_of_date(run: Run) -> None:
         " ".join(line.split()) for line in later.stdout.splitlines()]
 
 
-def test_show_json_next(run: Run) -> None:
+def test_show_json_next(run: Run, vault: VaultFactory) -> None:
     data = json.loads(run(AGENDA, "show", "bert", "--date", "2026-11-22", "--json").stdout)
-    # service_every without service_due: six months after the newest service (31 May → 30 Nov)
+    # Bert is dormant: kept in touch with, off the service round (agenda.no_service_statuses)
     assert data["next"] == {
         "keep_in_touch": {"date": "2026-11-27",
                           "text": "get in touch (every 180 days)"},
-        "service": {"date": "2026-11-30", "text": "service due (every 6 months)"},
     }
+    # back on the round: service_every without service_due, six months after the newest
+    # service (31 May → 30 Nov)
+    config = (AGENDA / "plaincrm.toml").read_text()
+    root = vault({"bert.md": (AGENDA / "bert-boiler.md").read_text()},
+                 config=config + "no_service_statuses = []\n")
+    data = json.loads(run(root, "show", "bert", "--date", "2026-11-22", "--json").stdout)
+    assert data["next"]["service"] == {"date": "2026-11-30",
+                                       "text": "service due (every 6 months)"}
 
 
 def test_show_lost_profile_has_no_keep_in_touch(run: Run, vault: VaultFactory) -> None:

@@ -190,6 +190,8 @@ def test_odd_notes_still_show_safely(run: Run, vault: VaultFactory) -> None:
 AGENDA_PROFILE = """
     ---
     name: Margaret Whitfield
+    status: active
+    phone: "+44 113 496 0101"
     contact_every: 30 days
     ---
 
@@ -238,6 +240,8 @@ def test_agenda_context_with_only_paperwork_shows_the_newest(run: Run,
     root = vault({"bo.md": """
         ---
         name: Bo
+        status: active
+        email: bo@example.com
         contact_every: 30 days
         ---
 

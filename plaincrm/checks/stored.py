@@ -5,7 +5,7 @@ The index runs :func:`stored_problems` when it reads a file, so the agenda can l
 of its own. Left out, because they depend on the day or on the whole vault: ``stale`` and
 ``invalid-date``'s future birthdays and log entries (:mod:`plaincrm.checks.dates`), and
 ``duplicate`` (:mod:`plaincrm.checks.duplicates`); and ``invalid-phone``, whose phone
-library the index keeps off its path (a refresh never imports it).
+library the index keeps off its path (a refresh never imports it; docs/checks.md says why).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from plaincrm.checks.base import Context, ignored_codes
 from plaincrm.checks.codes import UNREADABLE
 from plaincrm.config import Config
 from plaincrm.model import Problem, Profile
+
+# codes only ``plaincrm check`` finds: never an agenda item (``agenda.check_warnings`` refuses them)
+NOT_KEPT = frozenset({"stale", "duplicate", "invalid-phone"})
 
 
 def stored_problems(profile: Profile, found: Iterable[Problem], config: Config
