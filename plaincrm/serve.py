@@ -184,7 +184,9 @@ class PageCache:
         self._lock = threading.Lock()
 
     def __call__(self, vault: Vault, today: dt.date) -> str | None:
-        owners = sorted(set(vault.index.owners()), key=str.casefold)
+        from plaincrm.agenda import known_owners
+
+        owners = known_owners(vault)  # as the feeds: managers and vault.me get a page too
         built = self._build(vault, owners, today)
         pages = {None if owner is None else owner.casefold(): page
                  for owner, page in reversed(built.items())}  # the first spelling wins

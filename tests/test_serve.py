@@ -456,6 +456,7 @@ def test_serve_command_serves_each_owners_pulse_page(vault: Any) -> None:
     log = "\n## Log\n\n- 2026-02-20 call: Asked about a new boiler.\n"
     root = vault({"ann.md": profile("Ann Archer", owner="Ben") + log,
                   "bob.md": profile("Bob Brown", owner="cy", customer_since="2024-05-01")})
+    (root / "plaincrm.toml").write_text('[agenda]\nmanagers = ["mia"]\n', encoding="utf-8")
     proc, port, token = start_serve(root)
     try:
         line = proc.wait_line(lambda x: x.startswith("one staff member's page: "))
@@ -476,6 +477,9 @@ def test_serve_command_serves_each_owners_pulse_page(vault: Any) -> None:
             assert response.getheader("Content-Security-Policy").startswith("default-src")
         assert b"<h1>Pulse \xc2\xb7 Ben</h1>" in ben and b"<h1>Pulse</h1>" in everyone
         assert served.request("GET", f"/{token}/")[1] == everyone
+        # a manager who owns no profile (agenda.managers) has a page too
+        response, body = served.request("GET", f"/{token}/mia.html")
+        assert response.status == 200 and b"<h1>Pulse \xc2\xb7 mia</h1>" in body
         for path in (f"/{token}/nobody.html", f"/{'x' * 32}/Ben.html", f"/{token}/.html",
                      f"/{token}/Ben.htm", f"/{token}/../Ben.html"):
             response, body = served.request("GET", path)

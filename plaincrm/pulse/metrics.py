@@ -30,6 +30,7 @@ from plaincrm.reminders import (
     Reminder,
     contact_due,
     occurrence,
+    on_service_round,
     rules,
     service_due,
 )
@@ -324,7 +325,7 @@ class Pulse:
             later = any(e.kind == "service" and e.date >= since for e in p.log)
             then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
                 if later else (nxt, None) if nxt else None
-            if then is not None and then[0] <= until:
+            if then is not None and then[0] <= until and on_service_round(p, self.config):
                 due += 1
                 done_of_due += bool(logged)
         return {"overdue": overdue,
