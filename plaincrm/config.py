@@ -427,7 +427,8 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
     for section, table in raw.items():
         if section not in SECTIONS or not isinstance(table, dict):
             problems.append(_problem(lines.section(section),
-                                     f"unknown section [{section}]", Severity.WARNING))
+                                     f"unknown section [{section}] (the sections are "
+                                     f"{', '.join(SECTIONS)})", Severity.WARNING))
             continue
         for key, value in table.items():
             name = f"{section}.{key}"
@@ -438,7 +439,9 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
                 name = MOVED[name]
             option = _BY_NAME.get(name)
             if option is None:
-                problems.append(_problem(line, f"unknown option {name}", Severity.WARNING))
+                known = ", ".join(o.key for o in SPEC if o.section == section)
+                problems.append(_problem(line, f"unknown option {name} ([{section}] has "
+                                               f"{known})", Severity.WARNING))
                 continue
             error = _check(option, value)
             if error:

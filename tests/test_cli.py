@@ -219,14 +219,19 @@ def test_commented_config_parses_to_the_defaults() -> None:
 
 def test_bad_config_is_located_and_the_vault_still_works(vault: VaultFactory, run: Run) -> None:
     root = vault({"a.md": "---\nname: A\n---\n"},
-                 config="[agenda]\ndays = \"seven\"\n[nonsense]\nx = 1\n")
+                 config="[agenda]\ndays = \"seven\"\ndayz = 3\n[nonsense]\nx = 1\n")
     result = run(root, "list")
     assert result.exit_code == 0
     assert "A " in result.stdout
-    assert result.stderr.splitlines() == [
-        "plaincrm.toml:2: config-error agenda.days must be a whole number; the default is used",
-        "plaincrm.toml:3: config-error unknown section [nonsense]",
-    ]
+    lines = result.stderr.splitlines()
+    assert lines[0] == ("plaincrm.toml:2: config-error agenda.days must be a whole number; "
+                        "the default is used")
+    # a misspelt name says which names there are
+    assert lines[1].startswith("plaincrm.toml:3: config-error unknown option agenda.dayz "
+                               "([agenda] has days, contact_every, ")
+    assert lines[2].startswith("plaincrm.toml:4: config-error unknown section [nonsense] "
+                               "(the sections are vault, profiles, agenda, ")
+    assert len(lines) == 3
 
 
 def test_color_always_never_and_no_color(crm: Path, run: Run) -> None:
