@@ -214,6 +214,13 @@ def closed_by(profile: Profile, day: dt.date, kind: str | None, lead: int) -> Lo
     return max(found, key=lambda e: (e.date, e.location.line), default=None)
 
 
+def service_to_book(profile: Profile) -> tuple[dt.date, Location] | None:
+    """The service due that nobody has booked yet (:func:`service_due` unless
+    :func:`booked_visit` has the next visit): what a service reminder to the customer is
+    about. A customer whose visit is booked is not asked to book it."""
+    return None if booked_visit(profile) is not None else service_due(profile)
+
+
 def booked_visit(profile: Profile) -> tuple[LogEntry, dt.date] | None:
     """The next service visit as booked: the newest ``booked`` log entry written on or after
     the newest ``service`` entry (a visit booked and then done is not booked any more), and

@@ -144,3 +144,23 @@ def test_goes_out_on_exactly_the_days_a_run_sends_it() -> None:
         seen.update(due)
         day += dt.timedelta(days=1)
     assert len(seen) == 6  # every occasion was due on some day
+
+
+def test_no_service_reminder_to_a_customer_whose_visit_is_booked(vault: VaultFactory,
+                                                                 run: Run) -> None:
+    """'Time for your boiler service' went to a customer whose visit was already booked
+    (a booked: entry): neither outreach nor the agenda's outreach row plans it now; once
+    the visit is done and the next one falls due, the reminder is back."""
+    booked = JANE.replace("    - 2026-05-02 call: Booked the service.\n",
+                          "    - 2026-05-02 call: Booked the service.\n"
+                          "    - 2026-05-02 booked: 2026-06-03 09:00\n")
+    root = vault({"jane.md": booked}, config=CONFIG)
+    assert [row for row in agenda(run, root, "2026-05-20") if "service" in row[3]] == []
+    dry = run(root, "outreach", "--date", "2026-05-20", "--occasion", "service").output
+    assert dry.splitlines()[-1] == "Nothing to send today."
+    # the same vault without the booking: the reminder goes out
+    root2 = vault({"jane.md": JANE}, config=CONFIG, name="unbooked")
+    assert [row[3] for row in agenda(run, root2, "2026-05-20") if "service" in row[3]] == [
+        "service reminder goes out by email"]
+    dry = run(root2, "outreach", "--date", "2026-05-20", "--occasion", "service").output
+    assert "2026-05-18  service  Jane Roe  jane@example.com" in dry

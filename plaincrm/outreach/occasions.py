@@ -19,7 +19,7 @@ from typing import Any
 from plaincrm.lookup import fold
 from plaincrm.model import Location, LogEntry, Profile
 from plaincrm.outreach.settings import Settings
-from plaincrm.reminders import next_yearly, service_due
+from plaincrm.reminders import next_yearly, service_to_book
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ def _anniversary(profile: Profile, settings: Settings, start: dt.date,
 
 def _service(profile: Profile, settings: Settings, start: dt.date,
              today: dt.date) -> list[Occasion]:
-    due = service_due(profile)
+    due = service_to_book(profile)
     if due is None:
         return []
     day, location = due

@@ -27,7 +27,7 @@ from plaincrm.outreach import ledger
 from plaincrm.outreach.consent import address, opted_out
 from plaincrm.outreach.occasions import _latest_per_day
 from plaincrm.outreach.settings import Settings, settings
-from plaincrm.reminders import OUTREACH, service_due
+from plaincrm.reminders import OUTREACH, service_to_book
 
 LABELS = {"birthday": "birthday greeting", "anniversary": "anniversary greeting",
           "service": "service reminder", "feedback": "feedback request",
@@ -93,7 +93,7 @@ def _windows(profile: Profile, s: Settings, done: set[str]
             yield ("anniversary", "", line("customer_since"),
                    {"month_day": (since.month, since.day), "origin": first,
                     "until": first + late})
-    due = service_due(profile)
+    due = service_to_book(profile)
     if "service" in on and due is not None:
         send = due[0] - dt.timedelta(days=s.service_days_before)
         yield "service", f"service-{due[0].isoformat()}", due[1], \
