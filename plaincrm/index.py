@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -530,6 +531,10 @@ class Index:
             f"SELECT name, status, owner, contact, path, has_problems FROM profiles {where} "
             "ORDER BY path", params)]
 
+    def contact_points(self) -> dict[str, str | None]:
+        """Each profile's first phone, else its first email (what the agenda shows), by path."""
+        return dict(self._rows("SELECT path, contact FROM profiles"))
+
     def names(self) -> list[str]:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
@@ -839,20 +844,34 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
 
 
+_day = functools.lru_cache(maxsize=4096)(dt.date.fromordinal)  # rows share few days
+
+
+class _MonthDays(dict[int, tuple[int, int]]):
+    """(month, day) of a stored ``md`` (month * 100 + day), one tuple per day of the year."""
+
+    def __missing__(self, md: int) -> tuple[int, int]:
+        self[md] = found = divmod(md, 100)
+        return found
+
+
+_MONTH_DAYS = _MonthDays()
+
+
 def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
           shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
     """A rule from its row, and its profile's newest log entry (``context`` when known); the
     kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
     (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, act, booked,
      last_date, last_kind, last_text, last_line) = row
+    day = _day
     if shared is not None:
-        kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
+        kind, text, owner = shared.setdefault(kind, kind), shared.setdefault(text, text), \
+            shared.setdefault(owner, owner)
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
-                due=dt.date.fromordinal(due) if due else None,
-                month_day=divmod(md, 100) if md is not None else None,
-                origin=dt.date.fromordinal(origin) if origin else None,
-                until=dt.date.fromordinal(until) if until else None, actionable=bool(act),
-                booked=dt.date.fromordinal(booked) if booked else None)
+                day(due) if due else None, _MONTH_DAYS[md] if md is not None else None,
+                day(origin) if origin else None, day(until) if until else None, bool(act),
+                day(booked) if booked else None)
     if context is None and last_date is not None:
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
                            last_kind)
