@@ -27,7 +27,9 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 
 from __future__ import annotations
 
+import marshal
 import re
+from array import array
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -180,9 +182,16 @@ def _reasons(emails: Iterable[str], phones: Iterable[str], a: NameKey | None,
     return list(dict.fromkeys(reasons))
 
 
-def _distinct(a_id: str | None, a_distinct: frozenset[str], b_id: str | None,
-              b_distinct: frozenset[str]) -> bool:
+def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
+              b_distinct: Container[str]) -> bool:
     return bool((a_id and a_id in b_distinct) or (b_id and b_id in a_distinct))
+
+
+# What an entry keeps of a profile for alike names: emails (casefolded), phone keys, full
+# birthday, postcodes, streets. Tuples, not the Person's frozensets (216 bytes each, empty or
+# not): the Person is made again for the few pairs that share a block.
+Facts = tuple[tuple[str, ...], tuple[tuple[str, str | None], ...], str | None, tuple[str, ...],
+              tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,28 +202,56 @@ class _Entry:
     name_line: int
     ignored: bool
     id: str | None = None
-    distinct: frozenset[str] = frozenset()
-    person: Person | None = None  # kept only when it has evidence for alike names
+    distinct: tuple[str, ...] = ()
+    facts: Facts | None = None  # kept only when it has evidence for alike names
+
+    @property
+    def person(self) -> Person | None:
+        if self.facts is None:
+            return None
+        emails, phones, birthday, postcodes, streets = self.facts
+        return Person(self.name, frozenset(emails), frozenset(phones), self.id,
+                      frozenset(self.distinct), birthday, frozenset(postcodes),
+                      frozenset(streets))
+
+
+# Evidence blocks: each key's hash cut to HASH_BITS, packed with the profile's index into one
+# 64-bit integer, in one of BUCKETS arrays by the hash's top bits. At 100,000 profiles there
+# are about 600,000 keys: 8 bytes each, where a dict of them took 44 MiB. A bucket is sorted
+# when the blocks are read, so equal hashes (a block) are neighbours.
+HASH_BITS, INDEX_BITS, BUCKET_BITS = 40, 23, 6
+DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
+BUCKETS = 1 << BUCKET_BITS
+
+
+def _evidence_hash(key: str) -> int:
+    return hash(key) & ((1 << HASH_BITS) - 1)
 
 
 class Duplicates:
     def __init__(self, ctx: Context) -> None:
         self.region: str = ctx.config["profiles.phone_region"]
-        self.entries: list[_Entry] = []
+        # each profile's entry as marshal bytes: one object of about 250 bytes where the
+        # entry's strings, tuples and name key took about a kilobyte (100 MiB at 100,000
+        # profiles); decoded again for the few that share a block (:meth:`entry`)
+        self.entries: list[bytes] = []
         # key -> (entry index, line), or a list of them once a second profile shares the key:
         # most keys are unique, and a list for each would cost a third of the memory
         self.emails: dict[str, Any] = {}
         self.phones: dict[str, Any] = {}
         self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
-        self.evidence: dict[int, Any] = {}  # hash of evidence + initial -> index(es)
+        self.evidence = [array("q") for _ in range(BUCKETS)]  # see HASH_BITS
+        self._decoded: dict[int, _Entry] = {}  # the entries decoded last (see DECODED)
 
     def add(self, profile: Profile) -> None:
         index = len(self.entries)
+        if index >= 1 << INDEX_BITS:
+            raise ValueError(f"more than {1 << INDEX_BITS:,} profiles to compare")
         key = name_key(profile.name) if profile.name else None
-        emails = items(profile, "email")
+        emails = [(email.casefold(), line) for email, line in items(profile, "email")]
         phone_keys = []
         for email, line in emails:
-            _file(self.emails, email.casefold(), (index, line))
+            _file(self.emails, email, (index, line))
         for phone, line in items(profile, "phone"):
             found = phone_key(phone, self.region)
             if found is not None:
@@ -222,24 +259,41 @@ class Duplicates:
                 _file(self.phones, found[0], (index, line, found[1]))
         if key is not None and key.last:
             _file(self.names, key.block, index)
-        distinct = _kept(frozenset(distinct_ids(profile)))
-        who = None
+        distinct = tuple(dict.fromkeys(distinct_ids(profile)))
+        facts: Facts | None = None
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
-            who = Person(key, _kept(frozenset(e.casefold() for e, _ in emails)),
-                         _kept(frozenset(phone_keys)), profile.id, distinct,
-                         str(birthday) if birthday else None,
-                         _kept(alike.postcodes(places)) if places else EMPTY,
-                         _kept(alike.streets(places)) if places else EMPTY)
-            blocks = who.evidence_keys()
-            for block in blocks:  # filed by hash: a million keys at 100,000 profiles
-                _file(self.evidence, hash(block), index)
+            facts = (tuple(dict.fromkeys(e for e, _ in emails)),
+                     tuple(dict.fromkeys(phone_keys)), str(birthday) if birthday else None,
+                     tuple(alike.postcodes(places)) if places else (),
+                     tuple(alike.streets(places)) if places else ())
+            blocks = Person(key, frozenset(facts[0]), frozenset(facts[1]),
+                            birthday=facts[2], postcodes=frozenset(facts[3]),
+                            streets=frozenset(facts[4])).evidence_keys()
+            for block in blocks:
+                packed = _evidence_hash(block) << INDEX_BITS | index
+                self.evidence[packed >> (HASH_BITS + INDEX_BITS - BUCKET_BITS)].append(packed)
             if not blocks:
-                who = None
-        self.entries.append(_Entry(profile.path, profile.display_name, key,
-                                   profile.field_line("name"),
-                                   CODE in ignored_codes(profile), profile.id, distinct, who))
+                facts = None
+        name = None if key is None else (key.first, key.middle, key.last)
+        self.entries.append(marshal.dumps((profile.path, profile.display_name, name,
+                                           profile.field_line("name"),
+                                           CODE in ignored_codes(profile), profile.id, distinct,
+                                           facts)))
+
+    def entry(self, index: int) -> _Entry:
+        """The entry of the ``index``-th profile added."""
+        found = self._decoded.get(index)
+        if found is None:
+            path, display, name, line, ignored, id_, distinct, facts = marshal.loads(
+                self.entries[index])
+            found = _Entry(path, display, None if name is None else NameKey(*name), line,
+                           ignored, id_, distinct, facts)
+            if len(self._decoded) >= DECODED:
+                self._decoded.clear()
+            self._decoded[index] = found
+        return found
 
     def finish(self) -> Iterator[Problem]:
         # (i, j) with i < j -> ([shared email], [shared phone], line in i, line in j)
@@ -260,7 +314,7 @@ class Duplicates:
             yield from self._namesakes(block, pairs)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
-            a, b = self.entries[i], self.entries[j]
+            a, b = self.entry(i), self.entry(j)
             reasons = _reasons(emails, phones, a.name, b.name)
             if reasons:
                 exact.add((i, j))
@@ -275,10 +329,10 @@ class Duplicates:
         large vault has groups of dozens of people of one name, whose every pair would cost
         more than the rest of the report."""
         for i in dict.fromkeys(block):
-            a = self.entries[i]
+            a = self.entry(i)
             if a.ignored:
                 continue
-            others = [self.entries[j] for j in dict.fromkeys(block) if j != i
+            others = [self.entry(j) for j in dict.fromkeys(block) if j != i
                       and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
             if len(others) > NAMED:
                 yield _namesake_problem(a, others)
@@ -288,26 +342,43 @@ class Duplicates:
     def _by_name(self, i: int, j: int) -> bool:
         """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
         says otherwise)."""
-        a, b = self.entries[i], self.entries[j]
+        a, b = self.entry(i), self.entry(j)
         return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
                 and bool(_reasons((), (), a.name, b.name)))
 
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
         taken at the least key its two profiles share, so no pair needs to be kept."""
-        for key, block in _shared(self.evidence):
+        for key, block in self._evidence_blocks():
             for i, j in _pairs(block):
-                a, b = self.entries[i], self.entries[j]
-                if a.person is None or b.person is None or (i, j) in exact:
+                a, b = self.entry(i), self.entry(j)
+                if a.facts is None or b.facts is None or (i, j) in exact:
                     continue
                 if a.name is not None and b.name is not None and a.name.last and \
                         same_name(a.name, b.name):
                     continue  # decided by the name
-                shared = a.person.evidence_keys() & b.person.evidence_keys()
-                if not shared or key != min(hash(k) for k in shared):
+                pa, pb = a.person, b.person
+                assert pa is not None and pb is not None
+                shared = pa.evidence_keys() & pb.evidence_keys()
+                if not shared or key != min(_evidence_hash(k) for k in shared):
                     continue  # taken at another key they share (or only their hashes do)
-                yield from self._report(a, b, alike_reasons(a.person, b.person),
-                                        a.name_line, b.name_line)
+                yield from self._report(a, b, alike_reasons(pa, pb), a.name_line, b.name_line)
+
+    def _evidence_blocks(self) -> Iterator[tuple[int, list[int]]]:
+        """(hash, profile indexes) of each evidence block more than one profile is in, one
+        bucket sorted at a time."""
+        mask = (1 << INDEX_BITS) - 1
+        for bucket in self.evidence:
+            ordered = sorted(bucket)
+            start = 0
+            while start < len(ordered):
+                key = ordered[start] >> INDEX_BITS
+                end = start + 1
+                while end < len(ordered) and ordered[end] >> INDEX_BITS == key:
+                    end += 1
+                if end - start > 1:
+                    yield key, [packed & mask for packed in ordered[start:end]]
+                start = end
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
@@ -320,14 +391,6 @@ class Duplicates:
         why = ", ".join(reasons)
         yield _problem(a, line_a, b, why)
         yield _problem(b, line_b, a, why)
-
-
-EMPTY: frozenset[Any] = frozenset()
-
-
-def _kept(values: frozenset[T]) -> frozenset[T]:
-    """``values``, or one shared empty set (each empty frozenset costs 216 bytes)."""
-    return values if values else EMPTY
 
 
 def _file(blocks: dict[Any, Any], key: Any, hit: Any) -> None:
