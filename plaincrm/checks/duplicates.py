@@ -30,9 +30,9 @@ from __future__ import annotations
 import marshal
 import re
 from array import array
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from plaincrm.checks import alike
 from plaincrm.checks.base import Context, ignored_codes, items
@@ -41,7 +41,6 @@ from plaincrm.checks.names import NameKey, first_names_differ, name_key, same_na
 from plaincrm.model import Location, Problem, Profile, Severity
 
 CODE = "duplicate"
-T = TypeVar("T")
 
 
 DISTINCT_KEY = "distinct_from"
@@ -204,6 +203,8 @@ class _Entry:
     id: str | None = None
     distinct: tuple[str, ...] = ()
     facts: Facts | None = None  # kept only when it has evidence for alike names
+    emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
+    phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
 
     @property
     def person(self) -> Person | None:
@@ -215,17 +216,46 @@ class _Entry:
                       frozenset(streets))
 
 
-# Evidence blocks: each key's hash cut to HASH_BITS, packed with the profile's index into one
-# 64-bit integer, in one of BUCKETS arrays by the hash's top bits. At 100,000 profiles there
-# are about 600,000 keys: 8 bytes each, where a dict of them took 44 MiB. A bucket is sorted
-# when the blocks are read, so equal hashes (a block) are neighbours.
+# Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
+# cut to HASH_BITS, packed with the profile's index into one 64-bit integer, in one of BUCKETS
+# arrays by the hash's top bits. At 100,000 profiles there are about 800,000 keys: 8 bytes
+# each, where dicts of them took 75 MiB. A bucket is sorted when its blocks are read, so equal
+# hashes (a block) are neighbours; a block's profiles are then compared on the keys themselves,
+# so two keys of one hash are never taken for one.
 HASH_BITS, INDEX_BITS, BUCKET_BITS = 40, 23, 6
-DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
 BUCKETS = 1 << BUCKET_BITS
+DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
 
 
-def _evidence_hash(key: str) -> int:
+def _hash(key: str) -> int:
     return hash(key) & ((1 << HASH_BITS) - 1)
+
+
+class _Blocks:
+    def __init__(self) -> None:
+        self.buckets = [array("q") for _ in range(BUCKETS)]
+
+    def add(self, key: str, index: int) -> None:
+        packed = _hash(key) << INDEX_BITS | index
+        self.buckets[packed >> (HASH_BITS + INDEX_BITS - BUCKET_BITS)].append(packed)
+
+    def shared(self) -> Iterator[tuple[int, list[int]]]:
+        """(hash, profile indexes ascending, each once) of each block of several profiles,
+        one bucket sorted at a time."""
+        mask = (1 << INDEX_BITS) - 1
+        for bucket in self.buckets:
+            ordered = sorted(bucket)
+            start = 0
+            while start < len(ordered):
+                key = ordered[start] >> INDEX_BITS
+                end = start + 1
+                while end < len(ordered) and ordered[end] >> INDEX_BITS == key:
+                    end += 1
+                if end - start > 1:
+                    block = list(dict.fromkeys(packed & mask for packed in ordered[start:end]))
+                    if len(block) > 1:
+                        yield key, block
+                start = end
 
 
 class Duplicates:
@@ -235,12 +265,8 @@ class Duplicates:
         # entry's strings, tuples and name key took about a kilobyte (100 MiB at 100,000
         # profiles); decoded again for the few that share a block (:meth:`entry`)
         self.entries: list[bytes] = []
-        # key -> (entry index, line), or a list of them once a second profile shares the key:
-        # most keys are unique, and a list for each would cost a third of the memory
-        self.emails: dict[str, Any] = {}
-        self.phones: dict[str, Any] = {}
-        self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
-        self.evidence = [array("q") for _ in range(BUCKETS)]  # see HASH_BITS
+        self.emails, self.phones, self.names = _Blocks(), _Blocks(), _Blocks()
+        self.evidence = _Blocks()  # evidence for alike names, joined with an initial
         self._decoded: dict[int, _Entry] = {}  # the entries decoded last (see DECODED)
 
     def add(self, profile: Profile) -> None:
@@ -248,52 +274,68 @@ class Duplicates:
         if index >= 1 << INDEX_BITS:
             raise ValueError(f"more than {1 << INDEX_BITS:,} profiles to compare")
         key = name_key(profile.name) if profile.name else None
-        emails = [(email.casefold(), line) for email, line in items(profile, "email")]
-        phone_keys = []
-        for email, line in emails:
-            _file(self.emails, email, (index, line))
+        emails = tuple((email.casefold(), line) for email, line in items(profile, "email"))
+        phones = []
+        for email, _line in emails:
+            self.emails.add(email, index)
         for phone, line in items(profile, "phone"):
             found = phone_key(phone, self.region)
             if found is not None:
-                phone_keys.append(found)
-                _file(self.phones, found[0], (index, line, found[1]))
+                phones.append((*found, line))
+                self.phones.add(found[0], index)
         if key is not None and key.last:
-            _file(self.names, key.block, index)
+            self.names.add(key.block, index)
         distinct = tuple(dict.fromkeys(distinct_ids(profile)))
         facts: Facts | None = None
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
             facts = (tuple(dict.fromkeys(e for e, _ in emails)),
-                     tuple(dict.fromkeys(phone_keys)), str(birthday) if birthday else None,
+                     tuple(dict.fromkeys((d, e) for d, e, _ in phones)),
+                     str(birthday) if birthday else None,
                      tuple(alike.postcodes(places)) if places else (),
                      tuple(alike.streets(places)) if places else ())
             blocks = Person(key, frozenset(facts[0]), frozenset(facts[1]),
                             birthday=facts[2], postcodes=frozenset(facts[3]),
                             streets=frozenset(facts[4])).evidence_keys()
             for block in blocks:
-                packed = _evidence_hash(block) << INDEX_BITS | index
-                self.evidence[packed >> (HASH_BITS + INDEX_BITS - BUCKET_BITS)].append(packed)
+                self.evidence.add(block, index)
             if not blocks:
                 facts = None
         name = None if key is None else (key.first, key.middle, key.last)
         self.entries.append(marshal.dumps((profile.path, profile.display_name, name,
                                            profile.field_line("name"),
                                            CODE in ignored_codes(profile), profile.id, distinct,
-                                           facts)))
+                                           facts, emails, tuple(phones))))
 
     def entry(self, index: int) -> _Entry:
         """The entry of the ``index``-th profile added."""
         found = self._decoded.get(index)
         if found is None:
-            path, display, name, line, ignored, id_, distinct, facts = marshal.loads(
-                self.entries[index])
+            path, display, name, line, ignored, id_, distinct, facts, emails, phones = \
+                marshal.loads(self.entries[index])
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
-                           ignored, id_, distinct, facts)
+                           ignored, id_, distinct, facts, emails, phones)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
         return found
+
+    def _keyed(self, blocks: _Blocks, keys: Callable[[_Entry], list[str]]
+               ) -> list[tuple[str, list[int]]]:
+        """(key, profile indexes) of each key several profiles share, in the order the keys
+        first came (the first profile's, then its order of them): the order of the report's
+        reasons and lines, as when the blocks were dicts."""
+        found: dict[str, tuple[tuple[int, int], list[int]]] = {}
+        for hashed, block in blocks.shared():
+            for index in block:
+                for position, key in enumerate(keys(self.entry(index))):
+                    if _hash(key) == hashed:
+                        _first, holders = found.setdefault(key, ((index, position), []))
+                        if not holders or holders[-1] != index:
+                            holders.append(index)
+        return [(key, holders) for key, (_first, holders) in
+                sorted(found.items(), key=lambda item: item[1][0]) if len(holders) > 1]
 
     def finish(self) -> Iterator[Problem]:
         # (i, j) with i < j -> ([shared email], [shared phone], line in i, line in j)
@@ -302,15 +344,21 @@ class Duplicates:
         def shared(i: int, j: int, li: int, lj: int) -> tuple[list[str], list[str], int, int]:
             return pairs.setdefault((i, j), ([], [], li, lj))
 
-        for email, hits in _shared(self.emails):
-            for (i, li), (j, lj) in _pairs(hits):
+        def line(entry: tuple[tuple[Any, ...], ...], key: str) -> tuple[Any, ...]:
+            return next(item for item in entry if item[0] == key)  # its first line
+
+        for email, block in self._keyed(self.emails, lambda e: [m for m, _ in e.emails]):
+            for i, j in _pairs(block):
+                li, lj = line(self.entry(i).emails, email)[1], line(self.entry(j).emails,
+                                                                     email)[1]
                 shared(i, j, li, lj)[0].append(email)
-        for _digits, hits in _shared(self.phones):
-            for x, y in _pairs(hits):
-                if _same_phone((_digits, x[2]), (_digits, y[2])):
-                    shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
-                                                                    (_digits, y[2])))
-        for _name, block in _shared(self.names):
+        for digits, block in self._keyed(self.phones, lambda e: [d for d, _, _ in e.phones]):
+            for i, j in _pairs(block):
+                (_, x, li), (_, y, lj) = line(self.entry(i).phones, digits), line(
+                    self.entry(j).phones, digits)
+                if _same_phone((digits, x), (digits, y)):
+                    shared(i, j, li, lj)[1].append(_shown((digits, x), (digits, y)))
+        for _name, block in self._keyed(self.names, _name_block):
             yield from self._namesakes(block, pairs)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
@@ -349,7 +397,7 @@ class Duplicates:
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
         taken at the least key its two profiles share, so no pair needs to be kept."""
-        for key, block in self._evidence_blocks():
+        for key, block in self.evidence.shared():
             for i, j in _pairs(block):
                 a, b = self.entry(i), self.entry(j)
                 if a.facts is None or b.facts is None or (i, j) in exact:
@@ -360,25 +408,9 @@ class Duplicates:
                 pa, pb = a.person, b.person
                 assert pa is not None and pb is not None
                 shared = pa.evidence_keys() & pb.evidence_keys()
-                if not shared or key != min(_evidence_hash(k) for k in shared):
+                if not shared or key != min(_hash(k) for k in shared):
                     continue  # taken at another key they share (or only their hashes do)
                 yield from self._report(a, b, alike_reasons(pa, pb), a.name_line, b.name_line)
-
-    def _evidence_blocks(self) -> Iterator[tuple[int, list[int]]]:
-        """(hash, profile indexes) of each evidence block more than one profile is in, one
-        bucket sorted at a time."""
-        mask = (1 << INDEX_BITS) - 1
-        for bucket in self.evidence:
-            ordered = sorted(bucket)
-            start = 0
-            while start < len(ordered):
-                key = ordered[start] >> INDEX_BITS
-                end = start + 1
-                while end < len(ordered) and ordered[end] >> INDEX_BITS == key:
-                    end += 1
-                if end - start > 1:
-                    yield key, [packed & mask for packed in ordered[start:end]]
-                start = end
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
@@ -393,36 +425,15 @@ class Duplicates:
         yield _problem(b, line_b, a, why)
 
 
-def _file(blocks: dict[Any, Any], key: Any, hit: Any) -> None:
-    """Put ``hit`` in the block of ``key``: alone at first, in a list once shared."""
-    old = blocks.get(key)
-    if old is None:
-        blocks[key] = hit
-    elif type(old) is list:
-        old.append(hit)
-    else:
-        blocks[key] = [old, hit]
+def _name_block(entry: _Entry) -> list[str]:
+    return [entry.name.block] if entry.name is not None and entry.name.last else []
 
 
-def _shared(blocks: dict[Any, Any]) -> Iterator[tuple[Any, list[Any]]]:
-    """The blocks that more than one hit shares."""
-    return ((key, hits) for key, hits in blocks.items() if type(hits) is list)
-
-
-def _pairs(hits: list[T]) -> Iterator[tuple[T, T]]:
-    """Every pair of distinct profiles in a block, the lower index first, each pair once."""
-    seen: set[tuple[int, int]] = set()
-    for x in range(len(hits)):
-        for y in range(x + 1, len(hits)):
-            i, j = _index(hits[x]), _index(hits[y])
-            if i == j or (min(i, j), max(i, j)) in seen:
-                continue
-            seen.add((min(i, j), max(i, j)))
-            yield (hits[x], hits[y]) if i < j else (hits[y], hits[x])
-
-
-def _index(hit: object) -> int:
-    return hit[0] if isinstance(hit, tuple) else hit  # type: ignore[return-value]
+def _pairs(block: list[int]) -> Iterator[tuple[int, int]]:
+    """Every pair of a block of distinct profile indexes (ascending), the lower first."""
+    for x in range(len(block)):
+        for y in range(x + 1, len(block)):
+            yield block[x], block[y]
 
 
 NAMED = 3  # namesakes named in one problem; the rest are counted
