@@ -36,6 +36,7 @@ import platformdirs
 from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
+from plaincrm.logkinds import LogKinds
 from plaincrm.model import Duration, Field, Location, LogEntry, Problem, Profile, Severity, Task
 from plaincrm.reminders import Rule
 from plaincrm.vault import scan
@@ -139,8 +140,10 @@ def derive_key(config: Config) -> str:
 
 def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows]:
     """Read and parse files of the vault at ``root`` into their rows (run in worker processes)."""
+    from plaincrm.logkinds import log_kinds
     from plaincrm.parse import parse_profile
 
+    classes = log_kinds(config)  # once, not once per profile
     out: list[FileRows] = []
     for path, *_key in files:
         try:
@@ -154,7 +157,8 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
             continue
         profile, problems = parse_profile(path, data)
         key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        found = derive(profile, config) if profile is not None else ([], [], [], [], [])
+        found = derive(profile, config, classes) if profile is not None else (
+            [], [], [], [], [])
         checked: list[Problem] = []
         silenced: frozenset[str] = frozenset()
         if profile is not None:
@@ -172,8 +176,10 @@ def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
     return marshal.dumps(read_files(root, files, config))
 
 
-def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
-    """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
+def derive(p: Profile, config: Config, classes: LogKinds | None = None
+           ) -> tuple[Rows, Rows, Rows, Rows, Rows]:
+    """The rows of profile ``p`` in profiles, contacts, tasks, log and rules (``classes``:
+    the config's log kinds, when the caller has them)."""
     from plaincrm.checks.base import items
     from plaincrm.logkinds import log_kinds
     from plaincrm.lookup import fold, index_keys, phone_key
@@ -182,7 +188,7 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
 
     path = p.path
     newest = p.newest_log()
-    talk, facts = last_talk(p, log_kinds(config)), pinned(p)
+    talk, facts = last_talk(p, classes or log_kinds(config)), pinned(p)
     haystack = " ".join([path, p.display_name, *p.emails, *p.phones, *p.tags,
                          *[str(f.raw) for f in p.fields]])
     profile = (path, p.display_name, p.status, p.owner,
