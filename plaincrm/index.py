@@ -31,8 +31,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import platformdirs
-
 from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
@@ -98,7 +96,11 @@ def vault_key(vault: Path) -> str:
 
 def default_db_path(vault: Path) -> Path:
     """``$PLAINCRM_CACHE_DIR`` or the user cache folder, one database per vault path."""
-    base = os.environ.get(ENV_CACHE) or platformdirs.user_cache_dir("plaincrm")
+    base = os.environ.get(ENV_CACHE)
+    if not base:
+        import platformdirs  # only without the variable: its import is half of a warm start
+
+        base = platformdirs.user_cache_dir("plaincrm")
     return Path(base) / vault_key(vault) / "index.sqlite"
 
 

@@ -202,6 +202,8 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def bad_name(name: str) -> str | None:
     """Why a file or folder name cannot be a vault path (it is not UTF-8, or holds a control
     character, so it can neither be stored nor printed as it is), else None."""
+    if name.isascii() and name.isprintable():  # most names: no encoding, no search
+        return None
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
