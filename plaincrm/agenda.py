@@ -188,9 +188,11 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
         if owner is not None and not matches_me(reminder.owner, owner) and not (
                 up and manager):
             continue
-        item = AgendaItem(section, reminder, late, recall, waiting, up,
-                          reach.get(reminder.location.path))
-        keyed.append(((*item.sort_key(), len(keyed)), item))
+        where = reminder.location
+        item = AgendaItem(section, reminder, late, recall, waiting, up, reach.get(where.path))
+        # AgendaItem.sort_key, inline: one call less for each of thousands of items
+        keyed.append(((SECTION_ORDER[section], date, fold(reminder.name), where.path,
+                       reminder.kind, where.line, reminder.text, len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
 
