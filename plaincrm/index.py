@@ -672,6 +672,14 @@ class Index:
         found.sort(key=Problem.sort_key)
         return found
 
+    def checked_problems(self) -> list[Problem]:
+        """The problems of the day-independent checks the index ran on each profile it read
+        (:func:`plaincrm.checks.stored.stored_problems`), as those checks gave them (before
+        ``check_ignore`` and ``checks.severity``)."""
+        return [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
+                in self._rows("SELECT path, line, code, severity, message FROM problems "
+                              "WHERE checked")]
+
     def paths(self) -> list[str]:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
 
