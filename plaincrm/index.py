@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -30,11 +31,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import platformdirs
-
 from plaincrm import codec
 from plaincrm.config import Config
 from plaincrm.errors import CacheError
+from plaincrm.logkinds import LogKinds
 from plaincrm.model import Duration, Field, Location, LogEntry, Problem, Profile, Severity, Task
 from plaincrm.reminders import Rule
 from plaincrm.vault import scan
@@ -96,7 +96,11 @@ def vault_key(vault: Path) -> str:
 
 def default_db_path(vault: Path) -> Path:
     """``$PLAINCRM_CACHE_DIR`` or the user cache folder, one database per vault path."""
-    base = os.environ.get(ENV_CACHE) or platformdirs.user_cache_dir("plaincrm")
+    base = os.environ.get(ENV_CACHE)
+    if not base:
+        import platformdirs  # only without the variable: its import is half of a warm start
+
+        base = platformdirs.user_cache_dir("plaincrm")
     return Path(base) / vault_key(vault) / "index.sqlite"
 
 
@@ -139,8 +143,10 @@ def derive_key(config: Config) -> str:
 
 def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows]:
     """Read and parse files of the vault at ``root`` into their rows (run in worker processes)."""
+    from plaincrm.logkinds import log_kinds
     from plaincrm.parse import parse_profile
 
+    classes = log_kinds(config)  # once, not once per profile
     out: list[FileRows] = []
     for path, *_key in files:
         try:
@@ -154,7 +160,8 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
             continue
         profile, problems = parse_profile(path, data)
         key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        found = derive(profile, config) if profile is not None else ([], [], [], [], [])
+        found = derive(profile, config, classes) if profile is not None else (
+            [], [], [], [], [])
         checked: list[Problem] = []
         silenced: frozenset[str] = frozenset()
         if profile is not None:
@@ -172,8 +179,10 @@ def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
     return marshal.dumps(read_files(root, files, config))
 
 
-def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
-    """The rows of profile ``p`` in profiles, contacts, tasks, log and rules."""
+def derive(p: Profile, config: Config, classes: LogKinds | None = None
+           ) -> tuple[Rows, Rows, Rows, Rows, Rows]:
+    """The rows of profile ``p`` in profiles, contacts, tasks, log and rules (``classes``:
+    the config's log kinds, when the caller has them)."""
     from plaincrm.checks.base import items
     from plaincrm.logkinds import log_kinds
     from plaincrm.lookup import fold, index_keys, phone_key
@@ -182,7 +191,7 @@ def derive(p: Profile, config: Config) -> tuple[Rows, Rows, Rows, Rows, Rows]:
 
     path = p.path
     newest = p.newest_log()
-    talk, facts = last_talk(p, log_kinds(config)), pinned(p)
+    talk, facts = last_talk(p, classes or log_kinds(config)), pinned(p)
     haystack = " ".join([path, p.display_name, *p.emails, *p.phones, *p.tags,
                          *[str(f.raw) for f in p.fields]])
     profile = (path, p.display_name, p.status, p.owner,
@@ -531,6 +540,10 @@ class Index:
             f"SELECT name, status, owner, contact, path, has_problems FROM profiles {where} "
             "ORDER BY path", params)]
 
+    def contact_points(self) -> dict[str, str | None]:
+        """Each profile's first phone, else its first email (what the agenda shows), by path."""
+        return dict(self._rows("SELECT path, contact FROM profiles"))
+
     def names(self) -> list[str]:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
@@ -662,6 +675,14 @@ class Index:
                                 f"{where}", params)]
         found.sort(key=Problem.sort_key)
         return found
+
+    def checked_problems(self) -> list[Problem]:
+        """The problems of the day-independent checks the index ran on each profile it read
+        (:func:`plaincrm.checks.stored.stored_problems`), as those checks gave them (before
+        ``check_ignore`` and ``checks.severity``)."""
+        return [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
+                in self._rows("SELECT path, line, code, severity, message FROM problems "
+                              "WHERE checked")]
 
     def paths(self) -> list[str]:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
@@ -849,20 +870,34 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
 
 
+_day = functools.lru_cache(maxsize=4096)(dt.date.fromordinal)  # rows share few days
+
+
+class _MonthDays(dict[int, tuple[int, int]]):
+    """(month, day) of a stored ``md`` (month * 100 + day), one tuple per day of the year."""
+
+    def __missing__(self, md: int) -> tuple[int, int]:
+        self[md] = found = divmod(md, 100)
+        return found
+
+
+_MONTH_DAYS = _MonthDays()
+
+
 def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
           shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
     """A rule from its row, and its profile's newest log entry (``context`` when known); the
     kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
     (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, act, booked,
      last_date, last_kind, last_text, last_line) = row
+    day = _day
     if shared is not None:
-        kind, text, owner = [shared.setdefault(v, v) for v in (kind, text, owner)]
+        kind, text, owner = shared.setdefault(kind, kind), shared.setdefault(text, text), \
+            shared.setdefault(owner, owner)
     rule = Rule(Location(path, line), kind, text, name, owner, pid,
-                due=dt.date.fromordinal(due) if due else None,
-                month_day=divmod(md, 100) if md is not None else None,
-                origin=dt.date.fromordinal(origin) if origin else None,
-                until=dt.date.fromordinal(until) if until else None, actionable=bool(act),
-                booked=dt.date.fromordinal(booked) if booked else None)
+                day(due) if due else None, _MONTH_DAYS[md] if md is not None else None,
+                day(origin) if origin else None, day(until) if until else None, bool(act),
+                day(booked) if booked else None)
     if context is None and last_date is not None:
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
                            last_kind)

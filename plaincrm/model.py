@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# the front-matter keys plaincrm reads (each has its converter in plaincrm/parse.py); any other
+# key is the user's own, kept and shown as written
+KNOWN_KEYS = frozenset({"name", "id", "email", "phone", "birthday", "status", "service_due",
+                        "service_every", "contact_every", "customer_since", "owner", "tags"})
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from plaincrm import fields as conv
 from plaincrm import obsidian
 from plaincrm.booking import BOOKED, visit_day
+from plaincrm.model import KNOWN_KEYS as KNOWN_KEYS  # its home; kept importable from here
 from plaincrm.model import Field, Location, LogEntry, Problem, Profile, Severity, Task
 
 if TYPE_CHECKING:
@@ -468,7 +469,6 @@ _CONVERTERS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "owner": ("owner", conv.owner),
     "tags": ("tags", lambda raw, key: conv.text_list(raw, key, split_commas=True)),
 }
-KNOWN_KEYS = frozenset(_CONVERTERS)
 
 
 # ---------------------------------------------------------------- body

@@ -136,6 +136,7 @@ class _Walk:
 
     def folder(self, entries: Iterator[os.DirEntry[str]], prefix: str,
                pending: list[tuple[str, str]]) -> None:
+        match, found, regular = self.match, self.found, stat.S_ISREG
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -145,14 +146,29 @@ class _Walk:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
-            if is_dir:
+            if not is_dir and name.isascii() and name.isprintable() and match(rel) \
+                    and not entry.is_symlink():
+                # the common case, inline (what :meth:`file` does for it): a plain name, not
+                # a link; anything else about it (an error, a FIFO, a time out of range) is
+                # left to :meth:`file`
+                try:
+                    st = entry.stat()
+                except OSError:
+                    self.file(entry, rel)
+                    continue
+                if regular(st.st_mode) and INT64_MIN <= st.st_mtime_ns <= INT64_MAX:
+                    found.append(FileStat(rel, st.st_mtime_ns, st.st_size, st.st_ctime_ns,
+                                          st.st_ino))
+                else:
+                    self.file(entry, rel)
+            elif is_dir:
                 bad = bad_name(name)
                 if bad:
                     self.problems.append(_problem(shown_path(rel), f"the folder name {bad}; "
                                                   "the profiles in it are left out"))
                 else:
                     pending.append((entry.path, rel + "/"))
-            elif self.match(rel):
+            elif match(rel):
                 self.file(entry, rel)
             elif entry.is_symlink():
                 self.linked_folder(entry, rel)
@@ -202,6 +218,8 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def bad_name(name: str) -> str | None:
     """Why a file or folder name cannot be a vault path (it is not UTF-8, or holds a control
     character, so it can neither be stored nor printed as it is), else None."""
+    if name.isascii() and name.isprintable():  # most names: no encoding, no search
+        return None
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:

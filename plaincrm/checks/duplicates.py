@@ -27,10 +27,12 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 
 from __future__ import annotations
 
+import marshal
 import re
-from collections.abc import Container, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from plaincrm.checks import alike
 from plaincrm.checks.base import Context, ignored_codes, items
@@ -40,7 +42,6 @@ from plaincrm.lookup import phone_digits
 from plaincrm.model import Location, Problem, Profile, Severity
 
 CODE = "duplicate"
-T = TypeVar("T")
 
 
 DISTINCT_KEY = "distinct_from"
@@ -175,9 +176,16 @@ def _reasons(emails: Iterable[str], phones: Iterable[str], a: NameKey | None,
     return list(dict.fromkeys(reasons))
 
 
-def _distinct(a_id: str | None, a_distinct: frozenset[str], b_id: str | None,
-              b_distinct: frozenset[str]) -> bool:
+def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
+              b_distinct: Container[str]) -> bool:
     return bool((a_id and a_id in b_distinct) or (b_id and b_id in a_distinct))
+
+
+# What an entry keeps of a profile for alike names: emails (casefolded), phone keys, full
+# birthday, postcodes, streets. Tuples, not the Person's frozensets (216 bytes each, empty or
+# not): the Person is made again for the few pairs that share a block.
+Facts = tuple[tuple[str, ...], tuple[tuple[str, str | None], ...], str | None, tuple[str, ...],
+              tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,53 +196,141 @@ class _Entry:
     name_line: int
     ignored: bool
     id: str | None = None
-    distinct: frozenset[str] = frozenset()
-    person: Person | None = None  # kept only when it has evidence for alike names
+    distinct: tuple[str, ...] = ()
+    facts: Facts | None = None  # kept only when it has evidence for alike names
+    emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
+    phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
+
+    @property
+    def person(self) -> Person | None:
+        if self.facts is None:
+            return None
+        emails, phones, birthday, postcodes, streets = self.facts
+        return Person(self.name, frozenset(emails), frozenset(phones), self.id,
+                      frozenset(self.distinct), birthday, frozenset(postcodes),
+                      frozenset(streets))
+
+
+# Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
+# cut to HASH_BITS, packed with the profile's index into one 64-bit integer, in one of BUCKETS
+# arrays by the hash's top bits. At 100,000 profiles there are about 800,000 keys: 8 bytes
+# each, where dicts of them took 75 MiB. A bucket is sorted when its blocks are read, so equal
+# hashes (a block) are neighbours; a block's profiles are then compared on the keys themselves,
+# so two keys of one hash are never taken for one.
+HASH_BITS, INDEX_BITS, BUCKET_BITS = 40, 23, 6
+BUCKETS = 1 << BUCKET_BITS
+DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
+
+
+def _hash(key: str) -> int:
+    return hash(key) & ((1 << HASH_BITS) - 1)
+
+
+class _Blocks:
+    def __init__(self) -> None:
+        self.buckets = [array("q") for _ in range(BUCKETS)]
+
+    def add(self, key: str, index: int) -> None:
+        packed = _hash(key) << INDEX_BITS | index
+        self.buckets[packed >> (HASH_BITS + INDEX_BITS - BUCKET_BITS)].append(packed)
+
+    def shared(self) -> Iterator[tuple[int, list[int]]]:
+        """(hash, profile indexes ascending, each once) of each block of several profiles,
+        one bucket sorted at a time."""
+        mask = (1 << INDEX_BITS) - 1
+        for bucket in self.buckets:
+            ordered = sorted(bucket)
+            start = 0
+            while start < len(ordered):
+                key = ordered[start] >> INDEX_BITS
+                end = start + 1
+                while end < len(ordered) and ordered[end] >> INDEX_BITS == key:
+                    end += 1
+                if end - start > 1:
+                    block = list(dict.fromkeys(packed & mask for packed in ordered[start:end]))
+                    if len(block) > 1:
+                        yield key, block
+                start = end
 
 
 class Duplicates:
     def __init__(self, ctx: Context) -> None:
         self.region: str = ctx.config["profiles.phone_region"]
-        self.entries: list[_Entry] = []
-        # key -> (entry index, line), or a list of them once a second profile shares the key:
-        # most keys are unique, and a list for each would cost a third of the memory
-        self.emails: dict[str, Any] = {}
-        self.phones: dict[str, Any] = {}
-        self.names: dict[str, Any] = {}  # key -> entry index, or a list of them
-        self.evidence: dict[int, Any] = {}  # hash of evidence + initial -> index(es)
+        # each profile's entry as marshal bytes: one object of about 250 bytes where the
+        # entry's strings, tuples and name key took about a kilobyte (100 MiB at 100,000
+        # profiles); decoded again for the few that share a block (:meth:`entry`)
+        self.entries: list[bytes] = []
+        self.emails, self.phones, self.names = _Blocks(), _Blocks(), _Blocks()
+        self.evidence = _Blocks()  # evidence for alike names, joined with an initial
+        self._decoded: dict[int, _Entry] = {}  # the entries decoded last (see DECODED)
 
     def add(self, profile: Profile) -> None:
         index = len(self.entries)
+        if index >= 1 << INDEX_BITS:
+            raise ValueError(f"more than {1 << INDEX_BITS:,} profiles to compare")
         key = name_key(profile.name) if profile.name else None
-        emails = items(profile, "email")
-        phone_keys = []
-        for email, line in emails:
-            _file(self.emails, email.casefold(), (index, line))
+        emails = tuple((email.casefold(), line) for email, line in items(profile, "email"))
+        phones = []
+        for email, _line in emails:
+            self.emails.add(email, index)
         for phone, line in items(profile, "phone"):
             found = phone_key(phone, self.region)
             if found is not None:
-                phone_keys.append(found)
-                _file(self.phones, found[0], (index, line, found[1]))
+                phones.append((*found, line))
+                self.phones.add(found[0], index)
         if key is not None and key.last:
-            _file(self.names, key.block, index)
-        distinct = _kept(frozenset(distinct_ids(profile)))
-        who = None
+            self.names.add(key.block, index)
+        distinct = tuple(dict.fromkeys(distinct_ids(profile)))
+        facts: Facts | None = None
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
-            who = Person(key, _kept(frozenset(e.casefold() for e, _ in emails)),
-                         _kept(frozenset(phone_keys)), profile.id, distinct,
-                         str(birthday) if birthday else None,
-                         _kept(alike.postcodes(places)) if places else EMPTY,
-                         _kept(alike.streets(places)) if places else EMPTY)
-            blocks = who.evidence_keys()
-            for block in blocks:  # filed by hash: a million keys at 100,000 profiles
-                _file(self.evidence, hash(block), index)
+            facts = (tuple(dict.fromkeys(e for e, _ in emails)),
+                     tuple(dict.fromkeys((d, e) for d, e, _ in phones)),
+                     str(birthday) if birthday else None,
+                     tuple(alike.postcodes(places)) if places else (),
+                     tuple(alike.streets(places)) if places else ())
+            blocks = Person(key, frozenset(facts[0]), frozenset(facts[1]),
+                            birthday=facts[2], postcodes=frozenset(facts[3]),
+                            streets=frozenset(facts[4])).evidence_keys()
+            for block in blocks:
+                self.evidence.add(block, index)
             if not blocks:
-                who = None
-        self.entries.append(_Entry(profile.path, profile.display_name, key,
-                                   profile.field_line("name"),
-                                   CODE in ignored_codes(profile), profile.id, distinct, who))
+                facts = None
+        name = None if key is None else (key.first, key.middle, key.last)
+        self.entries.append(marshal.dumps((profile.path, profile.display_name, name,
+                                           profile.field_line("name"),
+                                           CODE in ignored_codes(profile), profile.id, distinct,
+                                           facts, emails, tuple(phones))))
+
+    def entry(self, index: int) -> _Entry:
+        """The entry of the ``index``-th profile added."""
+        found = self._decoded.get(index)
+        if found is None:
+            path, display, name, line, ignored, id_, distinct, facts, emails, phones = \
+                marshal.loads(self.entries[index])
+            found = _Entry(path, display, None if name is None else NameKey(*name), line,
+                           ignored, id_, distinct, facts, emails, phones)
+            if len(self._decoded) >= DECODED:
+                self._decoded.clear()
+            self._decoded[index] = found
+        return found
+
+    def _keyed(self, blocks: _Blocks, keys: Callable[[_Entry], list[str]]
+               ) -> list[tuple[str, list[int]]]:
+        """(key, profile indexes) of each key several profiles share, in the order the keys
+        first came (the first profile's, then its order of them): the order of the report's
+        reasons and lines, as when the blocks were dicts."""
+        found: dict[str, tuple[tuple[int, int], list[int]]] = {}
+        for hashed, block in blocks.shared():
+            for index in block:
+                for position, key in enumerate(keys(self.entry(index))):
+                    if _hash(key) == hashed:
+                        _first, holders = found.setdefault(key, ((index, position), []))
+                        if not holders or holders[-1] != index:
+                            holders.append(index)
+        return [(key, holders) for key, (_first, holders) in
+                sorted(found.items(), key=lambda item: item[1][0]) if len(holders) > 1]
 
     def finish(self) -> Iterator[Problem]:
         # (i, j) with i < j -> ([shared email], [shared phone], line in i, line in j)
@@ -243,19 +339,25 @@ class Duplicates:
         def shared(i: int, j: int, li: int, lj: int) -> tuple[list[str], list[str], int, int]:
             return pairs.setdefault((i, j), ([], [], li, lj))
 
-        for email, hits in _shared(self.emails):
-            for (i, li), (j, lj) in _pairs(hits):
+        def line(entry: tuple[tuple[Any, ...], ...], key: str) -> tuple[Any, ...]:
+            return next(item for item in entry if item[0] == key)  # its first line
+
+        for email, block in self._keyed(self.emails, lambda e: [m for m, _ in e.emails]):
+            for i, j in _pairs(block):
+                li, lj = line(self.entry(i).emails, email)[1], line(self.entry(j).emails,
+                                                                     email)[1]
                 shared(i, j, li, lj)[0].append(email)
-        for _digits, hits in _shared(self.phones):
-            for x, y in _pairs(hits):
-                if _same_phone((_digits, x[2]), (_digits, y[2])):
-                    shared(x[0], y[0], x[1], y[1])[1].append(_shown((_digits, x[2]),
-                                                                    (_digits, y[2])))
-        for _name, block in _shared(self.names):
+        for digits, block in self._keyed(self.phones, lambda e: [d for d, _, _ in e.phones]):
+            for i, j in _pairs(block):
+                (_, x, li), (_, y, lj) = line(self.entry(i).phones, digits), line(
+                    self.entry(j).phones, digits)
+                if _same_phone((digits, x), (digits, y)):
+                    shared(i, j, li, lj)[1].append(_shown((digits, x), (digits, y)))
+        for _name, block in self._keyed(self.names, _name_block):
             yield from self._namesakes(block, pairs)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
-            a, b = self.entries[i], self.entries[j]
+            a, b = self.entry(i), self.entry(j)
             reasons = _reasons(emails, phones, a.name, b.name)
             if reasons:
                 exact.add((i, j))
@@ -270,10 +372,10 @@ class Duplicates:
         large vault has groups of dozens of people of one name, whose every pair would cost
         more than the rest of the report."""
         for i in dict.fromkeys(block):
-            a = self.entries[i]
+            a = self.entry(i)
             if a.ignored:
                 continue
-            others = [self.entries[j] for j in dict.fromkeys(block) if j != i
+            others = [self.entry(j) for j in dict.fromkeys(block) if j != i
                       and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
             if len(others) > NAMED:
                 yield _namesake_problem(a, others)
@@ -283,26 +385,27 @@ class Duplicates:
     def _by_name(self, i: int, j: int) -> bool:
         """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
         says otherwise)."""
-        a, b = self.entries[i], self.entries[j]
+        a, b = self.entry(i), self.entry(j)
         return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
                 and bool(_reasons((), (), a.name, b.name)))
 
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
         taken at the least key its two profiles share, so no pair needs to be kept."""
-        for key, block in _shared(self.evidence):
+        for key, block in self.evidence.shared():
             for i, j in _pairs(block):
-                a, b = self.entries[i], self.entries[j]
-                if a.person is None or b.person is None or (i, j) in exact:
+                a, b = self.entry(i), self.entry(j)
+                if a.facts is None or b.facts is None or (i, j) in exact:
                     continue
                 if a.name is not None and b.name is not None and a.name.last and \
                         same_name(a.name, b.name):
                     continue  # decided by the name
-                shared = a.person.evidence_keys() & b.person.evidence_keys()
-                if not shared or key != min(hash(k) for k in shared):
+                pa, pb = a.person, b.person
+                assert pa is not None and pb is not None
+                shared = pa.evidence_keys() & pb.evidence_keys()
+                if not shared or key != min(_hash(k) for k in shared):
                     continue  # taken at another key they share (or only their hashes do)
-                yield from self._report(a, b, alike_reasons(a.person, b.person),
-                                        a.name_line, b.name_line)
+                yield from self._report(a, b, alike_reasons(pa, pb), a.name_line, b.name_line)
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
@@ -317,44 +420,15 @@ class Duplicates:
         yield _problem(b, line_b, a, why)
 
 
-EMPTY: frozenset[Any] = frozenset()
+def _name_block(entry: _Entry) -> list[str]:
+    return [entry.name.block] if entry.name is not None and entry.name.last else []
 
 
-def _kept(values: frozenset[T]) -> frozenset[T]:
-    """``values``, or one shared empty set (each empty frozenset costs 216 bytes)."""
-    return values if values else EMPTY
-
-
-def _file(blocks: dict[Any, Any], key: Any, hit: Any) -> None:
-    """Put ``hit`` in the block of ``key``: alone at first, in a list once shared."""
-    old = blocks.get(key)
-    if old is None:
-        blocks[key] = hit
-    elif type(old) is list:
-        old.append(hit)
-    else:
-        blocks[key] = [old, hit]
-
-
-def _shared(blocks: dict[Any, Any]) -> Iterator[tuple[Any, list[Any]]]:
-    """The blocks that more than one hit shares."""
-    return ((key, hits) for key, hits in blocks.items() if type(hits) is list)
-
-
-def _pairs(hits: list[T]) -> Iterator[tuple[T, T]]:
-    """Every pair of distinct profiles in a block, the lower index first, each pair once."""
-    seen: set[tuple[int, int]] = set()
-    for x in range(len(hits)):
-        for y in range(x + 1, len(hits)):
-            i, j = _index(hits[x]), _index(hits[y])
-            if i == j or (min(i, j), max(i, j)) in seen:
-                continue
-            seen.add((min(i, j), max(i, j)))
-            yield (hits[x], hits[y]) if i < j else (hits[y], hits[x])
-
-
-def _index(hit: object) -> int:
-    return hit[0] if isinstance(hit, tuple) else hit  # type: ignore[return-value]
+def _pairs(block: list[int]) -> Iterator[tuple[int, int]]:
+    """Every pair of a block of distinct profile indexes (ascending), the lower first."""
+    for x in range(len(block)):
+        for y in range(x + 1, len(block)):
+            yield block[x], block[y]
 
 
 NAMED = 3  # namesakes named in one problem; the rest are counted

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from plaincrm import gitrepo
 from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
 from plaincrm.checks.codes import CODES, UNREADABLE
-from plaincrm.checks.dates import file_day
+from plaincrm.checks.dates import check_undated_tasks, file_day
+from plaincrm.checks.fields import check_emails, check_missing_fields, check_status
 from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
 from plaincrm.config import CONFIG_NAME
 from plaincrm.loader import Vault
@@ -18,6 +19,10 @@ from plaincrm.model import Location, Problem, Profile, Severity
 from plaincrm.vault import scan
 
 Note = Callable[[str], None]
+# the checks of one profile that do not depend on the day: the index runs them when it reads
+# a file (plaincrm/checks/stored.py) and keeps their problems, so check reads them
+KEPT: frozenset[ProfileCheck] = frozenset(
+    {check_missing_fields, check_status, check_emails, check_undated_tasks})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,9 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     found = [p for p in vault.problems()
              if p.location.path == CONFIG_NAME or in_scope(p.location.path)]
     unreadable = {p.location.path for p in found if p.code in UNREADABLE}
+    # what the index found when it read each file (it runs KEPT then): not worked out again
+    found += [p for p in vault.index.checked_problems() if in_scope(p.location.path)]
+    checks = [check for check in PROFILE_CHECKS if check not in KEPT]
     silenced: dict[str, frozenset[str]] = {}
     for profile in vault.profiles(full=True):
         for collector in collectors:
@@ -61,7 +69,7 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
         codes = _silenced(profile, found)
         if codes:
             silenced[profile.path] = codes
-        for check in PROFILE_CHECKS:
+        for check in checks:
             found.extend(_guarded(check, functools.partial(check, profile, ctx), profile))
     for collector in collectors:
         found.extend(p for p in _guarded(collector, collector.finish, None)

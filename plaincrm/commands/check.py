@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -53,16 +54,38 @@ def check(app: App, paths: tuple[Path, ...], owners: tuple[str, ...], as_json: b
             report = owned_by(report, owner, vault.index.profile_owners())
     finally:
         vault.close()
-    if as_json:
-        app.print_json({"problems": [p.to_json() for p in report.problems],
-                        "summary": {"profiles": report.profiles, "errors": report.errors,
-                                    "warnings": report.warnings}})
-    else:
+    counts = {Severity.ERROR: 0, Severity.WARNING: 0}
+
+    def counted() -> Iterator[Problem]:  # the report read once, counted as it goes
         for problem in report.problems:
+            counts[problem.severity] += 1
+            yield problem
+
+    if as_json:
+        _echo_json(counted(), lambda: {"profiles": report.profiles,
+                                       "errors": counts[Severity.ERROR],
+                                       "warnings": counts[Severity.WARNING]})
+    else:
+        for problem in counted():
             app.echo(_line(app, problem))
-        app.err(_summary(report.errors, report.warnings, report.profiles))
-    if report.errors:
+        app.err(_summary(counts[Severity.ERROR], counts[Severity.WARNING], report.profiles))
+    if counts[Severity.ERROR]:
         click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+def _echo_json(problems: Iterable[Problem], summary: Callable[[], dict[str, int]]) -> None:
+    """``{"problems": [...], "summary": {...}}`` exactly as :func:`dumps_json` writes it, a
+    problem at a time (a large vault's report as one JSON text would be hundreds of MiB);
+    ``summary`` is asked once every problem is written."""
+    from plaincrm.render import dumps_json
+
+    lead = '{\n  "problems": [\n'
+    for problem in problems:
+        click.echo(lead + "    " + dumps_json(problem.to_json()).replace("\n", "\n    "),
+                   nl=False)
+        lead = ",\n"
+    end = '{\n  "problems": [],\n' if lead != ",\n" else "\n  ],\n"
+    click.echo(end + '  "summary": ' + dumps_json(summary()).replace("\n", "\n  ") + "\n}")
 
 
 def _vault_root(app: App, paths: tuple[Path, ...]) -> Path:

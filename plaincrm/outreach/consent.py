@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from plaincrm.errors import PlaincrmError
 from plaincrm.files import read_vault_file
 from plaincrm.model import Location, Problem, Profile, Severity
@@ -92,6 +90,8 @@ def address(profile: Profile) -> tuple[str | None, Problem | None]:
     and None with a located problem when it is not a usable address."""
     if not profile.emails:
         return None, None
+    from email_validator import EmailNotValidError, validate_email  # only when a profile has one
+
     raw = profile.emails[0]
     line = _email_line(profile)
     try:

@@ -7,11 +7,12 @@ effective :class:`~plaincrm.config.Config`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from plaincrm.config import MAX_DAYS, SPEC, Option
+from plaincrm.config import MAX_DAYS, SPEC, Config, Option
 
 OPTIONS: tuple[Option, ...] = tuple(o for o in SPEC if o.section == "outreach")
 
@@ -39,9 +40,25 @@ class Settings:
         return replace(self, occasions=occasions)
 
 
+# the Config the settings were last worked out for, and them: an index refresh asks once per
+# profile, and a Config is never changed once made
+_last: tuple[weakref.ref[Config], Settings] | None = None
+
+
 def settings(config: Mapping[str, Any]) -> Settings:
     """The outreach settings of ``config`` (a :class:`~plaincrm.config.Config` has every
-    option; a mapping without one gives its default)."""
+    option; a mapping without one gives its default). Worked out once per Config."""
+    global _last
+    if not isinstance(config, Config):
+        return _settings(config)
+    if _last is not None and _last[0]() is config:
+        return _last[1]
+    found = _settings(config)
+    _last = (weakref.ref(config), found)
+    return found
+
+
+def _settings(config: Mapping[str, Any]) -> Settings:
     values: dict[str, Any] = {}
     for option in OPTIONS:
         value = config.get(option.name, option.default)

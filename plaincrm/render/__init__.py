@@ -72,13 +72,68 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+_string = json.encoder.encode_basestring  # json's own (C) string encoder, ensure_ascii=False
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    """Append to ``out`` the text ``json.dumps(value, sort_keys=True, ensure_ascii=False,
+    indent=2)`` gives, each line after the first starting with ``newline``: the same bytes at
+    half the cost of json's pure-Python encoder (the one ``indent`` selects; a second for an
+    agenda of 10,000 items). Strings go through json's own C string encoder; anything but
+    dicts with str keys, lists, tuples and plain str, int, bool and None is left to json."""
+    kind = type(value)
+    if kind is str:
+        out.append(_string(value))
+    elif kind is dict and all(type(key) is str for key in value):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        lead = "{" + inner
+        for key, item in sorted(value.items()):
+            of = type(item)
+            if of is str:
+                out.append(f"{lead}{_string(key)}: {_string(item)}")
+            elif item is None:
+                out.append(f"{lead}{_string(key)}: null")
+            elif of is int:
+                out.append(f"{lead}{_string(key)}: {int.__repr__(item)}")
+            else:
+                out.append(f"{lead}{_string(key)}: ")
+                _indented(item, inner, out)
+            lead = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        lead = "[" + inner
+        for item in value:
+            out.append(lead)
+            _indented(item, inner, out)
+            lead = "," + inner
+        out.append(newline + "]")
+    elif value is None:
+        out.append("null")
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    else:  # floats, enums, other keys, what json refuses: json itself, indented to fit
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2)
+        out.append(text.replace("\n", newline))
+
+
 def dumps_json(data: Any) -> str:
     """Stable JSON: sorted keys, two-space indent, UTF-8 text. Every string comes back exactly
     from ``json.loads``; DEL, C1 controls, U+2028/U+2029 and lone surrogates are written as
     ``\\u`` escapes (json escapes C0 itself), so the text is safe on a terminal, in JavaScript and
     through any line splitting, and always encodes as UTF-8. Real line breaks in the result are
     only the indentation's."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
+    out: list[str] = []
+    _indented(data, "\n", out)
+    text = "".join(out)
     # outside strings JSON is ASCII, so each of these characters is inside a string
     if (text.isascii() and "\x7f" not in text) or _JSON_UNSAFE.search(text) is None:
         return text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from plaincrm.agenda import SECTIONS, Agenda, AgendaItem
@@ -84,9 +84,9 @@ def cells(agenda: Agenda, item: AgendaItem) -> list[str]:
             f"@{item.owner}" if item.owner else "-"]
 
 
-def _widths(agenda: Agenda) -> list[int]:
-    """Each column's width, measured on its distinct cells (few dates, kinds and owners)."""
-    items = agenda.items
+def _widths(agenda: Agenda, items: Sequence[AgendaItem]) -> list[int]:
+    """Each column's width, measured on the distinct cells of ``items`` (few dates, kinds and
+    owners)."""
     days = {(item.section, item.date) for item in items}
     columns = [{day.isoformat() for _section, day in days},
                {when(agenda.date, section, day) for section, day in days},
@@ -114,7 +114,8 @@ def render_agenda(agenda: Agenda, style: Style | None = None,
 def agenda_lines(agenda: Agenda, style: Style | None = None,
                  limit: int | None = None) -> Iterator[str]:
     """The agenda's lines, one at a time: the heading, then each non-empty section with its
-    rows. Columns line up across sections: date, when, kind, name, what, owner; under each
+    rows. Columns line up across sections, as wide as the rows shown need: date, when, kind,
+    name, what, owner; under each
     row, the phone or email to reach the person and what to recall of them (:func:`context`),
     indented to the name, so a line fits a terminal. A section of more than ``limit`` rows
     (None or 0: no limit) shows its first ``limit`` and a line saying how many more there are.
@@ -136,19 +137,23 @@ def agenda_lines(agenda: Agenda, style: Style | None = None,
             return style(cell, dim=True)
         return cell
 
-    # measured first, then each line made as it is printed: kept, the lines of a large
-    # vault would cost more memory than everything else
-    widths = _widths(agenda)
+    # the rows shown are measured first (a collapsed section's hidden rows cost nothing),
+    # then each line is made as it is printed: kept, the lines of a large vault would cost
+    # more memory than everything else
+    sections: dict[str, list[AgendaItem]] = {section: [] for section in SECTIONS}
+    for item in agenda.items:
+        sections[item.section].append(item)
+    shown = {section: items[:limit] if limit else items for section, items in sections.items()}
+    widths = _widths(agenda, [item for items in shown.values() for item in items])
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
     yield style(heading(agenda), bold=True)
-    for section in SECTIONS:
-        items = [item for item in agenda.items if item.section == section]
+    for section, items in sections.items():
         if items:
             yield ""
             yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
-            shown = items[:limit] if limit else items
-            for item in shown:
+            for item in shown[section]:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
                 yield style(f"{indent}{reach(item)} · {context(item)}", dim=True)
-            if len(shown) < len(items):
-                yield style(f"  {more_line(section, len(items) - len(shown))}", bold=True)
+            if len(shown[section]) < len(items):
+                hidden = len(items) - len(shown[section])
+                yield style(f"  {more_line(section, hidden)}", bold=True)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plaincrm.logkinds import LogKinds
-from plaincrm.model import LogEntry, Profile
-from plaincrm.parse import KNOWN_KEYS
+from plaincrm.model import KNOWN_KEYS, LogEntry, Profile
 from plaincrm.recall import REMEMBER, Notes, days_text, newest, pinned
 from plaincrm.reminders import Reminder
 from plaincrm.render.table import table

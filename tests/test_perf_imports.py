@@ -1,0 +1,80 @@
+"""Start-up: a command loads only the modules its answer needs (measured with
+``python -X importtime``; here counted, never timed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from plaincrm import parse
+from plaincrm.config import Config
+from plaincrm.model import KNOWN_KEYS
+from plaincrm.outreach.settings import settings
+
+from .conftest import VaultFactory
+
+# runs the real CLI in a fresh interpreter, then prints the modules it had loaded
+PROBE = """
+import json, sys
+from plaincrm.cli import main
+try:
+    main(sys.argv[1:], prog_name="plaincrm")
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+ANN = """\
+    ---
+    name: Ann Ash
+    email: ann@example.com
+    phone: "+44 7712 772035"
+    birthday: 1980-12-01
+    service_due: 2026-11-01
+    ---
+    - 2026-10-01 call: asked about a quote.
+    """
+
+
+def loaded(root: Path, tmp_path: Path, *args: str) -> set[str]:
+    env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-c", PROBE, "--vault", str(root), *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    return set(json.loads(proc.stderr.strip().splitlines()[-1]))
+
+
+def test_show_and_agenda_do_not_load_the_email_validator(vault: VaultFactory,
+                                                          tmp_path: Path) -> None:
+    root = vault({"ann-ash.md": ANN, "bob.md": ANN.replace("Ann Ash", "Bob Bell")})
+    assert "plaincrm.parse" in loaded(root, tmp_path, "index")  # the index parses the files
+    for args in (("show", "ann-ash", "--date", "2026-11-22"),
+                 ("agenda", "--date", "2026-11-22")):
+        modules = loaded(root, tmp_path, *args)
+        assert "plaincrm.index" in modules, args  # the probe did run the command
+        assert "email_validator" not in modules, args
+    assert "plaincrm.parse" not in modules  # a warm agenda reads no file
+
+
+def test_the_show_command_module_does_not_load_the_parser() -> None:
+    code = "import sys, plaincrm.commands.show; print('plaincrm.parse' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_known_keys_live_in_the_model_and_name_every_converted_key() -> None:
+    assert frozenset(parse._CONVERTERS) == KNOWN_KEYS
+
+
+def test_outreach_settings_are_worked_out_once_per_config() -> None:
+    config = Config({"outreach.occasions": ["birthday"]})
+    first = settings(config)
+    assert settings(config) is first
+    assert first.occasions == ("birthday",)
+    other = settings(Config())
+    assert other is not first and other.occasions == ()
+    assert settings({"outreach.occasions": ["service"]}).occasions == ("service",)
