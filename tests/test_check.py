@@ -182,3 +182,22 @@ def test_every_code_is_documented() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "checks.md").read_text(encoding="utf-8")
     for code in codes.CODES:
         assert f"\n### `{code}`\n" in doc, code
+
+
+def test_a_check_crashing_while_the_index_keeps_its_problems_is_reported(
+        vault: VaultFactory, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index runs the day-independent checks as it reads a file, and check reads their
+    problems from it: a crash there was skipped in silence, so check said the file was fine.
+    Now it is kept as check-crashed, and check (and the owner's agenda) say so."""
+    from plaincrm.checks import fields
+
+    def check_status(profile: object, ctx: object) -> list[object]:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(fields, "check_status", check_status)
+    root = vault({"clara.md": CLEAN})
+    result = run(root, "check", "--date", TODAY)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "clara.md:1: check-crashed the check_status check failed here (KeyError: 'surprise'); "
+        "please report this as a bug in plaincrm"]

@@ -40,6 +40,16 @@ def problem(profile: Profile, line: int, code: str, message: str,
     return Problem(Location(profile.path, line), code, severity, message)
 
 
+def crashed(check: object, profile: Profile | None, exc: Exception) -> Problem:
+    """What a check that crashed on ``profile`` becomes: a ``check-crashed`` error that says
+    which check and why, so a bug in one check never hides a problem or the others."""
+    name = getattr(check, "__name__", type(check).__name__)
+    where = Location(profile.path if profile else ".", 1)
+    return Problem(where, "check-crashed", Severity.ERROR,
+                   f"the {name} check failed here ({type(exc).__name__}: {exc}); "
+                   "please report this as a bug in plaincrm")
+
+
 def items(profile: Profile, key: str) -> list[tuple[str, int]]:
     """The non-empty text values of ``key`` with their lines (one value, or each list item)."""
     for f in profile.fields:

@@ -8,14 +8,21 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from plaincrm import gitrepo
-from plaincrm.checks.base import Collector, Context, ProfileCheck, ignore_items, problem
+from plaincrm.checks.base import (
+    Collector,
+    Context,
+    ProfileCheck,
+    crashed,
+    ignore_items,
+    problem,
+)
 from plaincrm.checks.codes import CODES, UNREADABLE
 from plaincrm.checks.dates import check_undated_tasks, file_day
 from plaincrm.checks.fields import check_emails, check_missing_fields, check_status
 from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
 from plaincrm.config import CONFIG_NAME
 from plaincrm.loader import Vault
-from plaincrm.model import Location, Problem, Profile, Severity
+from plaincrm.model import Problem, Profile, Severity
 from plaincrm.vault import scan
 
 Note = Callable[[str], None]
@@ -94,11 +101,7 @@ def _guarded(check: ProfileCheck | Collector, call: Callable[[], Iterable[Proble
     try:
         return list(call() or ())
     except Exception as exc:  # a bug in a check must not hide the others
-        name = getattr(check, "__name__", type(check).__name__)
-        where = Location(profile.path if profile else ".", 1)
-        return [Problem(where, "check-crashed", Severity.ERROR,
-                        f"the {name} check failed here ({type(exc).__name__}: {exc}); "
-                        "please report this as a bug in plaincrm")]
+        return [crashed(check, profile, exc)]
 
 
 def _silenced(profile: Profile, found: list[Problem]) -> frozenset[str]:

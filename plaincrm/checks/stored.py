@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from plaincrm.checks.base import Context, ignored_codes
+from plaincrm.checks.base import Context, crashed, ignored_codes
 from plaincrm.checks.codes import UNREADABLE
 from plaincrm.config import Config
 from plaincrm.model import Problem, Profile
@@ -34,10 +34,9 @@ def stored_problems(profile: Profile, found: Iterable[Problem], config: Config
         return [], silenced
     ctx = Context(config=config, today=dt.date.min)  # none of these reads the day
     problems: list[Problem] = []
-    for check in (check_missing_fields, check_status, check_emails,
-                  check_undated_tasks):
+    for check in (check_missing_fields, check_status, check_emails, check_undated_tasks):
         try:
             problems.extend(check(profile, ctx))
-        except Exception:  # plaincrm check reports the crash, with its reason
-            continue
+        except Exception as exc:  # kept as check-crashed: check and the agenda say so
+            problems.append(crashed(check, profile, exc))
     return problems, silenced
