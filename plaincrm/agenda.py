@@ -219,13 +219,17 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
                                     today))
     # each row's phone or email, from the index's profile rows
     agenda = assemble(found, config, today, horizon, owner, kinds, vault.index.contact_points())
-    return replace(agenda, problem_files=problem_files(vault))
+    listed = {item.path for item in agenda.items if item.kind in QUALITY_KINDS}
+    return replace(agenda, problem_files=problem_files(vault, listed))
 
 
-def problem_files(vault: Any) -> int:
-    """How many files of the vault have errors (including files too broken to be read)."""
+def problem_files(vault: Any, listed: set[str] | frozenset[str] = frozenset()) -> int:
+    """How many files of the vault have errors (including files too broken to be read),
+    leaving out those ``listed`` already as an agenda item of their own (a ``fix`` row says
+    it better than the closing note)."""
     return len({p.location.path for p in vault.index.problems()
-                if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME})
+                if p.severity is Severity.ERROR and p.location.path != CONFIG_NAME}
+               - listed)
 
 
 def my_name(root: Path, config: Config) -> str:

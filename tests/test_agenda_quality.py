@@ -113,3 +113,17 @@ def test_a_warning_only_check_finds_is_refused_as_an_agenda_item(run: Run, vault
     # the bad option is itself the one item to fix
     assert fixes(run, root) == [("today", "plaincrm.toml", "fix plaincrm.toml", None,
                                  "config-error", 2)]
+
+
+def test_the_closing_note_leaves_out_files_the_agenda_lists_as_fix_rows(
+        run: Run, vault: VaultFactory) -> None:
+    """'N profiles have problems' under fix rows for those very files said the same twice
+    (and counted differently): the note counts only files with errors the agenda does not
+    list; with fix rows filtered out (--kind) it is back."""
+    root = vault({"bday.md": "---\nname: Bea Day\nstatus: active\nemail: bea@example.com\n"
+                             "owner: ana\nbirthday: 1980-02-30\n---\n", "gwen.md": GOOD})
+    shown = run(root, "agenda", "--date", "2026-11-20")
+    assert "fix the date" in shown.stdout
+    assert "problems: run plaincrm check" not in shown.output
+    birthdays = run(root, "agenda", "--date", "2026-11-20", "--kind", "birthday")
+    assert "1 profile has problems: run plaincrm check" in birthdays.output
