@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from plaincrm.gitrepo import Repo, open_repo
-from plaincrm.model import Profile
+from plaincrm.model import Profile, raw_text
 from plaincrm.parse import parse_profile
-from plaincrm.render.profile import raw_text
 
 LOG_FORMAT = "%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%s"
 

@@ -36,9 +36,8 @@ from plaincrm.files import read_vault_file, update_profile, vault_path
 from plaincrm.gitrepo import GitUnavailable, open_repo
 from plaincrm.loader import Vault
 from plaincrm.lookup import MERGED_FROM, phone_digits
-from plaincrm.model import Profile
+from plaincrm.model import Profile, raw_text
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN
-from plaincrm.render.profile import raw_text
 
 LIST_KEYS = frozenset({"email", "phone", "tags", "check_ignore", "distinct_from"})
 SKIP_KEYS = frozenset({"id", "name", MERGED_FROM})

@@ -202,3 +202,13 @@ class Profile:
             ):
                 best = entry
         return best
+
+
+def raw_text(raw: Any) -> str:
+    """A raw front-matter value (:attr:`Field.raw`: text, a list, a mapping) as one line of
+    text: ``a, b`` for a list, ``name: Susan, phone: …`` for a mapping."""
+    if isinstance(raw, list):
+        return ", ".join(raw_text(v) for v in raw)
+    if isinstance(raw, dict):
+        return ", ".join(f"{k}: {raw_text(v)}" for k, v in raw.items())
+    return str(raw)

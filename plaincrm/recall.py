@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plaincrm.logkinds import LogClass, LogKinds
-from plaincrm.model import LogEntry, Profile
+from plaincrm.model import LogEntry, Profile, raw_text
 
 if TYPE_CHECKING:
     from plaincrm.agenda import Agenda, AgendaItem
@@ -37,15 +37,9 @@ def pinned(profile: Profile) -> list[str]:
     """The profile's pinned facts, in the order written (empty items left out)."""
     raw = profile.raw(REMEMBER)
     items = raw if isinstance(raw, list) else [raw] if raw is not None else []
-    return [text for item in items if (text := _text(item).strip())]
+    return [text for item in items if (text := raw_text(item).strip())]
 
 
-def _text(raw: Any) -> str:
-    if isinstance(raw, list):
-        return ", ".join(_text(v) for v in raw)
-    if isinstance(raw, dict):
-        return ", ".join(f"{k}: {_text(v)}" for k, v in raw.items())
-    return str(raw)
 
 
 def newest(profile: Profile, kinds: LogKinds, wanted: LogClass | None = None,

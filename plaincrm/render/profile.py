@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plaincrm.logkinds import LogKinds
-from plaincrm.model import KNOWN_KEYS, LogEntry, Profile
+from plaincrm.model import KNOWN_KEYS, LogEntry, Profile, raw_text
 from plaincrm.recall import REMEMBER, Notes, days_text, newest, pinned
 from plaincrm.reminders import Reminder
 from plaincrm.render.table import table
@@ -173,10 +173,3 @@ def _iso(day: Any) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def raw_text(raw: Any) -> str:
-    """A raw front-matter value as one line of text."""
-    if isinstance(raw, list):
-        return ", ".join(raw_text(v) for v in raw)
-    if isinstance(raw, dict):
-        return ", ".join(f"{k}: {raw_text(v)}" for k, v in raw.items())
-    return str(raw)
