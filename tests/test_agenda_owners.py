@@ -152,14 +152,23 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
-def test_serve_per_owner_feeds_follow_the_same_rule(run: Run, root: Path) -> None:
-    ben = run(root, "calendar", "--date", DAY, "--owner", "ben").stdout_bytes
-    casey = run(root, "calendar", "--date", DAY, "--owner", "casey").stdout_bytes
+def serving(root: Path) -> tuple[Process, int, str]:
+    """A real plaincrm serve of ``root`` on a free port: the process, its port and token."""
     proc = Process("--vault", str(root), "serve", "--port", "0", "--date", DAY)
     try:
         match = URL.search(proc.wait_line(lambda x: bool(URL.search(x))))
         assert match is not None
-        port, token = int(match.group(1)), match.group(2)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, int(match.group(1)), match.group(2)
+
+
+def test_serve_per_owner_feeds_follow_the_same_rule(run: Run, root: Path) -> None:
+    ben = run(root, "calendar", "--date", DAY, "--owner", "ben").stdout_bytes
+    casey = run(root, "calendar", "--date", DAY, "--owner", "casey").stdout_bytes
+    proc, port, token = serving(root)
+    try:
         assert get(port, f"/{token}/ben.ics") == (200, ben)
         assert get(port, f"/{token}/Ben%20Smith.ics") == (200, ben)  # as agenda --owner
         assert get(port, f"/{token}/BEN.ics") == (200, ben)
@@ -180,11 +189,8 @@ def test_serve_has_a_feed_for_every_owner_the_vault_knows(run: Run, vault: Vault
     erin = run(root, "calendar", "--date", DAY, "--owner", "erin").stdout_bytes
     assert erin.startswith(b"BEGIN:VCALENDAR")
     casey = run(root, "calendar", "--date", DAY, "--owner", "casey").stdout_bytes
-    proc = Process("--vault", str(root), "serve", "--port", "0", "--date", DAY)
+    proc, port, token = serving(root)
     try:
-        match = URL.search(proc.wait_line(lambda x: bool(URL.search(x))))
-        assert match is not None
-        port, token = int(match.group(1)), match.group(2)
         assert get(port, f"/{token}/mia.ics") == (200, mia)
         assert get(port, f"/{token}/Mia.ics") == (200, mia)
         assert get(port, f"/{token}/erin.ics") == (200, erin)

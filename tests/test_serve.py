@@ -405,12 +405,22 @@ def test_serve_body_is_build_feed(vault: Any) -> None:
         proc.kill()
 
 
-def test_serve_command_serves_the_live_pulse_page(vault: Any) -> None:
-    """The real command: the page at /TOKEN/ is the pulse page of the vault for the pinned day,
-    a wrong token gets 404, and an edit to a profile reaches the served page."""
+def pulse_pages(root: Path, *owners: str | None) -> list[bytes]:
+    """The pulse pages of the vault at ``root`` on the served day, as plaincrm makes them."""
     from plaincrm.loader import open_vault
     from plaincrm.pulse.gather import page_bytes
 
+    opened = open_vault(root)
+    try:
+        opened.refresh()
+        return [page_bytes(opened, dt.date(2026, 3, 2), owner) for owner in owners]
+    finally:
+        opened.close()
+
+
+def test_serve_command_serves_the_live_pulse_page(vault: Any) -> None:
+    """The real command: the page at /TOKEN/ is the pulse page of the vault for the pinned day,
+    a wrong token gets 404, and an edit to a profile reaches the served page."""
     log = "\n## Log\n\n- 2026-02-20 call: Asked about a new boiler.\n"
     root = vault({"ann.md": profile("Ann Archer", owner="ben") + log,
                   "bob.md": profile("Bob Brown", customer_since="2024-05-01")})
@@ -419,12 +429,7 @@ def test_serve_command_serves_the_live_pulse_page(vault: Any) -> None:
         line = proc.wait_line(lambda x: x.startswith("the pulse page: "))
         assert line == f"the pulse page: http://127.0.0.1:{port}/{token}/"
         served = Served(port, [], root)
-        opened = open_vault(root)
-        try:
-            opened.refresh()
-            expected = page_bytes(opened, dt.date(2026, 3, 2))
-        finally:
-            opened.close()
+        (expected,) = pulse_pages(root, None)
         response, body = served.request("GET", f"/{token}/")
         assert (response.status, body) == (200, expected)
         assert response.getheader("Content-Type") == "text/html; charset=utf-8"
@@ -450,9 +455,6 @@ def test_serve_command_serves_each_owners_pulse_page(vault: Any) -> None:
     """/TOKEN/OWNER.html is that staff member's pulse page (owner spelt in any case), the
     same bytes as `plaincrm pulse --html --owner`; an owner nobody has gets the 404 of any
     unknown path, and so does a page asked for with a wrong token."""
-    from plaincrm.loader import open_vault
-    from plaincrm.pulse.gather import page_bytes
-
     log = "\n## Log\n\n- 2026-02-20 call: Asked about a new boiler.\n"
     root = vault({"ann.md": profile("Ann Archer", owner="Ben") + log,
                   "bob.md": profile("Bob Brown", owner="cy", customer_since="2024-05-01")})
@@ -462,13 +464,7 @@ def test_serve_command_serves_each_owners_pulse_page(vault: Any) -> None:
         line = proc.wait_line(lambda x: x.startswith("one staff member's page: "))
         assert line == f"one staff member's page: http://127.0.0.1:{port}/{token}/OWNER.html"
         served = Served(port, [], root)
-        opened = open_vault(root)
-        try:
-            opened.refresh()
-            ben = page_bytes(opened, dt.date(2026, 3, 2), "Ben")
-            everyone = page_bytes(opened, dt.date(2026, 3, 2))
-        finally:
-            opened.close()
+        ben, everyone = pulse_pages(root, "Ben", None)
         assert ben != everyone
         for name in ("Ben", "ben", "BEN"):
             response, body = served.request("GET", f"/{token}/{name}.html")
