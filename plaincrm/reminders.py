@@ -15,6 +15,7 @@ Two sorts of reminder:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plaincrm.booking import BOOKED, short_day, visit_day
@@ -214,10 +215,14 @@ def closed_by(profile: Profile, day: dt.date, kind: str | None, lead: int) -> Lo
     return max(found, key=lambda e: (e.date, e.location.line), default=None)
 
 
-def service_to_book(profile: Profile) -> tuple[dt.date, Location] | None:
+def service_to_book(profile: Profile, off_round: Iterable[str] = ()
+                    ) -> tuple[dt.date, Location] | None:
     """The service due that nobody has booked yet (:func:`service_due` unless
     :func:`booked_visit` has the next visit): what a service reminder to the customer is
-    about. A customer whose visit is booked is not asked to book it."""
+    about. A customer whose visit is booked is not asked to book it, nor one whose status is
+    in ``off_round`` (``agenda.no_service_statuses``: off the service round)."""
+    if profile.status and profile.status.lower() in off_round:
+        return None
     return None if booked_visit(profile) is not None else service_due(profile)
 
 

@@ -164,3 +164,18 @@ def test_no_service_reminder_to_a_customer_whose_visit_is_booked(vault: VaultFac
         "service reminder goes out by email"]
     dry = run(root2, "outreach", "--date", "2026-05-20", "--occasion", "service").output
     assert "2026-05-18  service  Jane Roe  jane@example.com" in dry
+
+
+def test_no_service_reminder_to_a_customer_off_the_service_round(vault: VaultFactory,
+                                                                  run: Run) -> None:
+    """A dormant customer gets no 'service due' row (agenda.no_service_statuses), and so no
+    email asking to book one either; setting the option to [] brings both back."""
+    dormant = JANE.replace("    owner: raj\n", "    owner: raj\n    status: dormant\n")
+    root = vault({"jane.md": dormant}, config=CONFIG)
+    assert [row for row in agenda(run, root, "2026-05-20") if "service" in row[3]] == []
+    dry = run(root, "outreach", "--date", "2026-05-20", "--occasion", "service").output
+    assert dry.splitlines()[-1] == "Nothing to send today."
+    back = vault({"jane.md": dormant}, name="on-round",
+                 config=CONFIG + "[agenda]\nno_service_statuses = []\n")
+    dry = run(back, "outreach", "--date", "2026-05-20", "--occasion", "service").output
+    assert "2026-05-18  service  Jane Roe  jane@example.com" in dry

@@ -41,7 +41,8 @@ def test_nothing_is_on_by_default() -> None:
 
 
 def test_the_spec_entries_match_the_settings() -> None:
-    assert [o.key for o in OPTIONS] == list(Settings.__slots__)
+    # and one option of [agenda]: who is off the service round
+    assert [o.key for o in OPTIONS] + ["no_service_statuses"] == list(Settings.__slots__)
     assert all(o.section == "outreach" and o.help for o in OPTIONS)
 
 

@@ -112,7 +112,7 @@ def _anniversary(profile: Profile, settings: Settings, start: dt.date,
 
 def _service(profile: Profile, settings: Settings, start: dt.date,
              today: dt.date) -> list[Occasion]:
-    due = service_to_book(profile)
+    due = service_to_book(profile, settings.no_service_statuses)
     if due is None:
         return []
     day, location = due

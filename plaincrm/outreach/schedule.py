@@ -93,7 +93,7 @@ def _windows(profile: Profile, s: Settings, done: set[str]
             yield ("anniversary", "", line("customer_since"),
                    {"month_day": (since.month, since.day), "origin": first,
                     "until": first + late})
-    due = service_to_book(profile)
+    due = service_to_book(profile, s.no_service_statuses)
     if "service" in on and due is not None:
         send = due[0] - dt.timedelta(days=s.service_days_before)
         yield "service", f"service-{due[0].isoformat()}", due[1], \

@@ -35,6 +35,8 @@ class Settings:
     optout_line: str
     suppression_file: str
     templates: str
+    # agenda.no_service_statuses: customers off the service round get no service reminder
+    no_service_statuses: frozenset[str] = frozenset({"dormant", "lost"})
 
     def replace_occasions(self, occasions: tuple[str, ...]) -> Settings:
         return replace(self, occasions=occasions)
@@ -67,4 +69,6 @@ def _settings(config: Mapping[str, Any]) -> Settings:
                 "invoice_every"):
         values[key] = min(values[key], MAX_DAYS)
     values["invoice_every"] = max(values["invoice_every"], 1)
+    off = config.get("agenda.no_service_statuses", ["dormant", "lost"])
+    values["no_service_statuses"] = frozenset(str(status).lower() for status in off)
     return Settings(**values)
