@@ -36,7 +36,7 @@ from plaincrm.files import read_vault_file, update_profile, vault_path
 from plaincrm.gitrepo import GitUnavailable, open_repo
 from plaincrm.loader import Vault
 from plaincrm.lookup import MERGED_FROM, phone_digits
-from plaincrm.model import Profile, raw_text
+from plaincrm.model import Profile, raw_empty, raw_text
 from plaincrm.parse import CONFLICT, FM_CLOSE, FM_OPEN
 
 LIST_KEYS = frozenset({"email", "phone", "tags", "check_ignore", "distinct_from"})
@@ -81,14 +81,14 @@ def plan(keep_path: str, keep_data: bytes, drop_path: str, drop_data: bytes,
     for key in keys:
         mine, theirs = keep.raw(key), drop.raw(key)
         result = mine
-        if key in SKIP_KEYS or _empty(theirs) or mine == theirs:
+        if key in SKIP_KEYS or raw_empty(theirs) or mine == theirs:
             pass
         elif isinstance(theirs, dict) or isinstance(mine, dict):
             conflicts.append(key)
             kept_over.append(f"{key}: {raw_text(theirs)}")
-        elif _empty(mine) or key in take:
+        elif raw_empty(mine) or key in take:
             result = theirs
-            if not _empty(mine):
+            if not raw_empty(mine):
                 kept_over.append(f"{key}: {raw_text(mine)} (KEEP's, replaced by --take)")
         elif key in LIST_KEYS:
             united = _unite(key, _items(mine), _items(theirs))
@@ -181,13 +181,6 @@ def _unite(key: str, mine: list[str], theirs: list[str]) -> list[str]:
             result.append(item)
     return result
 
-
-def _empty(raw: Any) -> bool:
-    if isinstance(raw, str):
-        return not raw.strip()
-    if isinstance(raw, list):
-        return not any(raw)
-    return raw is None
 
 
 def _items(raw: Any) -> list[str]:

@@ -212,3 +212,13 @@ def raw_text(raw: Any) -> str:
     if isinstance(raw, dict):
         return ", ".join(f"{k}: {raw_text(v)}" for k, v in raw.items())
     return str(raw)
+
+
+def raw_empty(raw: Any) -> bool:
+    """Whether a raw front-matter value holds nothing: absent, blank text, or a list of
+    blanks (a key left empty for the user to fill in, as the template writes it)."""
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, list):
+        return not any(raw)
+    return raw is None

@@ -29,7 +29,7 @@ from plaincrm.create import same_person
 from plaincrm.interop.contact import Contact
 from plaincrm.interop.mapping import Mapped, Unusable, Value, to_profile
 from plaincrm.lookup import name_key, phone_digits
-from plaincrm.model import Field, Location, Problem, Profile, Severity
+from plaincrm.model import Field, Location, Problem, Profile, Severity, raw_empty
 
 
 class Action(StrEnum):
@@ -174,7 +174,7 @@ def changes(mapped: Mapped, raw: Callable[[str], object],
     differ: list[str] = []
     for key, value in mapped.given():
         old = raw(key)
-        if _empty(old):
+        if raw_empty(old):
             fill.append(key)
         elif update and key != "name" and not _same(key, old, value):
             differ.append(key)
@@ -186,7 +186,7 @@ def changes(mapped: Mapped, raw: Callable[[str], object],
 def new_value(key: str, old: object, value: Value) -> str | list[str]:
     """What the record writes for ``key`` over the profile's ``old`` raw value: tags are
     added to the profile's (never taken away), anything else is the record's value."""
-    if key == "tags" and not _empty(old):
+    if key == "tags" and not raw_empty(old):
         return list(dict.fromkeys((*_texts(old), *_texts(value))))
     return list(value) if isinstance(value, tuple) else value
 
@@ -213,10 +213,3 @@ def _texts(raw: object) -> tuple[str, ...]:
 def _raw(value: Value | None) -> object:
     return list(value) if isinstance(value, tuple) else value
 
-
-def _empty(raw: object) -> bool:
-    if isinstance(raw, str):
-        return not raw.strip()
-    if isinstance(raw, list):
-        return not any(raw)
-    return raw is None
