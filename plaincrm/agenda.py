@@ -145,19 +145,12 @@ def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, da
         for profile in profiles:
             problems += profile.has_problems
             recall = context(profile, classes)
-            contacts[profile.path] = contact_point(profile)
+            contacts[profile.path] = profile.contact_point
             for reminder in reminders(profile, config, today):
                 yield reminder, recall
 
     agenda = assemble(found(), config, today, days, owner, kinds, contacts)
     return replace(agenda, problem_files=problems)
-
-
-def contact_point(profile: Profile) -> str | None:
-    """What to call or write to: the profile's first phone, else its first email (the index
-    keeps the same in its ``contact`` column)."""
-    return profile.phones[0] if profile.phones else (profile.emails[0] if profile.emails
-                                                     else None)
 
 
 def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,

@@ -195,7 +195,7 @@ def derive(p: Profile, config: Config, classes: LogKinds | None = None
     haystack = " ".join([path, p.display_name, *p.emails, *p.phones, *p.tags,
                          *[str(f.raw) for f in p.fields]])
     profile = (path, p.display_name, p.status, p.owner,
-               p.phones[0] if p.phones else (p.emails[0] if p.emails else None),
+               p.contact_point,
                p.has_problems, fold(p.owner or ""), _bounded(fold(t) for t in p.tags),
                _bounded(index_keys(p)), fold(haystack),
                newest.date.toordinal() if newest else None, newest.kind if newest else None,

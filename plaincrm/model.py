@@ -177,6 +177,12 @@ class Profile:
     def display_name(self) -> str:
         return self.name or self.stem
 
+    @property
+    def contact_point(self) -> str | None:
+        """What to call or write to: the first phone, else the first email (the agenda's
+        rows, ``list``'s CONTACT column)."""
+        return self.phones[0] if self.phones else (self.emails[0] if self.emails else None)
+
     def field_line(self, key: str) -> int:
         """The line of front-matter ``key``, else the file's first line."""
         for f in self.fields:
