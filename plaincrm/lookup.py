@@ -135,13 +135,16 @@ def contact_key(text: str) -> str | None:
     return text.casefold() if "@" in text else phone_key(text)
 
 
+def phone_as_dialled(text: str) -> str:
+    """A phone as written, with only its digits and ``+``: ``+44 (113) 496-0584`` is
+    ``+441134960584``. Two numbers alike in this form are one, whatever the region."""
+    return "".join(c for c in text if c.isdigit() or c == "+")
+
+
 def same_phone(typed: str, written: str, region: str) -> bool:
     """Whether two phones are one number: the same digits (and ``+``) as written, else the
     same E.164 form (the phone library is loaded only then)."""
-    def plain(text: str) -> str:
-        return "".join(c for c in text if c.isdigit() or c == "+")
-
-    if plain(typed) == plain(written):
+    if phone_as_dialled(typed) == phone_as_dialled(written):
         return True
     from plaincrm.checks.fields import parse_phone
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 from plaincrm import fields
 from plaincrm.interop.contact import Contact, Typed, clean
 from plaincrm.interop.dates import NotADate, read_date
+from plaincrm.lookup import phone_as_dialled
 from plaincrm.model import Profile
 
 Value = str | tuple[str, ...]
@@ -68,7 +69,7 @@ def to_profile(c: Contact) -> Mapped:
     warnings: list[str] = []
     extra: dict[str, Value] = {}
     emails = _dedupe(c.emails, str.casefold)
-    phones = _dedupe(c.phones, lambda p: "".join(ch for ch in p if ch.isdigit() or ch == "+"))
+    phones = _dedupe(c.phones, phone_as_dialled)
     name = c.name or c.company or (emails[0].value if emails else "")
     if not name:
         raise Unusable("no name, company or email to name a profile by"
