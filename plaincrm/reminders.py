@@ -15,8 +15,9 @@ Two sorts of reminder:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from plaincrm.booking import BOOKED, short_day, visit_day
 from plaincrm.config import Config, date_rule
@@ -82,13 +83,22 @@ def service_due(profile: Profile) -> tuple[dt.date, Location] | None:
     return max(candidates, key=lambda c: c[0])
 
 
-def on_service_round(profile: Profile, config: Config) -> bool:
+def off_round_statuses(config: Mapping[str, Any]) -> frozenset[str]:
+    """The statuses off the service round, ``agenda.no_service_statuses`` (its default when
+    ``config`` is a mapping without it), lower-cased as the loader reads statuses."""
+    name = "agenda.no_service_statuses"
+    statuses = config[name] if name in config else Config()[name]
+    return frozenset(str(status).lower() for status in statuses)
+
+
+def on_service_round(profile: Profile, off: Config | frozenset[str]) -> bool:
     """Whether ``profile`` gets "service due" reminders: not when its status is one of
-    ``agenda.no_service_statuses`` (by default ``dormant`` and ``lost``: a customer who stopped
-    booking or left is not due a service every day for ever). A profile without a status, or
-    with one the option does not name, is on the round; a booked visit shows either way."""
-    off = {status.lower() for status in config["agenda.no_service_statuses"]}
-    return not profile.status or profile.status.lower() not in off
+    ``agenda.no_service_statuses`` (``off``: the config, or :func:`off_round_statuses`; by
+    default ``dormant`` and ``lost``: a customer who stopped booking or left is not due a
+    service every day for ever). A profile without a status, or with one the option does not
+    name, is on the round; a booked visit shows either way."""
+    statuses = off if isinstance(off, frozenset) else off_round_statuses(off)
+    return not profile.status or profile.status.lower() not in statuses
 
 
 def contact_due(profile: Profile, config: Config, today: dt.date | None
@@ -215,13 +225,13 @@ def closed_by(profile: Profile, day: dt.date, kind: str | None, lead: int) -> Lo
     return max(found, key=lambda e: (e.date, e.location.line), default=None)
 
 
-def service_to_book(profile: Profile, off_round: Iterable[str] = ()
+def service_to_book(profile: Profile, off_round: frozenset[str]
                     ) -> tuple[dt.date, Location] | None:
     """The service due that nobody has booked yet (:func:`service_due` unless
     :func:`booked_visit` has the next visit): what a service reminder to the customer is
-    about. A customer whose visit is booked is not asked to book it, nor one whose status is
-    in ``off_round`` (``agenda.no_service_statuses``: off the service round)."""
-    if profile.status and profile.status.lower() in off_round:
+    about. A customer whose visit is booked is not asked to book it, nor one off the service
+    round (``off_round``: :func:`off_round_statuses`)."""
+    if not on_service_round(profile, off_round):
         return None
     return None if booked_visit(profile) is not None else service_due(profile)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from plaincrm.config import MAX_DAYS, SPEC, Config, Option
+from plaincrm.reminders import off_round_statuses
 
 OPTIONS: tuple[Option, ...] = tuple(o for o in SPEC if o.section == "outreach")
 
@@ -36,7 +37,7 @@ class Settings:
     suppression_file: str
     templates: str
     # agenda.no_service_statuses: customers off the service round get no service reminder
-    no_service_statuses: frozenset[str] = frozenset({"dormant", "lost"})
+    no_service_statuses: frozenset[str]
 
     def replace_occasions(self, occasions: tuple[str, ...]) -> Settings:
         return replace(self, occasions=occasions)
@@ -69,6 +70,5 @@ def _settings(config: Mapping[str, Any]) -> Settings:
                 "invoice_every"):
         values[key] = min(values[key], MAX_DAYS)
     values["invoice_every"] = max(values["invoice_every"], 1)
-    off = config.get("agenda.no_service_statuses", ["dormant", "lost"])
-    values["no_service_statuses"] = frozenset(str(status).lower() for status in off)
+    values["no_service_statuses"] = off_round_statuses(config)
     return Settings(**values)
