@@ -127,37 +127,58 @@ def page_url(host: str, port: int, token: str, owner: str | None = None) -> str:
 # ---------------------------------------------------------------- the feed cache
 
 
-class FeedCache:
-    """The feeds the server hands out, rebuilt by the watcher: it is a watcher *output* (called
-    with the refreshed vault) and the server's *provider* (called with an owner or None).
-
-    One feed for everyone and one for each owner the vault knows
+class _PerOwner:
+    """What the server hands out for everyone (key None) and for each owner the vault knows
     (:func:`plaincrm.agenda.known_owners`: profiles' and tasks' owners, ``vault.me`` and
-    ``agenda.managers``, who get escalated items whether or not they own a profile). All are
-    built when the vault changes, in the watcher's thread, and never on request; so a feed of
-    several owners is not served (each is its own subscription)."""
+    ``agenda.managers``), rebuilt by the watcher: a watcher *output* (called with the
+    refreshed vault) and, through :meth:`get`, the server's provider. Everything is built
+    when the vault changes, in the watcher's thread, and swapped in whole; owners are looked
+    up in any case (the first spelling the vault has wins)."""
 
-    name = "feed"
+    name = ""
+    updated = ""
 
-    def __init__(self, build: Callable[[Vault, str | None, dt.date], bytes] | None = None) -> None:
-        self._build = build or _build_ical
-        self._feeds: dict[str | None, bytes] = {}
+    def __init__(self) -> None:
+        self._bytes: dict[str | None, bytes] = {}
         self._lock = threading.Lock()
+
+    def build_all(self, vault: Vault, owners: list[str], today: dt.date
+                  ) -> dict[str | None, bytes]:
+        raise NotImplementedError
 
     def __call__(self, vault: Vault, today: dt.date) -> str | None:
         from plaincrm.agenda import known_owners
 
-        feeds: dict[str | None, bytes] = {None: self._build(vault, None, today)}
-        for owner in known_owners(vault):
-            feeds.setdefault(owner.casefold(), self._build(vault, owner, today))
+        built = self.build_all(vault, known_owners(vault), today)
+        kept = {None if owner is None else owner.casefold(): data
+                for owner, data in reversed(built.items())}
         with self._lock:
-            changed = feeds != self._feeds
-            self._feeds = feeds
-        return "feed updated" if changed else None
+            changed = kept != self._bytes
+            self._bytes = kept
+        return self.updated if changed else None
+
+    def get(self, owner: str | None = None) -> bytes | None:
+        with self._lock:
+            return self._bytes.get(owner.casefold() if owner else None)
+
+
+class FeedCache(_PerOwner):
+    """The calendar feeds. A feed of several owners is not served: they are built before any
+    request, so each owner is a subscription of their own."""
+
+    name = "feed"
+    updated = "feed updated"
+
+    def __init__(self, build: Callable[[Vault, str | None, dt.date], bytes] | None = None) -> None:
+        super().__init__()
+        self._build = build or _build_ical
+
+    def build_all(self, vault: Vault, owners: list[str], today: dt.date
+                  ) -> dict[str | None, bytes]:
+        return {who: self._build(vault, who, today) for who in [None, *owners]}
 
     def feed(self, owner: str | None) -> bytes | None:
-        with self._lock:
-            return self._feeds.get(owner.casefold() if owner else None)
+        return self.get(owner)
 
 
 def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
@@ -169,35 +190,24 @@ def _build_ical(vault: Vault, owner: str | None, today: dt.date) -> bytes:
 # ---------------------------------------------------------------- the pulse page
 
 
-class PageCache:
-    """The pulse pages the server hands out, everyone's at ``/<token>/`` and each staff
-    member's at ``/<token>/<owner>.html``, kept up to date as the feeds are: a watcher
-    *output* (called with the refreshed vault) and the server's *page provider* (called with
-    an owner or None)."""
+class PageCache(_PerOwner):
+    """The pulse pages, everyone's at ``/<token>/`` and each staff member's at
+    ``/<token>/<owner>.html``, all from one gathering of the records."""
 
     name = "pulse page"
+    updated = "page updated"
 
     def __init__(self, build: Callable[[Vault, list[str], dt.date],
                                        dict[str | None, bytes]] | None = None) -> None:
+        super().__init__()
         self._build = build or _build_pages
-        self._pages: dict[str | None, bytes] = {}
-        self._lock = threading.Lock()
 
-    def __call__(self, vault: Vault, today: dt.date) -> str | None:
-        from plaincrm.agenda import known_owners
-
-        owners = known_owners(vault)  # as the feeds: managers and vault.me get a page too
-        built = self._build(vault, owners, today)
-        pages = {None if owner is None else owner.casefold(): page
-                 for owner, page in reversed(built.items())}  # the first spelling wins
-        with self._lock:
-            changed = pages != self._pages
-            self._pages = pages
-        return "page updated" if changed else None
+    def build_all(self, vault: Vault, owners: list[str], today: dt.date
+                  ) -> dict[str | None, bytes]:
+        return self._build(vault, owners, today)
 
     def page(self, owner: str | None = None) -> bytes | None:
-        with self._lock:
-            return self._pages.get(owner.casefold() if owner else None)
+        return self.get(owner)
 
 
 def _build_pages(vault: Vault, owners: list[str], today: dt.date) -> dict[str | None, bytes]:
