@@ -213,7 +213,7 @@ class PageCache(_PerOwner):
 def _build_pages(vault: Vault, owners: list[str], today: dt.date) -> dict[str | None, bytes]:
     from plaincrm.pulse.gather import owner_pages
 
-    return owner_pages(vault, today, owners)
+    return owner_pages(vault, today, [None, *owners])
 
 
 def page_headers() -> dict[str, str]:

@@ -46,14 +46,13 @@ def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,
 def page_bytes(vault: Any, today: dt.date, owner: str | None = None) -> bytes:
     """The pulse page of an open vault for the default period, as UTF-8 bytes (what
     ``watch --pulse`` writes and ``serve`` serves)."""
-    from plaincrm.render.pulse_html import render_html
-
-    return render_html(pulse_figures(vault, today, owner=owner)).encode("utf-8")
+    return owner_pages(vault, today, [owner])[owner]
 
 
-def owner_pages(vault: Any, today: dt.date, owners: list[str]) -> dict[str | None, bytes]:
-    """The pulse page of everyone (key None) and of each of ``owners`` (by the owner as
-    given), from one gathering of the records."""
+def owner_pages(vault: Any, today: dt.date, owners: list[str | None]
+                ) -> dict[str | None, bytes]:
+    """The pulse page of each of ``owners`` (None: everyone's), by the owner as given, from
+    one gathering of the records."""
     from plaincrm.render.pulse_html import render_html
 
     records = gather(vault, today)
@@ -61,7 +60,7 @@ def owner_pages(vault: Any, today: dt.date, owners: list[str]) -> dict[str | Non
     options = settings(vault.config)
     return {owner: render_html(compute(records, vault.config, options, today, period,
                                        owner)).encode("utf-8")
-            for owner in [None, *owners]}
+            for owner in owners}
 
 
 def page_output(path: Path, owner: str | None = None) -> Callable[[Any, dt.date], str | None]:
