@@ -223,6 +223,20 @@ def test_git_dir_of_a_worktree(tmp_path: Path) -> None:
     assert git_busy(git_dir(tmp_path / "wt")) == "MERGE_HEAD"
 
 
+def two_edits_three_rebuilds(root: Path, writer: Any, feed: Path, written: str) -> None:
+    """Two edits under a real watcher whose output ``feed`` is written inside the vault (the
+    file that changes: ``written``): three rebuilds (the start and one per edit), never one
+    for the watcher's own output."""
+    with watching(root, [writer], own=[feed]) as live:
+        atomic_save(root / "ann.md", profile("Ann 2"))
+        wait_for(lambda: live.now.get("ann.md") == "Ann 2", what="the first change")
+        atomic_save(root / "bob.md", profile("Bob"))
+        wait_for(lambda: live.now.get("bob.md") == "Bob", what="the second change")
+        wait_for(lambda: live.watcher.rebuilds >= 3, what="the count")
+        assert live.watcher.rebuilds == 3, live.lines
+        assert written not in live.now
+
+
 def test_own_output_inside_the_vault_does_not_retrigger(vault: Any) -> None:
     # Every file is a profile here, so only the "own outputs" rule keeps the feed from
     # triggering the rebuild that rewrites it, forever.
@@ -236,14 +250,7 @@ def test_own_output_inside_the_vault_does_not_retrigger(vault: Any) -> None:
         atomic_save(feed, f"rebuild {count[0]}\n")
         return "feed.ics rewritten"
 
-    with watching(root, [writer], own=[feed]) as live:
-        atomic_save(root / "ann.md", profile("Ann 2"))
-        wait_for(lambda: live.now.get("ann.md") == "Ann 2", what="the first change")
-        atomic_save(root / "bob.md", profile("Bob"))
-        wait_for(lambda: live.now.get("bob.md") == "Bob", what="the second change")
-        wait_for(lambda: live.watcher.rebuilds >= 3, what="the count")
-        assert live.watcher.rebuilds == 3, live.lines
-        assert "feed.ics" not in live.now
+    two_edits_three_rebuilds(root, writer, feed, "feed.ics")
 
 
 def test_own_output_written_through_a_symlink_does_not_retrigger(vault: Any) -> None:
@@ -263,14 +270,7 @@ def test_own_output_written_through_a_symlink_does_not_retrigger(vault: Any) -> 
         atomic_write(feed, f"rebuild {count[0]}\n".encode())
         return "feed.ics rewritten"
 
-    with watching(root, [writer], own=[feed]) as live:
-        atomic_save(root / "ann.md", profile("Ann 2"))
-        wait_for(lambda: live.now.get("ann.md") == "Ann 2", what="the first change")
-        atomic_save(root / "bob.md", profile("Bob"))
-        wait_for(lambda: live.now.get("bob.md") == "Bob", what="the second change")
-        wait_for(lambda: live.watcher.rebuilds >= 3, what="the count")
-        assert live.watcher.rebuilds == 3, live.lines
-        assert "out/real.ics" not in live.now
+    two_edits_three_rebuilds(root, writer, feed, "out/real.ics")
     assert feed.is_symlink() and (root / "out" / "real.ics").read_text() == "rebuild 3\n"
 
 
