@@ -286,10 +286,14 @@ def owner_named(name: str, known: Iterable[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+class UnknownOwner(ValueError):
+    """An ``--owner`` name that matches nobody; the message lists the owners there are."""
+
+
 def checked_owners(vault: Any, names: Iterable[str]) -> str | None:
     """The ``--owner`` names as one filter (:func:`owner_filter`), each checked against the
-    vault's owners: a name that matches nobody is a usage error (exit 2) listing the known
-    owners, not an empty agenda, calendar or list."""
+    vault's owners: a name that matches nobody is UnknownOwner, listing the known owners (a
+    usage error, :func:`plaincrm.cli.owner_filter_of`), not an empty agenda, calendar or list."""
     wanted = owner_filter(names)
     if wanted is None:
         return None
@@ -297,10 +301,8 @@ def checked_owners(vault: Any, names: Iterable[str]) -> str | None:
     unknown = [name for name in wanted.split(", ")
                if not any(matches_me(owner, name) for owner in known)]
     if unknown:
-        import click
-
         listed = ", ".join(known) if known else "none: no profile has an owner and no task an @name"
-        raise click.BadParameter(f"{', '.join(map(repr, unknown))} "
-                                 f"{'is' if len(unknown) == 1 else 'are'} not an owner in this "
-                                 f"vault; the owners are {listed}", param_hint="--owner")
+        raise UnknownOwner(f"{', '.join(map(repr, unknown))} "
+                           f"{'is' if len(unknown) == 1 else 'are'} not an owner in this "
+                           f"vault; the owners are {listed}")
     return wanted

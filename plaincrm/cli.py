@@ -174,6 +174,17 @@ def echo_json_list(key: str, items: Iterable[Any]) -> None:
 pass_app = click.make_pass_decorator(App)
 
 
+def owner_filter_of(vault: Any, names: Iterable[str]) -> str | None:
+    """The ``--owner`` names given, checked against the vault's owners
+    (:func:`plaincrm.agenda.checked_owners`); one nobody has is a usage error (exit 2)."""
+    from plaincrm.agenda import UnknownOwner, checked_owners
+
+    try:
+        return checked_owners(vault, names)
+    except UnknownOwner as exc:
+        raise click.BadParameter(str(exc), param_hint="--owner") from None
+
+
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--json`` for a read command: machine-readable output with stable, sorted keys."""
     return click.option("--json", "as_json", is_flag=True,

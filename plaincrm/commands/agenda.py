@@ -7,8 +7,8 @@ from itertools import islice
 
 import click
 
-from plaincrm.agenda import checked_owners, known_kinds, my_name, vault_agenda
-from plaincrm.cli import App, date_option, json_option, pass_app
+from plaincrm.agenda import known_kinds, my_name, vault_agenda
+from plaincrm.cli import App, date_option, json_option, owner_filter_of, pass_app
 
 
 @click.command()
@@ -48,7 +48,7 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[
     if owners and mine:
         raise click.UsageError("--owner and --mine cannot be used together")
     vault = app.open()
-    owner = checked_owners(vault, owners)
+    owner = owner_filter_of(vault, owners)
     allowed = known_kinds(vault.config)
     for kind in kinds:
         if kind not in allowed:

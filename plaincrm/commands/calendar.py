@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from plaincrm.agenda import checked_owners
-from plaincrm.cli import App, date_option, pass_app
+from plaincrm.cli import App, date_option, owner_filter_of, pass_app
 from plaincrm.config import MAX_MONTHS
 from plaincrm.errors import PlaincrmError
 
@@ -41,7 +40,7 @@ def calendar(app: App, output: Path | None, owners: tuple[str, ...], months: int
 
     day = today.date() if today else None
     vault = app.open()
-    owner = checked_owners(vault, owners)
+    owner = owner_filter_of(vault, owners)
     if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
             write_feed_to(stdout, vault, owner=owner,  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from plaincrm.cli import App, date_option, json_option, pass_app
+from plaincrm.cli import App, date_option, json_option, owner_filter_of, pass_app
 from plaincrm.config import CONFIG_NAME
 from plaincrm.errors import EXIT_PROBLEMS
 from plaincrm.model import Problem, Severity
@@ -39,7 +39,6 @@ def check(app: App, paths: tuple[Path, ...], owners: tuple[str, ...], as_json: b
       plaincrm check customers/jane-roe.md --json
       plaincrm check --owner ana
     """
-    from plaincrm.agenda import checked_owners
     from plaincrm.checks.runner import owned_by, run_checks
     from plaincrm.loader import open_vault
 
@@ -47,7 +46,7 @@ def check(app: App, paths: tuple[Path, ...], owners: tuple[str, ...], as_json: b
     vault = open_vault(root, note=app.note)
     try:
         vault.refresh()
-        owner = checked_owners(vault, owners)
+        owner = owner_filter_of(vault, owners)
         scope = _scope(root, paths, vault.index.paths()) if paths else None
         report = run_checks(vault, (today or dt.datetime.now()).date(), scope, note=app.note)
         if owner is not None:

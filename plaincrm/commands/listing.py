@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from plaincrm.agenda import checked_owners, matches_me
-from plaincrm.cli import App, echo_json_list, json_option, pass_app
+from plaincrm.agenda import matches_me
+from plaincrm.cli import App, echo_json_list, json_option, owner_filter_of, pass_app
 from plaincrm.index import Filters
 from plaincrm.lookup import fold, matching_paths
 from plaincrm.model import Profile
@@ -61,7 +61,7 @@ def list_(app: App, status: str | None, tag: str | None, owners: tuple[str, ...]
       plaincrm list --status active --owner ben --owner ana
     """
     vault = app.open()
-    owner = checked_owners(vault, owners)
+    owner = owner_filter_of(vault, owners)
     chosen = filters(status, tag, None, search)  # owners: the agenda's rule, below
     named = _named(vault, chosen, search) if search else []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from plaincrm.cli import App, date_option, pass_app
+from plaincrm.cli import App, date_option, owner_filter_of, pass_app
 from plaincrm.commands.running import until_stopped
 
 
@@ -41,13 +41,12 @@ def watch(app: App, calendar: Path | None, owner: str | None, pulse_page: Path |
 
     root = app.root
     if owner is not None:  # a name nobody has is an error now, not an empty file for ever
-        from plaincrm.agenda import checked_owners
         from plaincrm.loader import open_vault
 
         vault = open_vault(root, note=app.note)
         try:
             vault.refresh()
-            checked_owners(vault, (owner,))
+            owner_filter_of(vault, (owner,))
         finally:
             vault.close()
     outputs, own = [], []
