@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"15/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"16/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -55,8 +55,8 @@ CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT
   last_date INTEGER, last_kind TEXT, last_text TEXT, last_line INTEGER, pid TEXT,
   log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, since_line INTEGER,
   service_due INTEGER, service_every TEXT, service_line INTEGER, contact_every TEXT,
-  talk_date INTEGER, talk_kind TEXT, talk_text TEXT, talk_line INTEGER, remember TEXT,
-  summary BLOB, full BLOB);
+  talk_date INTEGER, talk_kind TEXT, talk_text TEXT, talk_line INTEGER, remember TEXT);
+CREATE TABLE stored (path TEXT PRIMARY KEY, summary BLOB, full BLOB);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
@@ -85,6 +85,9 @@ RULE_WIDTH = 18  # the columns of RULE_COLUMNS
 # where the calendar's have the newest entry of any kind
 RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember"
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
+# the stored profiles (two blobs a profile) are in a table of their own, so that the questions
+# that scan profiles' columns (contact points, rules' recall, listings) read a small table
+STORED = "stored"
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
 
 
@@ -464,13 +467,17 @@ class Index:
         """One transaction: each file's rows replaced together, the generation moved on."""
         old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
         with _transaction(self._db) as db:
-            for table in ("files", *DERIVED, "events"):
+            for table in ("files", *DERIVED, STORED, "events"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
             (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(*file[0], gen) for file in batch])
             for number, table in enumerate(DERIVED, start=1):
                 if rows := [row for file in batch for row in cast(Rows, file[number])]:
+                    if table == "profiles":  # the last two columns go to STORED
+                        db.executemany(f"INSERT INTO {STORED} VALUES (?, ?, ?)",
+                                       [(row[0], *row[-2:]) for row in rows])
+                        rows = [row[:-2] for row in rows]
                     marks = ", ".join("?" * len(rows[0]))
                     db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
@@ -487,7 +494,8 @@ class Index:
         """Every indexed profile (those ``select`` keeps), sorted by path, read a batch of
         rows at a time so memory stays flat whatever the vault's size."""
         where, params = _where(select)
-        query = f"SELECT {'full' if full else 'summary'} FROM profiles {where} ORDER BY path"
+        query = (f"SELECT {'full' if full else 'summary'} FROM profiles JOIN {STORED} "
+                 f"USING (path) {where} ORDER BY path")
         def decode(batch: list[tuple[Any, ...]]) -> list[Profile]:
             # Decoding makes many small objects that all live on: the cyclic garbage
             # collector would scan them again and again for nothing, so it waits.
@@ -526,7 +534,7 @@ class Index:
     def profile(self, path: str, full: bool = True) -> Profile | None:
         column = "full" if full else "summary"
         row = self._ask(lambda: self._db.execute(
-            f"SELECT {column} FROM profiles WHERE path = ?", (path,)).fetchone())
+            f"SELECT {column} FROM {STORED} WHERE path = ?", (path,)).fetchone())
         return self._ask(lambda: _load(row[0])) if row else None
 
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
