@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"16/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"17/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -70,6 +70,7 @@ CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER
   WITHOUT ROWID;
 CREATE INDEX rules_due ON rules (due);
 CREATE INDEX rules_md ON rules (md);
+CREATE INDEX rules_windows ON rules (until, origin) WHERE md IS NOT NULL AND until IS NOT NULL;
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT,
   checked INTEGER, quiet INTEGER);
 CREATE INDEX problems_path ON problems (path);
