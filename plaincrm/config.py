@@ -10,7 +10,6 @@ from __future__ import annotations
 import builtins
 import os
 import re
-import textwrap
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -546,6 +545,8 @@ def _toml_value(value: Any) -> str:
 
 def commented_toml() -> str:
     """The ``plaincrm.toml`` that ``plaincrm init`` writes: every option, commented out."""
+    import textwrap  # only for this file's text: not on every command's start
+
     out = [
         "## plaincrm configuration. Every option is listed with its default, commented out:",
         "## remove the leading '# ' of an option to change it. See docs/configuration.md.",

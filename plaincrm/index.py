@@ -579,15 +579,14 @@ class Index:
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
         columns = f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
         dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
-        context: LogEntry | None = None
+        context: LogEntry | str | None = None
         path, shared = None, dict[Any, Any]()
         for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
                                    (end, start, start, *params), list):
             for row in batch:  # a profile's rules share its context; texts are shared
-                rule, context = _rule(row[:RULE_WIDTH], context if row[0] == path else None,
-                                      shared)
-                path = row[0]
-                yield rule, row[RULE_WIDTH] or context
+                if row[0] != path:
+                    path, context = row[0], row[RULE_WIDTH] or _newest(row)
+                yield _rule(row, shared), context
 
     def lean_profiles(self) -> list[Profile]:
         """Every profile, sorted by path, with only what follow-through needs besides its log
@@ -866,14 +865,14 @@ def _every(value: str | None) -> Duration | None:
 
 def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
     w = RULE_WIDTH
-    rule, last = _rule(rows[0][:w])
+    rule, last = _rule(rows[0]), _newest(rows[0])
     since, phones, emails, gen = rows[0][w:w + 4]
     talk_date, talk_kind, talk_text, talk_line, remember = rows[0][w + 7:w + 12]
     path = rule.location.path
     talk = None if talk_date is None else LogEntry(
         Location(path, talk_line), dt.date.fromordinal(talk_date), talk_text, talk_kind)
     return CalendarProfile(
-        path, rule.profile_id, [rule, *[_rule(row[:w])[0] for row in rows[1:]]],
+        path, rule.profile_id, [rule, *[_rule(row) for row in rows[1:]]],
         last, dt.date.fromordinal(since) if since else None, phones, emails, remember or talk,
         gen,
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
@@ -893,24 +892,28 @@ class _MonthDays(dict[int, tuple[int, int]]):
 _MONTH_DAYS = _MonthDays()
 
 
-def _rule(row: tuple[Any, ...], context: LogEntry | None = None,
-          shared: dict[Any, Any] | None = None) -> tuple[Rule, LogEntry | None]:
-    """A rule from its row, and its profile's newest log entry (``context`` when known); the
-    kind, text and owner are the equal ones in ``shared`` (memory for a long agenda)."""
-    (path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, act, booked,
-     last_date, last_kind, last_text, last_line) = row
+def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
+    """A rule from a row that begins with RULE_COLUMNS; its kind, text and owner are the equal
+    ones in ``shared`` (memory for a long agenda)."""
+    path, _seq, line, kind, due, md, origin, text, owner, name, pid, until, act, booked = \
+        row[:14]
     day = _day
     if shared is not None:
         kind, text, owner = shared.setdefault(kind, kind), shared.setdefault(text, text), \
             shared.setdefault(owner, owner)
-    rule = Rule(Location(path, line), kind, text, name, owner, pid,
+    return Rule(Location(path, line), kind, text, name, owner, pid,
                 day(due) if due else None, _MONTH_DAYS[md] if md is not None else None,
                 day(origin) if origin else None, day(until) if until else None, bool(act),
                 day(booked) if booked else None)
-    if context is None and last_date is not None:
-        context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date), last_text,
-                           last_kind)
-    return rule, context
+
+
+def _newest(row: tuple[Any, ...]) -> LogEntry | None:
+    """The profile's log entry in the last four of RULE_COLUMNS (its newest, or the newest
+    conversation in RECALL_COLUMNS)."""
+    last_date, last_kind, last_text, last_line = row[14:18]
+    if last_date is None:
+        return None
+    return LogEntry(Location(row[0], last_line), _day(last_date), last_text, last_kind)
 
 
 def _create(db: sqlite3.Connection) -> None:

@@ -19,7 +19,6 @@ and nothing changes; none at all: :class:`NoSuchProfile` (exit 4).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -222,6 +221,8 @@ def _missing(name: str, names: Iterable[str]) -> NoSuchProfile:
     folded: dict[str, str] = {}
     for display in names:
         folded.setdefault(fold(display), display)
+    import difflib  # only when nothing matched
+
     close = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(folded[c]) for c in close)}?" if close else ""
     return NoSuchProfile(f"no profile matches {name!r}{hint}")

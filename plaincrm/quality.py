@@ -77,16 +77,23 @@ def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable
         found = wanted(p, config)
         if found is not None:
             yield _reminder(found, None, CONFIG_NAME, None, today), None
+    # whether a row is an item, and at which severity, depends on its code and severity only
+    verdicts: dict[tuple[str, str], Severity | None] = {}
     for (path, line, code, severity, message, owner, name, pid, last_date, last_kind,
          last_text, last_line) in rows:
-        found = wanted(Problem(Location(path, line), code, Severity(severity), message), config)
-        if found is None or (code == "conflict-marker" and path in merged):
+        if (code, severity) not in verdicts:
+            found = wanted(Problem(Location(path, line), code, Severity(severity), message),
+                           config)
+            verdicts[code, severity] = None if found is None else found.severity
+        level = verdicts[code, severity]
+        if level is None or (code == "conflict-marker" and path in merged):
             continue
         if code == "conflict-marker":
             merged.add(path)
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date),
                            last_text, last_kind) if last_date is not None else None
-        yield _reminder(found, owner, name or PurePosixPath(path).stem, pid, today), context
+        problem = Problem(Location(path, line), code, level, message)
+        yield _reminder(problem, owner, name or PurePosixPath(path).stem, pid, today), context
 
 
 def _reminder(problem: Problem, owner: str | None, name: str, pid: str | None,

@@ -30,7 +30,9 @@ OUTREACH = "outreach"  # a message outreach sent, or sends while its window is o
 BUILTIN_KINDS = ("birthday", "service", "task", "keep_in_touch", "anniversary", OUTREACH)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: an agenda makes one for each of thousands of rows, and a frozen dataclass's
+# __init__ costs six times a plain one's. Nothing changes one once it is made.
+@dataclass(slots=True)
 class Reminder:
     """One thing due for one person on one day."""
 
@@ -129,7 +131,9 @@ def contact_due(profile: Profile, config: Config, today: dt.date | None
     return today, "get in touch (no contact logged yet)", Location(profile.path, 1)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: an agenda makes one for each of thousands of rows, and a frozen dataclass's
+# __init__ costs six times a plain one's. Nothing changes one once it is made.
+@dataclass(slots=True)
 class Rule:
     """What a profile says is due, whatever the day: a *dated* rule falls on ``due`` (or on
     every day, ``daily``: keep in touch with nobody contacted yet); a *yearly* one recurs on

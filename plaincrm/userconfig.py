@@ -15,12 +15,12 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import platformdirs
-
 FILE_NAME = "config.toml"
 
 
 def path() -> Path:
+    import platformdirs  # only when asked: its import is a tenth of a warm command's start
+
     return Path(platformdirs.user_config_dir("plaincrm")) / FILE_NAME
 
 
