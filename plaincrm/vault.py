@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import NoVault
@@ -33,13 +34,16 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
     return start
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
+class FileStat(NamedTuple):
+    """A file's key in the index: a tuple in the order of the index's ``files`` rows, made for
+    each file of the vault on every command (a named tuple is made four times as fast as a
+    frozen dataclass)."""
+
     path: str  # relative to the vault, "/"-separated
     mtime_ns: int
+    ctime_ns: int  # with the inode: an edit that puts the mtime back still moves these
+    ino: int
     size: int
-    ctime_ns: int = -1  # with the inode: an edit that puts the mtime back still moves these
-    ino: int = -1
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -122,7 +126,7 @@ def scan(vault: Path, config: Config) -> tuple[list[FileStat], list[Problem]]:
             continue
         with entries:  # read as we go: a folder of 100,000 entries never sits in memory
             walk.folder(entries, prefix, pending)
-    found.sort(key=lambda f: f.path)
+    found.sort()  # by path: no two files share one
     problems.sort(key=Problem.sort_key)
     return found, problems
 
@@ -157,8 +161,8 @@ class _Walk:
                     self.file(entry, rel)
                     continue
                 if regular(st.st_mode) and INT64_MIN <= st.st_mtime_ns <= INT64_MAX:
-                    found.append(FileStat(rel, st.st_mtime_ns, st.st_size, st.st_ctime_ns,
-                                          st.st_ino))
+                    found.append(FileStat(rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                          st.st_size))
                 else:
                     self.file(entry, rel)
             elif is_dir:
@@ -197,7 +201,7 @@ class _Walk:
             self.problems.append(_problem(rel, f"the file's modification time (the year {year}) "
                                                "cannot be indexed; touch the file to reset it"))
             return
-        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino))
+        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
 
     def linked_folder(self, entry: os.DirEntry[str], rel: str) -> None:
         """A symlink that is not a profile by name: a problem if it is a folder outside."""
