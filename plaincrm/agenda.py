@@ -169,6 +169,8 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
     # an overdue item's escalation depends on how late it is and its owner only: few pairs
     escalation: dict[tuple[int | None, str | None], tuple[bool, int | None]] = {}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
+    folded: dict[str, str] = {}  # a profile's rows share its name
+    ours: dict[str | None, bool] = {}  # whether an owner is ``owner``: a few owners
     for reminder, recall in found:
         date = reminder.date.toordinal()
         section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
@@ -180,13 +182,17 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
             known = escalation[pair] = (escalated(late, config, reminder.owner),
                                         waiting_days(late, config))
         up, waiting = known
-        if owner is not None and not matches_me(reminder.owner, owner) and not (
-                up and manager):
-            continue
+        if owner is not None and not (up and manager):
+            if (its := ours.get(reminder.owner)) is None:
+                its = ours[reminder.owner] = matches_me(reminder.owner, owner)
+            if not its:
+                continue
         where = reminder.location
         item = AgendaItem(section, reminder, late, recall, waiting, up, reach.get(where.path))
         # AgendaItem.sort_key, inline: one call less for each of thousands of items
-        keyed.append(((SECTION_ORDER[section], date, fold(reminder.name), where.path,
+        if (name := folded.get(reminder.name)) is None:
+            name = folded[reminder.name] = fold(reminder.name)
+        keyed.append(((SECTION_ORDER[section], date, name, where.path,
                        reminder.kind, where.line, reminder.text, len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
