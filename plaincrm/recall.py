@@ -171,9 +171,35 @@ def _markdown() -> Any:
     return md
 
 
-def _blocks(body: str) -> tuple[list[tuple[int, int, int, str]], list[tuple[int, int]]]:
+Blocks = tuple[list[tuple[int, int, int, str]], list[tuple[int, int]]]
+
+
+def _blocks(body: str) -> Blocks:
     """(first line, line after, level, text) of each heading of ``body``, and (first line,
-    line after) of each task-list item (0-based lines)."""
+    line after) of each task-list item (0-based lines), as markdown-it's block parse maps
+    them; from the parser's line scan when it can read the body (markdown-it, a tenth of a
+    ``show``, is then not loaded)."""
+    from plaincrm.parse import CHECKBOX, NEWLINE
+    from plaincrm.parse import _simple_events as simple_events
+
+    events = simple_events(body)
+    if events is None:
+        return _markdown_blocks(body)
+    lines = NEWLINE.split(body)
+    # markdown-it's line count: a last line of blanks only, unended, is none
+    ends = len(lines) - 1 if not lines[-1].strip(" \t") else len(lines)
+    # an item's map runs on over the blank lines after it, up to the next block
+    after, next_block = [ends] * len(lines), ends
+    for number in range(len(lines) - 1, -1, -1):
+        after[number] = next_block
+        if lines[number].strip(" \t"):
+            next_block = number
+    return ([(e[1], e[1] + 1, e[2], e[3]) for e in events if e[0] == "heading"],
+            [(e[1], after[e[1]]) for e in events if e[0] == "item" and CHECKBOX.match(e[2])])
+
+
+def _markdown_blocks(body: str) -> Blocks:
+    """:func:`_blocks` from markdown-it's block parse: right for every body."""
     from plaincrm.parse import CHECKBOX
 
     tokens = _markdown().parse(body)

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from plaincrm import parse
+from plaincrm import parse, recall
 from plaincrm.templates import builtin
 
 LINES = [
@@ -90,3 +90,16 @@ def test_fast_and_markdown_paths_give_the_same_profile(tmp_path: Path) -> None:
     assert fast == slow and fast is not None
     assert len(fast.tasks) == 2 and len(fast.log) == 2
     assert fast_problems == slow_problems
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=12), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.sampled_from(["", "\n", "\n\n", "  ", "\n\t", "\n  \n"]))
+@example(["- [x] done"], "\n", "\n  ")  # an unended last line of blanks is no line
+@example(["- [ ] a", "", "", "text"], "\n", "")  # the blank lines belong to the item
+def test_shown_notes_find_headings_and_tasks_as_markdown_it_does(
+        lines: list[str], newline: str, end: str) -> None:
+    """``show`` finds the headings and task items of the notes by the line scanner when it
+    can read the body, and must map them to the same lines as markdown-it."""
+    body = newline.join(lines) + end
+    assert recall._blocks(body) == recall._markdown_blocks(body), body

@@ -78,3 +78,19 @@ def test_outreach_settings_are_worked_out_once_per_config() -> None:
     other = settings(Config())
     assert other is not first and other.occasions == ()
     assert settings({"outreach.occasions": ["service"]}).occasions == ("service",)
+
+
+def test_show_by_phone_needs_no_phone_or_email_library_nor_markdown(
+        vault: VaultFactory, tmp_path: Path) -> None:
+    """Caller ID: the typed number has the same digits as the profile's, both with their
+    country code, so they are one number without the phone library; the notes of a plain
+    body are found by the parser's line scan, without markdown-it."""
+    root = vault({"ann-ash.md": ANN.rstrip() + "\n    - [ ] 2026-12-01 Send the quote\n\n"
+                                      "    ## Remember\n    - her knee\n",
+                  "bob.md": ANN.replace("Ann Ash", "Bob Bell").replace("772035", "772036")})
+    loaded(root, tmp_path, "index")
+    for typed in ("+44 7712 772035", "+447712772035", "ann-ash"):
+        modules = loaded(root, tmp_path, "show", typed, "--date", "2026-11-22")
+        assert "plaincrm.render.profile" in modules, typed  # the probe did show Ann
+        for library in ("phonenumbers", "email_validator", "markdown_it"):
+            assert library not in modules, (typed, library)
