@@ -150,7 +150,7 @@ class _Walk:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
-            if not is_dir and name.isascii() and name.isprintable() and match(rel) \
+            if not is_dir and name.isprintable() and match(rel) \
                     and not entry.is_symlink():
                 # the common case, inline (what :meth:`file` does for it): a plain name, not
                 # a link; anything else about it (an error, a FIFO, a time out of range) is
@@ -222,7 +222,7 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def bad_name(name: str) -> str | None:
     """Why a file or folder name cannot be a vault path (it is not UTF-8, or holds a control
     character, so it can neither be stored nor printed as it is), else None."""
-    if name.isascii() and name.isprintable():  # most names: no encoding, no search
+    if name.isprintable():  # most names: no lone surrogate (not UTF-8), no control character
         return None
     try:
         name.encode("utf-8")
