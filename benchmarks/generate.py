@@ -151,7 +151,8 @@ def generate(size: int, seed: int = 8, root: Path | None = None) -> Path:
         shutil.rmtree(root)
     folder = root / "customers"
     folder.mkdir(parents=True)
-    (root / "plaincrm.toml").write_text("[vault]\nme = \"me\"\n", encoding="utf-8")
+    # the shared config names nobody (``me`` belongs in each user's own config.toml)
+    (root / "plaincrm.toml").write_text("[agenda]\ndays = 7\n", encoding="utf-8")
     rng = random.Random(f"plaincrm-bench-{seed}-{size}")
     taken: set[str] = set()
     people: list[tuple[str, str, str]] = []
