@@ -200,10 +200,11 @@ def rules(profile: Profile, config: Config) -> list[Rule]:
         add("anniversary", "a customer", profile.field_line("customer_since"),
             month_day=(since.month, since.day), origin=since)
 
-    from plaincrm.outreach.schedule import outreach_rules  # outreach reads this module
+    if config.get("outreach.occasions"):  # off by default: then not even loaded
+        from plaincrm.outreach.schedule import outreach_rules  # outreach reads this module
 
-    for outreach, text, loc, when in outreach_rules(profile, config):
-        add(outreach, text, loc, **when)
+        for outreach, text, loc, when in outreach_rules(profile, config):
+            add(outreach, text, loc, **when)
 
     kinds: dict[str, str] = config["agenda.dates"]
     for key, day in profile.dates:

@@ -94,3 +94,19 @@ def test_show_by_phone_needs_no_phone_or_email_library_nor_markdown(
         assert "plaincrm.render.profile" in modules, typed  # the probe did show Ann
         for library in ("phonenumbers", "email_validator", "markdown_it"):
             assert library not in modules, (typed, library)
+
+
+def test_reading_a_changed_file_leaves_outreach_unloaded_while_it_is_off(
+        vault: VaultFactory, tmp_path: Path) -> None:
+    """Outreach is off unless outreach.occasions names an occasion: re-reading an edited
+    file for the agenda does not load its scheduling (a fifth of the re-read's start)."""
+    root = vault({"ann-ash.md": ANN})
+    loaded(root, tmp_path, "index")
+    with (root / "ann-ash.md").open("a", encoding="utf-8") as handle:
+        handle.write("- 2026-11-21 call: moved the visit.\n")
+    modules = loaded(root, tmp_path, "agenda", "--date", "2026-11-22")
+    assert "plaincrm.parse" in modules  # the edited file was read again
+    assert "plaincrm.outreach.schedule" not in modules
+    (root / "plaincrm.toml").write_text('[outreach]\noccasions = ["birthday"]\n')
+    assert "plaincrm.outreach.schedule" in loaded(root, tmp_path, "agenda", "--date",
+                                                  "2026-11-22")
