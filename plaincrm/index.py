@@ -109,7 +109,7 @@ def default_db_path(vault: Path) -> Path:
 
 PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
 CHUNK = 500  # files per unit of work
-WRITE_BATCH = 5000  # files per write transaction on a very large refresh
+WRITE_BATCH = 1000  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
 Rows = list[tuple[Any, ...]]
@@ -465,10 +465,19 @@ class Index:
 
     def _write(self, batch: list[FileRows], gone: list[str]) -> None:
         """One transaction: each file's rows replaced together, the generation moved on."""
-        old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
         with _transaction(self._db) as db:
-            for table in ("files", *DERIVED, STORED, "events"):
-                db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
+            # A file without a row in files has no rows anywhere (they are written and
+            # deleted together): only those with one have rows to delete, which on a cold
+            # build is none (asked inside the transaction: another plaincrm may have written)
+            old = [(p,) for p in gone]
+            paths = [rows[0][0] for rows in batch]
+            for at in range(0, len(paths), READ_BATCH):
+                part = paths[at:at + READ_BATCH]
+                old += db.execute(f"SELECT path FROM files WHERE path IN "
+                                  f"({', '.join('?' * len(part))})", part).fetchall()
+            if old:
+                for table in ("files", *DERIVED, STORED, "events"):
+                    db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
             (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(*file[0], gen) for file in batch])
