@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -515,6 +515,11 @@ def _read_body(body: str, first_line: int,
             item = event[2]
             if item[:1] == "[" and (box := CHECKBOX.match(item)) is not None:
                 tasks.append(_task(box, line, out))
+            elif log_level is not None and (plain := LOG_ENTRY.fullmatch(item)) is not None \
+                    and (day := _log_day(plain.group(1))) is not None \
+                    and (kind := plain.group(2).lower()) != BOOKED:
+                # the entry most logs are made of, as _log_entry reads it, in one match
+                log.append(LogEntry(Location(out.path, line), day, plain.group(3).strip(), kind))
             elif log_level is not None and (dated := LEADING_DATE.match(item)) is not None:
                 _log_entry(dated, line, log, out)
             elif pin_level is not None and item:
@@ -641,6 +646,22 @@ def _obsidian_task(rest: str, done: bool, location: Location, out: _Collector) -
         if found.day_text() == (kind, value):
             day = parsed
     return Task(location, found.text, done or found.closed, day, task_owner)
+
+
+# ``- 2026-11-20 call: text``: a log item with a YYYY-MM-DD day and a kind (see _log_entry)
+LOG_ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ \t]+([^\W\d][\w-]*):[ \t]+(.*)",
+                       re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def _log_day(text: str) -> dt.date | None:
+    """The day of a log entry's ``YYYY-MM-DD`` (logs share few days), None when it is no day
+    of the years plaincrm reads (then _log_entry says why)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if conv.FIRST_YEAR <= day.year <= conv.LAST_YEAR else None
 
 
 def _log_entry(dated: re.Match[str] | None, line: int, log: list[LogEntry],
