@@ -109,7 +109,7 @@ def default_db_path(vault: Path) -> Path:
 
 PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
 CHUNK = 500  # files per unit of work
-WRITE_BATCH = 1000  # files per write transaction: written while the workers read the next
+WRITE_BATCH = 500  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
 Rows = list[tuple[Any, ...]]
@@ -146,33 +146,41 @@ def derive_key(config: Config) -> str:
 
 def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows]:
     """Read and parse files of the vault at ``root`` into their rows (run in worker processes)."""
+    from plaincrm.checks.stored import stored_problems
     from plaincrm.logkinds import log_kinds
     from plaincrm.parse import parse_profile
 
     classes = log_kinds(config)  # once, not once per profile
     out: list[FileRows] = []
-    for path, *_key in files:
-        try:
-            with open(os.path.join(root, path), "rb") as handle:
-                st = os.fstat(handle.fileno())
-                data = handle.read()
-        except OSError as exc:
-            problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
-                              f"cannot read the file: {exc.strerror or exc}")
-            out.append(((path, -1, -1, -1, -1), [], [], [], [], [], _problem_rows([problem])))
-            continue
-        profile, problems = parse_profile(path, data)
-        key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        found = derive(profile, config, classes) if profile is not None else (
-            [], [], [], [], [])
-        checked: list[Problem] = []
-        silenced: frozenset[str] = frozenset()
-        if profile is not None:
-            from plaincrm.checks.stored import stored_problems
-
-            checked, silenced = stored_problems(profile, problems, config)
-        out.append((key, *found, _problem_rows(problems, silenced)
-                    + _problem_rows(checked, silenced, checked=True)))
+    # Parsing makes many small objects and no cycles: the cyclic garbage collector would
+    # scan them again and again for nothing, so it waits until the files are read.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, *_key in files:
+            try:
+                with open(os.path.join(root, path), "rb") as handle:
+                    st = os.fstat(handle.fileno())
+                    data = handle.read()
+            except OSError as exc:
+                problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
+                                  f"cannot read the file: {exc.strerror or exc}")
+                out.append(((path, -1, -1, -1, -1), [], [], [], [], [],
+                            _problem_rows([problem])))
+                continue
+            profile, problems = parse_profile(path, data)
+            key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
+            found = derive(profile, config, classes) if profile is not None else (
+                [], [], [], [], [])
+            checked: list[Problem] = []
+            silenced: frozenset[str] = frozenset()
+            if profile is not None:
+                checked, silenced = stored_problems(profile, problems, config)
+            out.append((key, *found, _problem_rows(problems, silenced)
+                        + _problem_rows(checked, silenced, checked=True)))
+    finally:
+        if was_enabled:
+            gc.enable()
     return out
 
 
