@@ -458,6 +458,10 @@ class Index:
         from collections import deque
         from concurrent.futures import Future, ProcessPoolExecutor
 
+        # The first file is read here: what reading needs is imported once, before the fork,
+        # instead of once in each worker.
+        yield read_files(root, changed[:1], self.config)
+        changed = changed[1:]
         size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
