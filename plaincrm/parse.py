@@ -13,7 +13,6 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -129,7 +128,6 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
     raw_fields, body_start = _front_matter(lines, out)
     if "::" in text:
         raw_fields = _with_body_fields(raw_fields, lines[body_start - 1:], body_start)
-    profile = _convert(path, raw_fields, out)
     body_lines = lines[body_start - 1:]
     for number in conflicts:  # a marker is no text: blank, so the lines keep their numbers
         if number >= body_start:
@@ -137,14 +135,10 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
     body = "".join(body_lines)
     tasks, log, pinned = _read_body(body, body_start, out)
     if pinned and not any(f.key == REMEMBER for f in raw_fields):
-        profile = replace(profile, fields=(*profile.fields, _pinned_field(pinned)))
-    profile = replace(
-        profile,
-        tasks=tuple(tasks),
-        log=tuple(log),
-        log_count=len(log),
-        has_problems=any(p.severity is Severity.ERROR for p in out.problems),
-    )
+        raw_fields = [*raw_fields, _pinned_field(pinned)]  # a list: no converter reads it
+    # the body first, so the profile is made once, with its problems all known
+    profile = _convert(path, raw_fields, out, tasks=tuple(tasks), log=tuple(log),
+                       log_count=len(log))
     return profile, sorted(out.problems, key=Problem.sort_key)
 
 
@@ -420,7 +414,9 @@ def _plain(node: yaml.Node, out: _Collector, depth: int = 1) -> Any:
     return result
 
 
-def _convert(path: str, raw_fields: list[Field], out: _Collector) -> Profile:
+def _convert(path: str, raw_fields: list[Field], out: _Collector, **body: Any) -> Profile:
+    """The profile of ``raw_fields`` and ``body`` (its tasks and log), once every problem of
+    the file is in ``out``."""
     values: dict[str, Any] = {}
     dates = []
     for f in raw_fields:
@@ -450,7 +446,9 @@ def _convert(path: str, raw_fields: list[Field], out: _Collector) -> Profile:
         stem=PurePosixPath(path).stem,
         dates=tuple(dates),
         fields=tuple(raw_fields),
+        has_problems=any(p.severity is Severity.ERROR for p in out.problems),
         **values,
+        **body,
     )
 
 
