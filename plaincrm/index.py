@@ -110,7 +110,7 @@ def default_db_path(vault: Path) -> Path:
 
 PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker processes
 CHUNK = 500  # files per unit of work
-WRITE_BATCH = 5000  # files per write transaction on a very large refresh
+WRITE_BATCH = 500  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
 Rows = list[tuple[Any, ...]]
@@ -147,33 +147,41 @@ def derive_key(config: Config) -> str:
 
 def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows]:
     """Read and parse files of the vault at ``root`` into their rows (run in worker processes)."""
+    from plaincrm.checks.stored import stored_problems
     from plaincrm.logkinds import log_kinds
     from plaincrm.parse import parse_profile
 
     classes = log_kinds(config)  # once, not once per profile
     out: list[FileRows] = []
-    for path, *_key in files:
-        try:
-            with open(os.path.join(root, path), "rb") as handle:
-                st = os.fstat(handle.fileno())
-                data = handle.read()
-        except OSError as exc:
-            problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
-                              f"cannot read the file: {exc.strerror or exc}")
-            out.append(((path, -1, -1, -1, -1), [], [], [], [], [], _problem_rows([problem])))
-            continue
-        profile, problems = parse_profile(path, data)
-        key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
-        found = derive(profile, config, classes) if profile is not None else (
-            [], [], [], [], [])
-        checked: list[Problem] = []
-        silenced: frozenset[str] = frozenset()
-        if profile is not None:
-            from plaincrm.checks.stored import stored_problems
-
-            checked, silenced = stored_problems(profile, problems, config)
-        out.append((key, *found, _problem_rows(problems, silenced)
-                    + _problem_rows(checked, silenced, checked=True)))
+    # Parsing makes many small objects and no cycles: the cyclic garbage collector would
+    # scan them again and again for nothing, so it waits until the files are read.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, *_key in files:
+            try:
+                with open(os.path.join(root, path), "rb") as handle:
+                    st = os.fstat(handle.fileno())
+                    data = handle.read()
+            except OSError as exc:
+                problem = Problem(Location(path, 1), "parse-error", Severity.ERROR,
+                                  f"cannot read the file: {exc.strerror or exc}")
+                out.append(((path, -1, -1, -1, -1), [], [], [], [], [],
+                            _problem_rows([problem])))
+                continue
+            profile, problems = parse_profile(path, data)
+            key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
+            found = derive(profile, config, classes) if profile is not None else (
+                [], [], [], [], [])
+            checked: list[Problem] = []
+            silenced: frozenset[str] = frozenset()
+            if profile is not None:
+                checked, silenced = stored_problems(profile, problems, config)
+            out.append((key, *found, _problem_rows(problems, silenced)
+                        + _problem_rows(checked, silenced, checked=True)))
+    finally:
+        if was_enabled:
+            gc.enable()
     return out
 
 
@@ -451,6 +459,10 @@ class Index:
         from collections import deque
         from concurrent.futures import Future, ProcessPoolExecutor
 
+        # The first file is read here: what reading needs is imported once, before the fork,
+        # instead of once in each worker.
+        yield read_files(root, changed[:1], self.config)
+        changed = changed[1:]
         size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -466,10 +478,19 @@ class Index:
 
     def _write(self, batch: list[FileRows], gone: list[str]) -> None:
         """One transaction: each file's rows replaced together, the generation moved on."""
-        old = [(p,) for p in gone] + [(rows[0][0],) for rows in batch]
         with _transaction(self._db) as db:
-            for table in ("files", *DERIVED, STORED, "events"):
-                db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
+            # A file without a row in files has no rows anywhere (they are written and
+            # deleted together): only those with one have rows to delete, which on a cold
+            # build is none (asked inside the transaction: another plaincrm may have written)
+            old = [(p,) for p in gone]
+            paths = [rows[0][0] for rows in batch]
+            for at in range(0, len(paths), READ_BATCH):
+                part = paths[at:at + READ_BATCH]
+                old += db.execute(f"SELECT path FROM files WHERE path IN "
+                                  f"({', '.join('?' * len(part))})", part).fetchall()
+            if old:
+                for table in ("files", *DERIVED, STORED, "events"):
+                    db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
             (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(*file[0], gen) for file in batch])

@@ -13,8 +13,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +128,6 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
     raw_fields, body_start = _front_matter(lines, out)
     if "::" in text:
         raw_fields = _with_body_fields(raw_fields, lines[body_start - 1:], body_start)
-    profile = _convert(path, raw_fields, out)
     body_lines = lines[body_start - 1:]
     for number in conflicts:  # a marker is no text: blank, so the lines keep their numbers
         if number >= body_start:
@@ -137,14 +135,10 @@ def parse_profile(path: str, data: bytes) -> tuple[Profile | None, list[Problem]
     body = "".join(body_lines)
     tasks, log, pinned = _read_body(body, body_start, out)
     if pinned and not any(f.key == REMEMBER for f in raw_fields):
-        profile = replace(profile, fields=(*profile.fields, _pinned_field(pinned)))
-    profile = replace(
-        profile,
-        tasks=tuple(tasks),
-        log=tuple(log),
-        log_count=len(log),
-        has_problems=any(p.severity is Severity.ERROR for p in out.problems),
-    )
+        raw_fields = [*raw_fields, _pinned_field(pinned)]  # a list: no converter reads it
+    # the body first, so the profile is made once, with its problems all known
+    profile = _convert(path, raw_fields, out, tasks=tuple(tasks), log=tuple(log),
+                       log_count=len(log))
     return profile, sorted(out.problems, key=Problem.sort_key)
 
 
@@ -420,7 +414,9 @@ def _plain(node: yaml.Node, out: _Collector, depth: int = 1) -> Any:
     return result
 
 
-def _convert(path: str, raw_fields: list[Field], out: _Collector) -> Profile:
+def _convert(path: str, raw_fields: list[Field], out: _Collector, **body: Any) -> Profile:
+    """The profile of ``raw_fields`` and ``body`` (its tasks and log), once every problem of
+    the file is in ``out``."""
     values: dict[str, Any] = {}
     dates = []
     for f in raw_fields:
@@ -450,7 +446,9 @@ def _convert(path: str, raw_fields: list[Field], out: _Collector) -> Profile:
         stem=PurePosixPath(path).stem,
         dates=tuple(dates),
         fields=tuple(raw_fields),
+        has_problems=any(p.severity is Severity.ERROR for p in out.problems),
         **values,
+        **body,
     )
 
 
@@ -515,6 +513,11 @@ def _read_body(body: str, first_line: int,
             item = event[2]
             if item[:1] == "[" and (box := CHECKBOX.match(item)) is not None:
                 tasks.append(_task(box, line, out))
+            elif log_level is not None and (plain := LOG_ENTRY.fullmatch(item)) is not None \
+                    and (day := _log_day(plain.group(1))) is not None \
+                    and (kind := plain.group(2).lower()) != BOOKED:
+                # the entry most logs are made of, as _log_entry reads it, in one match
+                log.append(LogEntry(Location(out.path, line), day, plain.group(3).strip(), kind))
             elif log_level is not None and (dated := LEADING_DATE.match(item)) is not None:
                 _log_entry(dated, line, log, out)
             elif pin_level is not None and item:
@@ -641,6 +644,22 @@ def _obsidian_task(rest: str, done: bool, location: Location, out: _Collector) -
         if found.day_text() == (kind, value):
             day = parsed
     return Task(location, found.text, done or found.closed, day, task_owner)
+
+
+# ``- 2026-11-20 call: text``: a log item with a YYYY-MM-DD day and a kind (see _log_entry)
+LOG_ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ \t]+([^\W\d][\w-]*):[ \t]+(.*)",
+                       re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def _log_day(text: str) -> dt.date | None:
+    """The day of a log entry's ``YYYY-MM-DD`` (logs share few days), None when it is no day
+    of the years plaincrm reads (then _log_entry says why)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if conv.FIRST_YEAR <= day.year <= conv.LAST_YEAR else None
 
 
 def _log_entry(dated: re.Match[str] | None, line: int, log: list[LogEntry],
