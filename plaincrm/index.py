@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"17/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"18/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -209,7 +209,7 @@ def derive(p: Profile, config: Config, classes: LogKinds | None = None
     profile = (path, p.display_name, p.status, p.owner,
                p.contact_point,
                p.has_problems, fold(p.owner or ""), _bounded(fold(t) for t in p.tags),
-               _bounded(index_keys(p)), fold(haystack),
+               _bounded(sorted(index_keys(p))), fold(haystack),  # sorted: the same row
                newest.date.toordinal() if newest else None, newest.kind if newest else None,
                newest.text if newest else None, newest.location.line if newest else None,
                p.id, p.log_count, p.customer_since.toordinal() if p.customer_since else None,
