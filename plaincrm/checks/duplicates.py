@@ -132,22 +132,63 @@ def alike_reasons(a: Person, b: Person) -> list[str]:
     evidence agree (see the module docstring); ``[]`` when not."""
     if a.name is None or b.name is None:
         return []
+    return _alike_said(_evidence(_clues(a), _clues(b)), _Names(a.name, b.name))
+
+
+# What a profile offers as evidence for alike names: full birthday, postcodes, streets, phone
+# endings (last six digits), email names (the part before the @, folded; never "")
+Clues = tuple[str | None, frozenset[str], frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _clues(p: Person) -> Clues:
+    return (p.birthday, p.postcodes, p.streets,
+            frozenset(d[-6:] for d, _ in p.phones if len(d) >= 6),
+            frozenset(alike.email_local(e) for e in p.emails) - {""})
+
+
+def _evidence(a: Clues, b: Clues) -> list[str]:
+    """The kinds of evidence two profiles share, in the order the report names them."""
     evidence = []
-    if a.birthday is not None and a.birthday == b.birthday:
+    if a[0] is not None and a[0] == b[0]:
         evidence.append("birthday")
-    if a.postcodes & b.postcodes:
+    if a[1] & b[1]:
         evidence.append("postcode")
-    elif a.streets & b.streets:
+    elif a[2] & b[2]:
         evidence.append("street")
-    if {d[-6:] for d, _ in a.phones if len(d) >= 6} & {d[-6:] for d, _ in b.phones
-                                                          if len(d) >= 6}:
+    if a[3] & b[3]:
         evidence.append("phone ending")
-    locals_a = {alike.email_local(e) for e in a.emails}
-    if locals_a & {alike.email_local(e) for e in b.emails} - {""}:
+    if a[4] & b[4]:
         evidence.append("email name")
-    if not evidence or (alike.first_names_clash(a.name, b.name) and "birthday" not in evidence):
+    return evidence
+
+
+class _Names:
+    """What two names say of a pair, worked out when first asked and once per pair of names
+    (the pairs of a large block share a few names)."""
+
+    __slots__ = ("_clash", "_score", "a", "b")
+
+    def __init__(self, a: NameKey, b: NameKey) -> None:
+        self.a, self.b = a, b
+        self._clash: bool | None = None
+        self._score: float | None = None
+
+    def clash(self) -> bool:
+        if self._clash is None:
+            self._clash = alike.first_names_clash(self.a, self.b)
+        return self._clash
+
+    def score(self) -> float:
+        if self._score is None:
+            self._score = alike.name_score(self.a, self.b)
+        return self._score
+
+
+def _alike_said(evidence: list[str], names: _Names) -> list[str]:
+    """The rule for alike names, given the evidence two profiles share."""
+    if not evidence or ("birthday" not in evidence and names.clash()):
         return []
-    score = alike.name_score(a.name, b.name)
+    score = names.score()
     if score < (0.6 if len(evidence) >= 2 else 0.8):
         return []
     said = " and ".join([", ".join(evidence[:-1]), evidence[-1]] if len(evidence) > 1
@@ -181,11 +222,9 @@ def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
     return bool((a_id and a_id in b_distinct) or (b_id and b_id in a_distinct))
 
 
-# What an entry keeps of a profile for alike names: emails (casefolded), phone keys, full
-# birthday, postcodes, streets. Tuples, not the Person's frozensets (216 bytes each, empty or
-# not): the Person is made again for the few pairs that share a block.
-Facts = tuple[tuple[str, ...], tuple[tuple[str, str | None], ...], str | None, tuple[str, ...],
-              tuple[str, ...]]
+# What an entry keeps of a profile for alike names: its :data:`Clues` as tuples, not
+# frozensets (216 bytes each, empty or not): they are made again when the entry is decoded.
+Facts = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,15 +239,9 @@ class _Entry:
     facts: Facts | None = None  # kept only when it has evidence for alike names
     emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
     phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
-
-    @property
-    def person(self) -> Person | None:
-        if self.facts is None:
-            return None
-        emails, phones, birthday, postcodes, streets = self.facts
-        return Person(self.name, frozenset(emails), frozenset(phones), self.id,
-                      frozenset(self.distinct), birthday, frozenset(postcodes),
-                      frozenset(streets))
+    # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add
+    keys: frozenset[int] = frozenset()
+    clues: Clues | None = None  # its facts, ready to compare; None with facts
 
 
 # Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
@@ -222,8 +255,11 @@ BUCKETS = 1 << BUCKET_BITS
 DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
 
 
+HASH_MASK = (1 << HASH_BITS) - 1
+
+
 def _hash(key: str) -> int:
-    return hash(key) & ((1 << HASH_BITS) - 1)
+    return hash(key) & HASH_MASK
 
 
 class _Blocks:
@@ -282,35 +318,43 @@ class Duplicates:
             self.names.add(key.block, index)
         distinct = tuple(dict.fromkeys(distinct_ids(profile)))
         facts: Facts | None = None
+        hashes = b""
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
-            facts = (tuple(dict.fromkeys(e for e, _ in emails)),
-                     tuple(dict.fromkeys((d, e) for d, e, _ in phones)),
-                     str(birthday) if birthday else None,
-                     tuple(alike.postcodes(places)) if places else (),
-                     tuple(alike.streets(places)) if places else ())
-            blocks = Person(key, frozenset(facts[0]), frozenset(facts[1]),
-                            birthday=facts[2], postcodes=frozenset(facts[3]),
-                            streets=frozenset(facts[4])).evidence_keys()
+            who = Person(key, frozenset(e for e, _ in emails),
+                         frozenset((d, e) for d, e, _ in phones),
+                         birthday=str(birthday) if birthday else None,
+                         postcodes=alike.postcodes(places) if places else frozenset(),
+                         streets=alike.streets(places) if places else frozenset())
+            blocks = who.evidence_keys()  # once a profile: the pairs compare their hashes
             for block in blocks:
                 self.evidence.add(block, index)
-            if not blocks:
-                facts = None
+            if blocks:
+                birthday_, postcodes, streets, endings, names = _clues(who)
+                facts = (birthday_, tuple(postcodes), tuple(streets), tuple(endings),
+                         tuple(names))
+                hashes = array("q", sorted(hash(block) for block in blocks)).tobytes()
         name = None if key is None else (key.first, key.middle, key.last)
         self.entries.append(marshal.dumps((profile.path, profile.display_name, name,
                                            profile.field_line("name"),
                                            CODE in ignored_codes(profile), profile.id, distinct,
-                                           facts, emails, tuple(phones))))
+                                           facts, emails, tuple(phones), hashes)))
 
     def entry(self, index: int) -> _Entry:
         """The entry of the ``index``-th profile added."""
         found = self._decoded.get(index)
         if found is None:
-            path, display, name, line, ignored, id_, distinct, facts, emails, phones = \
+            path, display, name, line, ignored, id_, distinct, facts, emails, phones, hashes = \
                 marshal.loads(self.entries[index])
+            clues: Clues | None = None
+            if facts is not None:
+                born, postcodes, streets, endings, names = facts
+                clues = (born, frozenset(postcodes), frozenset(streets), frozenset(endings),
+                         frozenset(names))
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
-                           ignored, id_, distinct, facts, emails, phones)
+                           ignored, id_, distinct, facts, emails, phones,
+                           frozenset(array("q", hashes)), clues)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
@@ -391,21 +435,34 @@ class Duplicates:
 
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
-        taken at the least key its two profiles share, so no pair needs to be kept."""
+        taken at the least key its two profiles share, so no pair needs to be kept. Each
+        pair is tried on what is cheapest first (the hashes of its keys, kept on the entries);
+        the names of a block are weighed once per pair of names."""
         for key, block in self.evidence.shared():
-            for i, j in _pairs(block):
-                a, b = self.entry(i), self.entry(j)
-                if a.facts is None or b.facts is None or (i, j) in exact:
-                    continue
-                if a.name is not None and b.name is not None and a.name.last and \
-                        same_name(a.name, b.name):
-                    continue  # decided by the name
-                pa, pb = a.person, b.person
-                assert pa is not None and pb is not None
-                shared = pa.evidence_keys() & pb.evidence_keys()
-                if not shared or key != min(_hash(k) for k in shared):
-                    continue  # taken at another key they share (or only their hashes do)
-                yield from self._report(a, b, alike_reasons(pa, pb), a.name_line, b.name_line)
+            members = [(i, entry) for i in block
+                       if (entry := self.entry(i)).clues is not None]
+            names: dict[tuple[NameKey, NameKey], _Names | None] = {}  # None: the same name
+            for x, (i, a) in enumerate(members):
+                for j, b in members[x + 1:]:
+                    common = a.keys & b.keys
+                    if not common or key != min(h & HASH_MASK for h in common) or \
+                            (i, j) in exact:
+                        continue  # taken at another key they share (or only their hashes do)
+                    assert a.name is not None and b.name is not None
+                    assert a.clues is not None and b.clues is not None
+                    evidence = _evidence(a.clues, b.clues)
+                    if not evidence:
+                        continue
+                    both = (a.name, b.name)
+                    if both in names:
+                        pair = names[both]
+                    else:
+                        pair = names[both] = None if a.name.last and same_name(*both) \
+                            else _Names(*both)
+                    if pair is None:
+                        continue  # decided by the name
+                    yield from self._report(a, b, _alike_said(evidence, pair), a.name_line,
+                                            b.name_line)
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
