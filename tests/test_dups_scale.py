@@ -62,3 +62,19 @@ def test_a_block_of_alike_names_compares_each_pair_of_names_once(
     assert len([f for f in found if f[0] == "n000.md"]) == 30 + 1
     assert scores[0] + clashes[0] <= 2 * 4 * 4
 
+
+
+def test_namesakes_are_weighed_per_pair_of_names(vault: VaultFactory, run: Run,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"s{i:02d}.md": person("John Smith") for i in range(80)}
+    files |= {f"a{i}.md": person("John A. Smith") for i in range(10)}
+    files |= {f"b{i}.md": person("John B. Smith") for i in range(5)}
+    calls = counted(monkeypatch, duplicates, "same_name")
+    found = {path: message for path, _line, message in found_duplicates(run, vault(files))}
+    assert found["s00.md"] == ("probably the same person as a0.md (John A. Smith), a1.md "
+                               "(John A. Smith), a2.md (John A. Smith) and 91 more of the same "
+                               "name: same name")
+    assert found["a0.md"].endswith("and 86 more of the same name: same name")  # not the Bs
+    assert found["b4.md"].startswith("probably the same person as b0.md (John B. Smith), b1.md")
+    assert found["b4.md"].endswith("and 81 more of the same name: same name")
+    assert calls[0] <= 3 * 3  # 9,000 pairs of profiles, three names

@@ -27,10 +27,12 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import marshal
 import re
 from array import array
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -397,8 +399,12 @@ class Duplicates:
                     self.entry(j).phones, digits)
                 if _same_phone((digits, x), (digits, y)):
                     shared(i, j, li, lj)[1].append(_shown((digits, x), (digits, y)))
+        partners: dict[int, set[int]] = {}  # each profile's pairs sharing an email or a phone
+        for i, j in pairs:
+            partners.setdefault(i, set()).add(j)
+            partners.setdefault(j, set()).add(i)
         for _name, block in self._keyed(self.names, _name_block):
-            yield from self._namesakes(block, pairs)
+            yield from self._namesakes(block, partners)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entry(i), self.entry(j)
@@ -408,30 +414,50 @@ class Duplicates:
             yield from self._report(a, b, reasons, li, lj)
         yield from self._alike(exact)
 
-    def _namesakes(self, block: list[int], pairs: Container[tuple[int, int]]
+    def _namesakes(self, block: list[int], partners: Mapping[int, Collection[int]]
                    ) -> Iterator[Problem]:
-        """The problems of a block of namesakes: on each profile, one per other profile it
-        is probably the same person as by name alone (pairs sharing an email or a phone are
-        reported with those), or one for them all when they are more than :data:`NAMED`: a
-        large vault has groups of dozens of people of one name, whose every pair would cost
-        more than the rest of the report."""
-        for i in dict.fromkeys(block):
-            a = self.entry(i)
+        """The problems of a block of namesakes (profile indexes, ascending): on each
+        profile, one per other profile it is probably the same person as by name alone (pairs
+        sharing an email or a phone, its ``partners``, are reported with those), or one for
+        them all when they are more than :data:`NAMED`: a large vault has groups of dozens of
+        people of one name, whose every pair would cost more than the rest of the report.
+
+        The block is taken as groups of one name (a group of 50 ``John Smith`` is one), so
+        the names are compared per pair of names, and the profiles a name agrees with are
+        counted by their groups; only the few that say otherwise are taken one by one."""
+        entries = {i: self.entry(i) for i in block}
+        groups: dict[NameKey, list[int]] = {}
+        for i in block:
+            name = entries[i].name
+            assert name is not None
+            groups.setdefault(name, []).append(i)
+        agree = {x: [y for y in groups if x == y or same_name(x, y)] for x in groups}
+        ignored = {i for i in block if entries[i].ignored}
+        by_id: dict[str, list[int]] = {}  # the profiles of the block with each id
+        refused: dict[str, list[int]] = {}  # the profiles that say each id is someone else
+        for i in block:
+            if entries[i].id:
+                by_id.setdefault(entries[i].id or "", []).append(i)
+            for other in entries[i].distinct:
+                refused.setdefault(other, []).append(i)
+        for i in block:
+            a = entries[i]
             if a.ignored:
                 continue
-            others = [self.entry(j) for j in dict.fromkeys(block) if j != i
-                      and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
-            if len(others) > NAMED:
-                yield _namesake_problem(a, others)
+            assert a.name is not None
+            names = agree[a.name]
+            left_out = {i} | ignored | {j for j in partners.get(i, ()) if j in entries}
+            left_out.update(j for other in a.distinct for j in by_id.get(other, ()))
+            left_out.update(refused.get(a.id, ()) if a.id else ())
+            left_out = {j for j in left_out if entries[j].name in names}
+            count = sum(len(groups[name]) for name in names) - len(left_out)
+            others = (entries[j] for j in heapq.merge(*(groups[name] for name in names))
+                      if j not in left_out)
+            if count > NAMED:
+                yield _namesake_problem(a, list(itertools.islice(others, NAMED)),
+                                        count - NAMED)
             else:
                 yield from (_problem(a, a.name_line, b, "same name") for b in others)
-
-    def _by_name(self, i: int, j: int) -> bool:
-        """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
-        says otherwise)."""
-        a, b = self.entry(i), self.entry(j)
-        return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
-                and bool(_reasons((), (), a.name, b.name)))
 
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
@@ -491,11 +517,11 @@ def _pairs(block: list[int]) -> Iterator[tuple[int, int]]:
 NAMED = 3  # namesakes named in one problem; the rest are counted
 
 
-def _namesake_problem(entry: _Entry, others: list[_Entry]) -> Problem:
-    """One problem for more than :data:`NAMED` namesakes: three named, the rest counted."""
-    named = ", ".join(f"{o.path} ({o.display})" for o in others[:NAMED])
+def _namesake_problem(entry: _Entry, others: list[_Entry], more: int) -> Problem:
+    """One problem for more than :data:`NAMED` namesakes: three named, the ``more`` counted."""
+    named = ", ".join(f"{o.path} ({o.display})" for o in others)
     return Problem(Location(entry.path, entry.name_line), CODE, Severity.WARNING,
-                   f"probably the same person as {named} and {len(others) - NAMED} more of "
+                   f"probably the same person as {named} and {more} more of "
                    "the same name: same name")
 
 
