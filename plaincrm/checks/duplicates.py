@@ -244,6 +244,7 @@ class _Entry:
     # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add
     keys: frozenset[int] = frozenset()
     clues: Clues | None = None  # its facts, ready to compare; None with facts
+    words: Any = None  # the name's words as marshal gave them: a quick key for a dict
 
 
 # Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
@@ -356,7 +357,7 @@ class Duplicates:
                          frozenset(names))
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
                            ignored, id_, distinct, facts, emails, phones,
-                           frozenset(array("q", hashes)), clues)
+                           frozenset(array("q", hashes)), clues, name)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
@@ -467,7 +468,7 @@ class Duplicates:
         for key, block in self.evidence.shared():
             members = [(i, entry) for i in block
                        if (entry := self.entry(i)).clues is not None]
-            names: dict[tuple[NameKey, NameKey], _Names | None] = {}  # None: the same name
+            names: dict[tuple[Any, Any], _Names | None] = {}  # None: the same name
             for x, (i, a) in enumerate(members):
                 for j, b in members[x + 1:]:
                     common = a.keys & b.keys
@@ -476,17 +477,19 @@ class Duplicates:
                         continue  # taken at another key they share (or only their hashes do)
                     assert a.name is not None and b.name is not None
                     assert a.clues is not None and b.clues is not None
-                    evidence = _evidence(a.clues, b.clues)
-                    if not evidence:
-                        continue
-                    both = (a.name, b.name)
+                    both = (a.words, b.words)
                     if both in names:
                         pair = names[both]
                     else:
-                        pair = names[both] = None if a.name.last and same_name(*both) \
-                            else _Names(*both)
+                        pair = names[both] = None if a.name.last and same_name(a.name, b.name) \
+                            else _Names(a.name, b.name)
                     if pair is None:
                         continue  # decided by the name
+                    if (a.clues[0] is None or a.clues[0] != b.clues[0]) and pair.clash():
+                        continue  # first names of two people, and no birthday to say otherwise
+                    evidence = _evidence(a.clues, b.clues)
+                    if not evidence:
+                        continue
                     yield from self._report(a, b, _alike_said(evidence, pair), a.name_line,
                                             b.name_line)
 
