@@ -139,7 +139,7 @@ def alike_reasons(a: Person, b: Person) -> list[str]:
 
 # What a profile offers as evidence for alike names: full birthday, postcodes, streets, phone
 # endings (last six digits), email names (the part before the @, folded; never "")
-Clues = tuple[str | None, frozenset[str], frozenset[str], frozenset[str], frozenset[str]]
+Clues = tuple[str | None, Collection[str], Collection[str], Collection[str], Collection[str]]
 
 
 def _clues(p: Person) -> Clues:
@@ -153,13 +153,13 @@ def _evidence(a: Clues, b: Clues) -> list[str]:
     evidence = []
     if a[0] is not None and a[0] == b[0]:
         evidence.append("birthday")
-    if a[1] & b[1]:
+    if not set(a[1]).isdisjoint(b[1]):
         evidence.append("postcode")
-    elif a[2] & b[2]:
+    elif not set(a[2]).isdisjoint(b[2]):
         evidence.append("street")
-    if a[3] & b[3]:
+    if not set(a[3]).isdisjoint(b[3]):
         evidence.append("phone ending")
-    if a[4] & b[4]:
+    if not set(a[4]).isdisjoint(b[4]):
         evidence.append("email name")
     return evidence
 
@@ -225,7 +225,7 @@ def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
 
 
 # What an entry keeps of a profile for alike names: its :data:`Clues` as tuples, not
-# frozensets (216 bytes each, empty or not): they are made again when the entry is decoded.
+# frozensets (216 bytes each, empty or not); compared as they are (few pairs get that far).
 Facts = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
@@ -243,7 +243,6 @@ class _Entry:
     phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
     # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add
     keys: frozenset[int] = frozenset()
-    clues: Clues | None = None  # its facts, ready to compare; None with facts
     words: Any = None  # the name's words as marshal gave them: a quick key for a dict
 
 
@@ -350,14 +349,9 @@ class Duplicates:
         if found is None:
             path, display, name, line, ignored, id_, distinct, facts, emails, phones, hashes = \
                 marshal.loads(self.entries[index])
-            clues: Clues | None = None
-            if facts is not None:
-                born, postcodes, streets, endings, names = facts
-                clues = (born, frozenset(postcodes), frozenset(streets), frozenset(endings),
-                         frozenset(names))
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
                            ignored, id_, distinct, facts, emails, phones,
-                           frozenset(array("q", hashes)), clues, name)
+                           frozenset(array("q", hashes)), name)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
@@ -467,7 +461,7 @@ class Duplicates:
         the names of a block are weighed once per pair of names."""
         for key, block in self.evidence.shared():
             members = [(i, entry) for i in block
-                       if (entry := self.entry(i)).clues is not None]
+                       if (entry := self.entry(i)).facts is not None]
             names: dict[tuple[Any, Any], _Names | None] = {}  # None: the same name
             for x, (i, a) in enumerate(members):
                 for j, b in members[x + 1:]:
@@ -476,7 +470,7 @@ class Duplicates:
                             (i, j) in exact:
                         continue  # taken at another key they share (or only their hashes do)
                     assert a.name is not None and b.name is not None
-                    assert a.clues is not None and b.clues is not None
+                    assert a.facts is not None and b.facts is not None
                     both = (a.words, b.words)
                     if both in names:
                         pair = names[both]
@@ -485,9 +479,9 @@ class Duplicates:
                             else _Names(a.name, b.name)
                     if pair is None:
                         continue  # decided by the name
-                    if (a.clues[0] is None or a.clues[0] != b.clues[0]) and pair.clash():
+                    if (a.facts[0] is None or a.facts[0] != b.facts[0]) and pair.clash():
                         continue  # first names of two people, and no birthday to say otherwise
-                    evidence = _evidence(a.clues, b.clues)
+                    evidence = _evidence(a.facts, b.facts)
                     if not evidence:
                         continue
                     yield from self._report(a, b, _alike_said(evidence, pair), a.name_line,
