@@ -241,8 +241,10 @@ class _Entry:
     facts: Facts | None = None  # kept only when it has evidence for alike names
     emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
     phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
-    # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add
-    keys: frozenset[int] = frozenset()
+    # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add,
+    # packed (a set of them is made for a block: kept with each decoded entry, the sets of
+    # :data:`DECODED` entries took 4 MiB)
+    keys: bytes = b""
     words: Any = None  # the name's words as marshal gave them: a quick key for a dict
 
 
@@ -254,7 +256,7 @@ class _Entry:
 # so two keys of one hash are never taken for one.
 HASH_BITS, INDEX_BITS, BUCKET_BITS = 40, 23, 6
 BUCKETS = 1 << BUCKET_BITS
-DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
+DECODED = 1024  # entries kept decoded at a time (a block keeps its own while it is compared)
 
 
 HASH_MASK = (1 << HASH_BITS) - 1
@@ -351,7 +353,7 @@ class Duplicates:
                 marshal.loads(self.entries[index])
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
                            ignored, id_, distinct, facts, emails, phones,
-                           frozenset(array("q", hashes)), name)
+                           hashes, name)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
@@ -460,12 +462,12 @@ class Duplicates:
         pair is tried on what is cheapest first (the hashes of its keys, kept on the entries);
         the names of a block are weighed once per pair of names."""
         for key, block in self.evidence.shared():
-            members = [(i, entry) for i in block
+            members = [(i, entry, frozenset(array("q", entry.keys))) for i in block
                        if (entry := self.entry(i)).facts is not None]
             names: dict[tuple[Any, Any], _Names | None] = {}  # None: the same name
-            for x, (i, a) in enumerate(members):
-                for j, b in members[x + 1:]:
-                    common = a.keys & b.keys
+            for x, (i, a, keys) in enumerate(members):
+                for j, b, others in members[x + 1:]:
+                    common = keys & others
                     if not common or key != min(h & HASH_MASK for h in common) or \
                             (i, j) in exact:
                         continue  # taken at another key they share (or only their hashes do)

@@ -20,7 +20,7 @@ _TITLES = frozenset({"dr", "prof", "mr", "mrs", "ms", "miss", "mx", "herr", "fra
                      "madame", "mme", "monsieur", "sr", "sra"})
 
 
-@lru_cache(maxsize=8192)  # names and streets repeat: a vault has far fewer words than profiles
+@lru_cache(maxsize=2048)  # names and streets repeat: a vault has far fewer words than profiles
 def fold_word(word: str) -> str:
     """One word, lower case ASCII, umlaut digraphs folded: ``Müller``/``Mueller`` → ``muller``."""
     text = re.sub(r"[^a-z0-9]", "", unidecode(word).lower())
