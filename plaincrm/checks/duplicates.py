@@ -229,6 +229,9 @@ def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
 Facts = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
+Words = tuple[str, tuple[str, ...], str]  # a NameKey's first, middle and last words
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     path: str
@@ -241,11 +244,10 @@ class _Entry:
     facts: Facts | None = None  # kept only when it has evidence for alike names
     emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
     phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
-    # the hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once in add,
-    # packed (a set of them is made for a block: kept with each decoded entry, the sets of
-    # :data:`DECODED` entries took 4 MiB)
+    # the 64-bit hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once
+    # in add, packed: a block makes a set of them for the time it is compared
     keys: bytes = b""
-    words: Any = None  # the name's words as marshal gave them: a quick key for a dict
+    words: Words | None = None  # the name's words as kept: a quick key for a dict
 
 
 # Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
@@ -433,8 +435,8 @@ class Duplicates:
         by_id: dict[str, list[int]] = {}  # the profiles of the block with each id
         refused: dict[str, list[int]] = {}  # the profiles that say each id is someone else
         for i in block:
-            if entries[i].id:
-                by_id.setdefault(entries[i].id or "", []).append(i)
+            if id_ := entries[i].id:
+                by_id.setdefault(id_, []).append(i)
             for other in entries[i].distinct:
                 refused.setdefault(other, []).append(i)
         for i in block:
@@ -464,7 +466,7 @@ class Duplicates:
         for key, block in self.evidence.shared():
             members = [(i, entry, frozenset(array("q", entry.keys))) for i in block
                        if (entry := self.entry(i)).facts is not None]
-            names: dict[tuple[Any, Any], _Names | None] = {}  # None: the same name
+            names: dict[tuple[Words | None, Words | None], _Names | None] = {}  # None: same
             for x, (i, a, keys) in enumerate(members):
                 for j, b, others in members[x + 1:]:
                     common = keys & others
