@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -45,6 +46,7 @@ for _group in _NICK_GROUPS:
         NICKNAMES[_name] = NICKNAMES.get(_name, frozenset()) | _names
 
 
+@lru_cache(maxsize=16384)  # first names repeat: a block of neighbours asks the same pairs again
 def first_names_agree(x: str, y: str) -> bool:
     """The same first name for a person: equal, an initial of the other, nicknames, or one
     typing error apart."""

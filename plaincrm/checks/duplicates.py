@@ -27,10 +27,12 @@ file silences every pair of that file; ``distinct_from: [id]`` only that pair.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import marshal
 import re
 from array import array
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,22 +134,63 @@ def alike_reasons(a: Person, b: Person) -> list[str]:
     evidence agree (see the module docstring); ``[]`` when not."""
     if a.name is None or b.name is None:
         return []
+    return _alike_said(_evidence(_clues(a), _clues(b)), _Names(a.name, b.name))
+
+
+# What a profile offers as evidence for alike names: full birthday, postcodes, streets, phone
+# endings (last six digits), email names (the part before the @, folded; never "")
+Clues = tuple[str | None, Collection[str], Collection[str], Collection[str], Collection[str]]
+
+
+def _clues(p: Person) -> Clues:
+    return (p.birthday, p.postcodes, p.streets,
+            frozenset(d[-6:] for d, _ in p.phones if len(d) >= 6),
+            frozenset(alike.email_local(e) for e in p.emails) - {""})
+
+
+def _evidence(a: Clues, b: Clues) -> list[str]:
+    """The kinds of evidence two profiles share, in the order the report names them."""
     evidence = []
-    if a.birthday is not None and a.birthday == b.birthday:
+    if a[0] is not None and a[0] == b[0]:
         evidence.append("birthday")
-    if a.postcodes & b.postcodes:
+    if not set(a[1]).isdisjoint(b[1]):
         evidence.append("postcode")
-    elif a.streets & b.streets:
+    elif not set(a[2]).isdisjoint(b[2]):
         evidence.append("street")
-    if {d[-6:] for d, _ in a.phones if len(d) >= 6} & {d[-6:] for d, _ in b.phones
-                                                          if len(d) >= 6}:
+    if not set(a[3]).isdisjoint(b[3]):
         evidence.append("phone ending")
-    locals_a = {alike.email_local(e) for e in a.emails}
-    if locals_a & {alike.email_local(e) for e in b.emails} - {""}:
+    if not set(a[4]).isdisjoint(b[4]):
         evidence.append("email name")
-    if not evidence or (alike.first_names_clash(a.name, b.name) and "birthday" not in evidence):
+    return evidence
+
+
+class _Names:
+    """What two names say of a pair, worked out when first asked and once per pair of names
+    (the pairs of a large block share a few names)."""
+
+    __slots__ = ("_clash", "_score", "a", "b")
+
+    def __init__(self, a: NameKey, b: NameKey) -> None:
+        self.a, self.b = a, b
+        self._clash: bool | None = None
+        self._score: float | None = None
+
+    def clash(self) -> bool:
+        if self._clash is None:
+            self._clash = alike.first_names_clash(self.a, self.b)
+        return self._clash
+
+    def score(self) -> float:
+        if self._score is None:
+            self._score = alike.name_score(self.a, self.b)
+        return self._score
+
+
+def _alike_said(evidence: list[str], names: _Names) -> list[str]:
+    """The rule for alike names, given the evidence two profiles share."""
+    if not evidence or ("birthday" not in evidence and names.clash()):
         return []
-    score = alike.name_score(a.name, b.name)
+    score = names.score()
     if score < (0.6 if len(evidence) >= 2 else 0.8):
         return []
     said = " and ".join([", ".join(evidence[:-1]), evidence[-1]] if len(evidence) > 1
@@ -181,11 +224,12 @@ def _distinct(a_id: str | None, a_distinct: Container[str], b_id: str | None,
     return bool((a_id and a_id in b_distinct) or (b_id and b_id in a_distinct))
 
 
-# What an entry keeps of a profile for alike names: emails (casefolded), phone keys, full
-# birthday, postcodes, streets. Tuples, not the Person's frozensets (216 bytes each, empty or
-# not): the Person is made again for the few pairs that share a block.
-Facts = tuple[tuple[str, ...], tuple[tuple[str, str | None], ...], str | None, tuple[str, ...],
-              tuple[str, ...]]
+# What an entry keeps of a profile for alike names: its :data:`Clues` as tuples, not
+# frozensets (216 bytes each, empty or not); compared as they are (few pairs get that far).
+Facts = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+Words = tuple[str, tuple[str, ...], str]  # a NameKey's first, middle and last words
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,15 +244,10 @@ class _Entry:
     facts: Facts | None = None  # kept only when it has evidence for alike names
     emails: tuple[tuple[str, int], ...] = ()  # (casefolded, line), as written
     phones: tuple[tuple[str, str | None, int], ...] = ()  # (digits, E.164 or None, line)
-
-    @property
-    def person(self) -> Person | None:
-        if self.facts is None:
-            return None
-        emails, phones, birthday, postcodes, streets = self.facts
-        return Person(self.name, frozenset(emails), frozenset(phones), self.id,
-                      frozenset(self.distinct), birthday, frozenset(postcodes),
-                      frozenset(streets))
+    # the 64-bit hashes of its evidence keys (:meth:`Person.evidence_keys`), worked out once
+    # in add, packed: a block makes a set of them for the time it is compared
+    keys: bytes = b""
+    words: Words | None = None  # the name's words as kept: a quick key for a dict
 
 
 # Blocks (profiles sharing an email, a phone, a name or a piece of evidence): each key's hash
@@ -219,11 +258,14 @@ class _Entry:
 # so two keys of one hash are never taken for one.
 HASH_BITS, INDEX_BITS, BUCKET_BITS = 40, 23, 6
 BUCKETS = 1 << BUCKET_BITS
-DECODED = 4096  # entries kept decoded at a time: a block's, and a little more
+DECODED = 1024  # entries kept decoded at a time (a block keeps its own while it is compared)
+
+
+HASH_MASK = (1 << HASH_BITS) - 1
 
 
 def _hash(key: str) -> int:
-    return hash(key) & ((1 << HASH_BITS) - 1)
+    return hash(key) & HASH_MASK
 
 
 class _Blocks:
@@ -282,35 +324,38 @@ class Duplicates:
             self.names.add(key.block, index)
         distinct = tuple(dict.fromkeys(distinct_ids(profile)))
         facts: Facts | None = None
+        hashes = b""
         if key is not None:
             places = places_of(profile)
             birthday = profile.birthday if profile.birthday and profile.birthday.year else None
-            facts = (tuple(dict.fromkeys(e for e, _ in emails)),
-                     tuple(dict.fromkeys((d, e) for d, e, _ in phones)),
-                     str(birthday) if birthday else None,
-                     tuple(alike.postcodes(places)) if places else (),
-                     tuple(alike.streets(places)) if places else ())
-            blocks = Person(key, frozenset(facts[0]), frozenset(facts[1]),
-                            birthday=facts[2], postcodes=frozenset(facts[3]),
-                            streets=frozenset(facts[4])).evidence_keys()
+            who = Person(key, frozenset(e for e, _ in emails),
+                         frozenset((d, e) for d, e, _ in phones),
+                         birthday=str(birthday) if birthday else None,
+                         postcodes=alike.postcodes(places) if places else frozenset(),
+                         streets=alike.streets(places) if places else frozenset())
+            blocks = who.evidence_keys()  # once a profile: the pairs compare their hashes
             for block in blocks:
                 self.evidence.add(block, index)
-            if not blocks:
-                facts = None
+            if blocks:
+                birthday_, postcodes, streets, endings, names = _clues(who)
+                facts = (birthday_, tuple(postcodes), tuple(streets), tuple(endings),
+                         tuple(names))
+                hashes = array("q", sorted(hash(block) for block in blocks)).tobytes()
         name = None if key is None else (key.first, key.middle, key.last)
         self.entries.append(marshal.dumps((profile.path, profile.display_name, name,
                                            profile.field_line("name"),
                                            CODE in ignored_codes(profile), profile.id, distinct,
-                                           facts, emails, tuple(phones))))
+                                           facts, emails, tuple(phones), hashes)))
 
     def entry(self, index: int) -> _Entry:
         """The entry of the ``index``-th profile added."""
         found = self._decoded.get(index)
         if found is None:
-            path, display, name, line, ignored, id_, distinct, facts, emails, phones = \
+            path, display, name, line, ignored, id_, distinct, facts, emails, phones, hashes = \
                 marshal.loads(self.entries[index])
             found = _Entry(path, display, None if name is None else NameKey(*name), line,
-                           ignored, id_, distinct, facts, emails, phones)
+                           ignored, id_, distinct, facts, emails, phones,
+                           hashes, name)
             if len(self._decoded) >= DECODED:
                 self._decoded.clear()
             self._decoded[index] = found
@@ -353,8 +398,12 @@ class Duplicates:
                     self.entry(j).phones, digits)
                 if _same_phone((digits, x), (digits, y)):
                     shared(i, j, li, lj)[1].append(_shown((digits, x), (digits, y)))
+        partners: dict[int, set[int]] = {}  # each profile's pairs sharing an email or a phone
+        for i, j in pairs:
+            partners.setdefault(i, set()).add(j)
+            partners.setdefault(j, set()).add(i)
         for _name, block in self._keyed(self.names, _name_block):
-            yield from self._namesakes(block, pairs)
+            yield from self._namesakes(block, partners)
         exact: set[tuple[int, int]] = set()
         for (i, j), (emails, phones, li, lj) in pairs.items():
             a, b = self.entry(i), self.entry(j)
@@ -364,48 +413,83 @@ class Duplicates:
             yield from self._report(a, b, reasons, li, lj)
         yield from self._alike(exact)
 
-    def _namesakes(self, block: list[int], pairs: Container[tuple[int, int]]
+    def _namesakes(self, block: list[int], partners: Mapping[int, Collection[int]]
                    ) -> Iterator[Problem]:
-        """The problems of a block of namesakes: on each profile, one per other profile it
-        is probably the same person as by name alone (pairs sharing an email or a phone are
-        reported with those), or one for them all when they are more than :data:`NAMED`: a
-        large vault has groups of dozens of people of one name, whose every pair would cost
-        more than the rest of the report."""
-        for i in dict.fromkeys(block):
-            a = self.entry(i)
+        """The problems of a block of namesakes (profile indexes, ascending): on each
+        profile, one per other profile it is probably the same person as by name alone (pairs
+        sharing an email or a phone, its ``partners``, are reported with those), or one for
+        them all when they are more than :data:`NAMED`: a large vault has groups of dozens of
+        people of one name, whose every pair would cost more than the rest of the report.
+
+        The block is taken as groups of one name (a group of 50 ``John Smith`` is one), so
+        the names are compared per pair of names, and the profiles a name agrees with are
+        counted by their groups; only the few that say otherwise are taken one by one."""
+        entries = {i: self.entry(i) for i in block}
+        groups: dict[NameKey, list[int]] = {}
+        for i in block:
+            name = entries[i].name
+            assert name is not None
+            groups.setdefault(name, []).append(i)
+        agree = {x: [y for y in groups if x == y or same_name(x, y)] for x in groups}
+        ignored = {i for i in block if entries[i].ignored}
+        by_id: dict[str, list[int]] = {}  # the profiles of the block with each id
+        refused: dict[str, list[int]] = {}  # the profiles that say each id is someone else
+        for i in block:
+            if id_ := entries[i].id:
+                by_id.setdefault(id_, []).append(i)
+            for other in entries[i].distinct:
+                refused.setdefault(other, []).append(i)
+        for i in block:
+            a = entries[i]
             if a.ignored:
                 continue
-            others = [self.entry(j) for j in dict.fromkeys(block) if j != i
-                      and (min(i, j), max(i, j)) not in pairs and self._by_name(i, j)]
-            if len(others) > NAMED:
-                yield _namesake_problem(a, others)
+            assert a.name is not None
+            names = agree[a.name]
+            left_out = {i} | ignored | {j for j in partners.get(i, ()) if j in entries}
+            left_out.update(j for other in a.distinct for j in by_id.get(other, ()))
+            left_out.update(refused.get(a.id, ()) if a.id else ())
+            left_out = {j for j in left_out if entries[j].name in names}
+            count = sum(len(groups[name]) for name in names) - len(left_out)
+            others = (entries[j] for j in heapq.merge(*(groups[name] for name in names))
+                      if j not in left_out)
+            if count > NAMED:
+                yield _namesake_problem(a, list(itertools.islice(others, NAMED)),
+                                        count - NAMED)
             else:
                 yield from (_problem(a, a.name_line, b, "same name") for b in others)
 
-    def _by_name(self, i: int, j: int) -> bool:
-        """Whether the name alone makes profiles ``i`` and ``j`` one person (and neither
-        says otherwise)."""
-        a, b = self.entry(i), self.entry(j)
-        return (not b.ignored and not _distinct(a.id, a.distinct, b.id, b.distinct)
-                and bool(_reasons((), (), a.name, b.name)))
-
     def _alike(self, exact: set[tuple[int, int]]) -> Iterator[Problem]:
         """Pairs of alike names that share a piece of evidence (and its initial); a pair is
-        taken at the least key its two profiles share, so no pair needs to be kept."""
+        taken at the least key its two profiles share, so no pair needs to be kept. Each
+        pair is tried on what is cheapest first (the hashes of its keys, kept on the entries);
+        the names of a block are weighed once per pair of names."""
         for key, block in self.evidence.shared():
-            for i, j in _pairs(block):
-                a, b = self.entry(i), self.entry(j)
-                if a.facts is None or b.facts is None or (i, j) in exact:
-                    continue
-                if a.name is not None and b.name is not None and a.name.last and \
-                        same_name(a.name, b.name):
-                    continue  # decided by the name
-                pa, pb = a.person, b.person
-                assert pa is not None and pb is not None
-                shared = pa.evidence_keys() & pb.evidence_keys()
-                if not shared or key != min(_hash(k) for k in shared):
-                    continue  # taken at another key they share (or only their hashes do)
-                yield from self._report(a, b, alike_reasons(pa, pb), a.name_line, b.name_line)
+            members = [(i, entry, frozenset(array("q", entry.keys))) for i in block
+                       if (entry := self.entry(i)).facts is not None]
+            names: dict[tuple[Words | None, Words | None], _Names | None] = {}  # None: same
+            for x, (i, a, keys) in enumerate(members):
+                for j, b, others in members[x + 1:]:
+                    common = keys & others
+                    if not common or key != min(h & HASH_MASK for h in common) or \
+                            (i, j) in exact:
+                        continue  # taken at another key they share (or only their hashes do)
+                    assert a.name is not None and b.name is not None
+                    assert a.facts is not None and b.facts is not None
+                    both = (a.words, b.words)
+                    if both in names:
+                        pair = names[both]
+                    else:
+                        pair = names[both] = None if a.name.last and same_name(a.name, b.name) \
+                            else _Names(a.name, b.name)
+                    if pair is None:
+                        continue  # decided by the name
+                    if (a.facts[0] is None or a.facts[0] != b.facts[0]) and pair.clash():
+                        continue  # first names of two people, and no birthday to say otherwise
+                    evidence = _evidence(a.facts, b.facts)
+                    if not evidence:
+                        continue
+                    yield from self._report(a, b, _alike_said(evidence, pair), a.name_line,
+                                            b.name_line)
 
     @staticmethod
     def _report(a: _Entry, b: _Entry, reasons: list[str], line_a: int,
@@ -434,11 +518,11 @@ def _pairs(block: list[int]) -> Iterator[tuple[int, int]]:
 NAMED = 3  # namesakes named in one problem; the rest are counted
 
 
-def _namesake_problem(entry: _Entry, others: list[_Entry]) -> Problem:
-    """One problem for more than :data:`NAMED` namesakes: three named, the rest counted."""
-    named = ", ".join(f"{o.path} ({o.display})" for o in others[:NAMED])
+def _namesake_problem(entry: _Entry, others: list[_Entry], more: int) -> Problem:
+    """One problem for more than :data:`NAMED` namesakes: three named, the ``more`` counted."""
+    named = ", ".join(f"{o.path} ({o.display})" for o in others)
     return Problem(Location(entry.path, entry.name_line), CODE, Severity.WARNING,
-                   f"probably the same person as {named} and {len(others) - NAMED} more of "
+                   f"probably the same person as {named} and {more} more of "
                    "the same name: same name")
 
 

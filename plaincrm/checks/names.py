@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -19,6 +20,7 @@ _TITLES = frozenset({"dr", "prof", "mr", "mrs", "ms", "miss", "mx", "herr", "fra
                      "madame", "mme", "monsieur", "sr", "sra"})
 
 
+@lru_cache(maxsize=2048)  # names and streets repeat: a vault has far fewer words than profiles
 def fold_word(word: str) -> str:
     """One word, lower case ASCII, umlaut digraphs folded: ``Müller``/``Mueller`` → ``muller``."""
     text = re.sub(r"[^a-z0-9]", "", unidecode(word).lower())
