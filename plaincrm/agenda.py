@@ -169,7 +169,6 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
     # an overdue item's escalation depends on how late it is and its owner only: few pairs
     escalation: dict[tuple[int | None, str | None], tuple[bool, int | None]] = {}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
-    folded: dict[str, str] = {}  # a profile's rows share its name
     ours: dict[str | None, bool] = {}  # whether an owner is ``owner``: a few owners
     for reminder, recall in found:
         date = reminder.date.toordinal()
@@ -190,9 +189,7 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
         where = reminder.location
         item = AgendaItem(section, reminder, late, recall, waiting, up, reach.get(where.path))
         # AgendaItem.sort_key, inline: one call less for each of thousands of items
-        if (name := folded.get(reminder.name)) is None:
-            name = folded[reminder.name] = fold(reminder.name)
-        keyed.append(((SECTION_ORDER[section], date, name, where.path,
+        keyed.append(((SECTION_ORDER[section], date, fold(reminder.name), where.path,
                        reminder.kind, where.line, reminder.text, len(keyed)), item))
     keyed.sort(key=itemgetter(0))
     return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
