@@ -398,7 +398,7 @@ class Index:
         found, self.scan_problems = scan(self.vault, self.config)
         if wanted is not None:
             found = [s for s in found if s.path in wanted]
-        stats = [(s.path, s.mtime_ns, s.ctime_ns, s.ino, s.size) for s in found]
+        stats: list[FileKey] = list(found)  # a FileStat is a FileKey already
         del found
         key = derive_key(self.config)
         row = self._db.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
@@ -888,12 +888,9 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
     w = RULE_WIDTH
     rule, last = _rule(rows[0]), _newest(rows[0])
     since, phones, emails, gen = rows[0][w:w + 4]
-    talk_date, talk_kind, talk_text, talk_line, remember = rows[0][w + 7:w + 12]
-    path = rule.location.path
-    talk = None if talk_date is None else LogEntry(
-        Location(path, talk_line), dt.date.fromordinal(talk_date), talk_text, talk_kind)
+    talk, remember = _newest(rows[0], w + 7), rows[0][w + 11]
     return CalendarProfile(
-        path, rule.profile_id, [rule, *[_rule(row) for row in rows[1:]]],
+        rule.location.path, rule.profile_id, [rule, *[_rule(row) for row in rows[1:]]],
         last, dt.date.fromordinal(since) if since else None, phones, emails, remember or talk,
         gen,
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
@@ -928,10 +925,11 @@ def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
                 day(booked) if booked else None)
 
 
-def _newest(row: tuple[Any, ...]) -> LogEntry | None:
-    """The profile's log entry in the last four of RULE_COLUMNS (its newest, or the newest
-    conversation in RECALL_COLUMNS)."""
-    last_date, last_kind, last_text, last_line = row[14:18]
+def _newest(row: tuple[Any, ...], at: int = 14) -> LogEntry | None:
+    """The log entry in the four columns (date, kind, text, line) from ``at`` of a row that
+    begins with the profile's path: the last four of RULE_COLUMNS (its newest entry, or the
+    newest conversation in RECALL_COLUMNS) by default."""
+    last_date, last_kind, last_text, last_line = row[at:at + 4]
     if last_date is None:
         return None
     return LogEntry(Location(row[0], last_line), _day(last_date), last_text, last_kind)
