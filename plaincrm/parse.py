@@ -482,7 +482,7 @@ def _read_body(body: str, first_line: int,
     pinned: Pinned = []
     if "-" not in body and "*" not in body and "+" not in body and "[" not in body:
         return tasks, log, pinned  # no list item can be here: skip the parse
-    events = _simple_events(body)
+    events = simple_events(body)
     if events is None:
         events = _markdown_events(body)
     log_level: int | None = None  # the level of the Log heading we are under
@@ -561,7 +561,7 @@ _TRICKY_START = frozenset(" \t>=<`~_|")
 _TRICKY_ITEM = frozenset("-*+>#`~<=_|")
 
 
-def _simple_events(body: str) -> list[Event] | None:
+def simple_events(body: str) -> list[Event] | None:
     """The same events as :func:`_markdown_events` from a line scan, for the bodies most
     people write (ATX headings, paragraphs, one-line ``-``/``*``/``+`` items, blank lines);
     None as soon as a line could mean something else (indentation, fences, quotes, setext

@@ -179,8 +179,7 @@ def _blocks(body: str) -> Blocks:
     line after) of each task-list item (0-based lines), as markdown-it's block parse maps
     them; from the parser's line scan when it can read the body (markdown-it, a tenth of a
     ``show``, is then not loaded)."""
-    from plaincrm.parse import CHECKBOX, NEWLINE
-    from plaincrm.parse import _simple_events as simple_events
+    from plaincrm.parse import CHECKBOX, NEWLINE, simple_events
 
     events = simple_events(body)
     if events is None:

@@ -27,7 +27,7 @@ LINES = [
 
 
 def _events_agree(body: str) -> None:
-    fast = parse._simple_events(body)
+    fast = parse.simple_events(body)
     if fast is not None:
         assert fast == parse._markdown_events(body), body
 
@@ -50,7 +50,7 @@ def test_plain_profiles_take_the_line_scanner() -> None:
     """The example profile and the new-profile template need no Markdown parse at all."""
     for name in ("example.md", "customer.md"):
         body = builtin(name).split("---\n", 2)[2]
-        assert parse._simple_events(body) is not None, name
+        assert parse.simple_events(body) is not None, name
 
 
 def test_tricky_bodies_still_parse_right(vault, run) -> None:
@@ -81,12 +81,12 @@ def test_tricky_bodies_still_parse_right(vault, run) -> None:
 def test_fast_and_markdown_paths_give_the_same_profile(tmp_path: Path) -> None:
     text = builtin("example.md")
     fast, fast_problems = parse.parse_profile("ada.md", text.encode())
-    slow_body = parse._simple_events
+    slow_body = parse.simple_events
     try:
-        parse._simple_events = lambda _body: None  # force markdown-it
+        parse.simple_events = lambda _body: None  # force markdown-it
         slow, slow_problems = parse.parse_profile("ada.md", text.encode())
     finally:
-        parse._simple_events = slow_body
+        parse.simple_events = slow_body
     assert fast == slow and fast is not None
     assert len(fast.tasks) == 2 and len(fast.log) == 2
     assert fast_problems == slow_problems
