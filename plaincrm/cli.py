@@ -191,6 +191,20 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Print JSON (stable, sorted keys) instead of text.")(func)
 
 
+def output_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o``/``--output FILE`` for a command that otherwise writes to standard output: the
+    command gets a Path, or None for standard output, which ``-o -`` also means (taken as
+    written: pathlib would read ``./-``, a file of that name, as ``-`` too)."""
+
+    def target(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:
+        return None if value is None or value == "-" else Path(value)
+
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                        metavar="FILE", callback=target,
+                        help=f"{help_text} ('-': standard output; ./- for a file of that "
+                             "name).")
+
+
 def date_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--date YYYY-MM-DD``: the day to treat as today (tests and cron jobs pin it); a day
     outside the years plaincrm takes (:func:`plaincrm.fields.check_day`) is a usage error."""

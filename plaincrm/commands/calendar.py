@@ -7,16 +7,14 @@ from pathlib import Path
 
 import click
 
-from plaincrm.cli import App, date_option, owner_filter_of, pass_app
+from plaincrm.cli import App, date_option, output_option, owner_filter_of, pass_app
 from plaincrm.config import MAX_MONTHS
 from plaincrm.errors import PlaincrmError
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="Write the feed to FILE (atomically, and only when it "
-                                   "changed) instead of standard output ('-': standard "
-                                   "output; ./- for a file of that name).")
+@output_option("Write the feed to FILE (atomically, and only when it changed) instead of "
+               "standard output")
 @click.option("--owner", "owners", multiple=True, metavar="NAME",
               help="Only this staff member's reminders (a task's @owner wins over the "
                    "profile's owner); repeatable. A name nobody in the vault has is an error "
@@ -26,7 +24,7 @@ from plaincrm.errors import PlaincrmError
                                 f"{MAX_MONTHS} (default: calendar.months).")
 @date_option
 @pass_app
-def calendar(app: App, output: str | None, owners: tuple[str, ...], months: int | None,
+def calendar(app: App, output: Path | None, owners: tuple[str, ...], months: int | None,
              today: dt.datetime | None) -> None:
     """Write every reminder as an iCalendar feed for calendar apps to subscribe to.
 
@@ -42,13 +40,13 @@ def calendar(app: App, output: str | None, owners: tuple[str, ...], months: int 
     day = today.date() if today else None
     vault = app.open()
     owner = owner_filter_of(vault, owners)
-    if output is None or output == "-":  # as written: Path("./-") would be "-" too
+    if output is None:
         with click.open_file("-", "wb") as stdout:  # binary standard output, left open
             write_feed_to(stdout, vault, owner=owner,  # type: ignore[arg-type]
                           today=day, months=months)
         return
     try:
-        wrote, stats = save_feed(Path(output), vault, owner=owner, today=day, months=months)
+        wrote, stats = save_feed(output, vault, owner=owner, today=day, months=months)
     except OSError as exc:
         raise PlaincrmError(f"cannot write {output}: {exc.strerror or exc}") from None
     count = f"({stats.events} event{'s' if stats.events != 1 else ''})"

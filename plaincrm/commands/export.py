@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from plaincrm.cli import App, pass_app
+from plaincrm.cli import App, output_option, pass_app
 from plaincrm.commands.listing import filters
 
 
@@ -21,12 +21,10 @@ from plaincrm.commands.listing import filters
 @click.option("--owner", help="Only profiles this staff member owns.")
 @click.option("--search", help="Only profiles whose name, contacts, tags or fields contain "
                                "this text.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (atomically) instead of standard output ('-': "
-                   "standard output; ./- for a file of that name).")
+@output_option("Write to this file (atomically) instead of standard output")
 @pass_app
 def export(app: App, fmt: str, vcard_version: str, status: str | None, tag: str | None,
-           owner: str | None, search: str | None, output: str | None) -> None:
+           owner: str | None, search: str | None, output: Path | None) -> None:
     """Export the profiles (all, or those the filters select) as vCards or CSV.
 
     Names, emails and phones with their types, birthday, anniversary, addresses,
@@ -53,8 +51,8 @@ def export(app: App, fmt: str, vcard_version: str, status: str | None, tag: str 
         for key in skipped:
             app.note(f"{profile.path}: {key} is not exported (a nested mapping)")
     text = write_vcards(contacts, vcard_version) if fmt == "vcf" else write_csv(contacts)
-    if output is None or output == "-":  # as written: Path("./-") would be "-" too
+    if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write(Path(output), text.encode("utf-8"))
+        atomic_write(output, text.encode("utf-8"))
     app.err(f"exported {len(contacts)} profile{'' if len(contacts) == 1 else 's'}")
