@@ -517,11 +517,7 @@ WHY = {
     "list": "the stat walk and printing a line per profile.",
     "pulse": "reading every profile's lean rows (its log and tasks) from the index and "
              "computing the figures in Python (plaincrm/pulse/).",
-    "rss": "see the 100,000-profile table. pulse reads every profile's log and tasks into "
-           "objects at once (Index.lean_profiles, one snapshot) and computes its figures "
-           "over the whole list: about 1.5 million log entries at 100,000 profiles. It "
-           "needs its figures worked out a batch of profiles at a time, from one read "
-           "transaction; not done yet.",
+    "rss": "see the 100,000-profile table.",
 }
 
 
@@ -565,6 +561,10 @@ command is a query over them.
   profile's evidence keys are worked out once (their hashes kept with the profile), a pair of
   a block is tried on the cheapest test first, and namesakes are counted by groups of one
   name.
+- **pulse** reads the profiles' lean rows (no stored profile is decoded) a few hundred at a
+  time from one read transaction and adds each profile into the figures' sums as it goes:
+  memory holds the sums and a few numbers per profile (its days as a customer), not the
+  1.5 million log entries of 100,000 profiles (`tests/test_pulse_memory.py`).
 - **Start-up** loads only what the command uses: no email validator, markdown parser,
   phone library, platformdirs (with `PLAINCRM_CACHE_DIR`) or outreach scheduling unless
   needed (`tests/test_perf_imports.py` counts them): caller ID with the number's digits as

@@ -112,6 +112,11 @@ PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker p
 CHUNK = 500  # files per unit of work
 WRITE_BATCH = 500  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
+LEAN_QUERIES = (  # Index.lean_profiles: the profiles, their log and their tasks, by path
+    "SELECT path, name, status, owner, pid, since, since_line, service_due, service_every, "
+    "service_line, contact_every, log_count, has_problems FROM profiles ORDER BY path",
+    "SELECT path, line, date, kind, text FROM log ORDER BY path, line",
+    "SELECT path, line, date, done, owner, text FROM tasks ORDER BY path, line")
 FileKey = tuple[str, int, int, int, int]  # path, mtime_ns, ctime_ns, inode, size
 Rows = list[tuple[Any, ...]]
 # one file's rows: its key, then its rows in each table of DERIVED (the profile's: 0 or 1)
@@ -534,16 +539,23 @@ class Index:
 
     def _batches(self, query: str, params: tuple[Any, ...],
                  convert: Callable[[list[tuple[Any, ...]]], list[T]]) -> Iterator[list[T]]:
-        """The rows of ``query``, ``convert``-ed a few hundred at a time. Damage before the
-        first batch is rebuilt and asked again; later, the index is removed (rebuilt next)."""
+        """The rows of ``query``, ``convert``-ed a few hundred at a time (see :meth:`_stream`)."""
+        def produce() -> Iterator[list[T]]:
+            cursor = self._db.execute(query, params)
+            while batch := cursor.fetchmany(READ_BATCH):
+                yield convert(batch)
+
+        return self._stream(produce)
+
+    def _stream(self, produce: Callable[[], Iterator[T]]) -> Iterator[T]:
+        """What ``produce()`` yields from the database. Damage before the first item is
+        rebuilt and asked again; later, the index is removed (rebuilt next)."""
         done = False
         for attempt in range(2):
             try:
-                cursor = self._db.execute(query, params)
-                while batch := cursor.fetchmany(READ_BATCH):
-                    converted = convert(batch)
+                for item in produce():
                     done = True
-                    yield converted
+                    yield item
                 return
             except sqlite3.DatabaseError as exc:
                 if done or attempt:
@@ -609,24 +621,23 @@ class Index:
                     path, context = row[0], row[RULE_WIDTH] or _newest(row)
                 yield _rule(row, shared), context
 
-    def lean_profiles(self) -> list[Profile]:
+    def lean_profiles(self) -> Iterator[Profile]:
         """Every profile, sorted by path, with only what follow-through needs besides its log
         and tasks (name, status, owner, id, ``customer_since``, ``service_due``,
         ``service_every``, ``contact_every`` and the lines of the two dates), read from the
         tables without decoding the stored profiles: each profile's ``log`` and ``tasks`` in
-        file order, its other fields left out. All from one snapshot."""
-        def read() -> tuple[list[tuple[Any, ...]], ...]:
+        file order, its other fields left out. Made a few hundred at a time as they are
+        asked for (memory holds a batch, not the vault), all from one snapshot: one read
+        transaction lasts until the last profile is read or the iteration is dropped."""
+        def produce() -> Iterator[Profile]:
             with _transaction(self._db, write=False) as db:
-                return tuple(db.execute(query).fetchall() for query in (
-                    "SELECT path, name, status, owner, pid, since, since_line, service_due, "
-                    "service_every, service_line, contact_every, log_count, has_problems "
-                    "FROM profiles ORDER BY path",
-                    "SELECT path, line, date, kind, text FROM log ORDER BY path, line",
-                    "SELECT path, line, date, done, owner, text FROM tasks ORDER BY path, line"))
+                profiles, logs, tasks = (db.execute(query) for query in LEAN_QUERIES)
+                log_rows, task_rows = _grouped(logs), _grouped(tasks)
+                while batch := profiles.fetchmany(READ_BATCH):
+                    for row in batch:
+                        yield _lean(row, log_rows(row[0]), task_rows(row[0]))
 
-        profiles, logs, tasks = self._ask(read)
-        log_rows, task_rows = _grouped(iter(logs)), _grouped(iter(tasks))
-        return [_lean(row, log_rows(row[0]), task_rows(row[0])) for row in profiles]
+        return self._stream(produce)
 
     def owners(self) -> list[str]:
         """Every owner written in the vault, once each: profiles' ``owner``, tasks' ``@name``."""
@@ -869,11 +880,10 @@ def _lean(row: tuple[Any, ...], logs: list[tuple[Any, ...]],
         service_due=dt.date.fromordinal(service_due) if service_due else None,
         service_every=_every(service_every), contact_every=_every(contact_every),
         fields=tuple(lines),
-        tasks=tuple(Task(Location(p, line), text, bool(done),
-                         dt.date.fromordinal(date) if date else None, task_owner)
-                    for p, line, date, done, task_owner, text in tasks),
-        log=tuple(LogEntry(Location(p, line), dt.date.fromordinal(date), text, kind)
-                  for p, line, date, kind, text in logs),
+        tasks=tuple(Task(Location(path, line), text, bool(done), _day(date) if date else None,
+                         task_owner) for _p, line, date, done, task_owner, text in tasks),
+        log=tuple(LogEntry(Location(path, line), _day(date), text, kind)
+                  for _p, line, date, kind, text in logs),
         log_count=log_count, has_problems=bool(has_problems))
 
 

@@ -31,7 +31,7 @@ def test_lean_profiles_hold_what_pulse_reads(name: str, tmp_path: Path,
     try:
         opened.refresh()
         full = list(opened.profiles(full=True))
-        lean = opened.index.lean_profiles()
+        lean = list(opened.index.lean_profiles())
         config = opened.config
     finally:
         opened.close()
@@ -42,3 +42,32 @@ def test_lean_profiles_hold_what_pulse_reads(name: str, tmp_path: Path,
             [r for r in rules(b, config) if r.kind in ACTIONABLE]
         assert service_due(a) == service_due(b)
     assert any(p.log for p in lean) and any(p.tasks for p in lean)
+
+
+def test_lean_profiles_are_read_from_one_snapshot(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass reads a few profiles at a time in one read transaction: a file changed and
+    indexed by another process half-way through is not half seen."""
+    monkeypatch.setenv("PLAINCRM_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "shop"
+    root.mkdir()
+    for n in range(450):  # more than one batch
+        (root / f"c{n:03d}.md").write_text(
+            f"---\nname: Customer {n}\n---\n## Log\n- 2026-01-0{1 + n % 9} call: hello\n",
+            encoding="utf-8")
+    reader, writer = open_vault(root), open_vault(root)
+    try:
+        reader.refresh()
+        stream = reader.index.lean_profiles()
+        first = next(stream)
+        last = root / "c449.md"
+        last.write_text(last.read_text(encoding="utf-8") + "- 2026-02-01 visit: again\n",
+                        encoding="utf-8")
+        writer.refresh()
+        rest = list(stream)
+        assert [p.path for p in (first, *rest)] == [f"c{n:03d}.md" for n in range(450)]
+        assert len(rest[-1].log) == 1  # as it was when the pass began
+        assert len(list(reader.index.lean_profiles())[-1].log) == 2  # the next pass sees it
+    finally:
+        reader.close()
+        writer.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from plaincrm import gitrepo
+from plaincrm.pulse.history import GitFacts
 from plaincrm.pulse.metrics import Records, compute, default_period
 from plaincrm.pulse.settings import WEEKS, settings
 from plaincrm.pulse.store import history_facts, layout_key
@@ -18,11 +19,15 @@ from plaincrm.vault import is_profile_path
 
 def gather(vault: Any, today: dt.date) -> Records:
     """The records of an open :class:`plaincrm.loader.Vault`: every profile with what the
-    figures read (:meth:`plaincrm.index.Index.lean_profiles`) and the facts of its git
-    history (:mod:`plaincrm.pulse.store`: only commits not seen before are read; None, with
-    the reason, when git is missing, the vault is not in a repository, git refuses it, it
-    is a shallow clone or no profile is committed yet)."""
-    profiles = vault.index.lean_profiles()
+    figures read (:meth:`plaincrm.index.Index.lean_profiles`, read once, as the figures are
+    computed) and the facts of its git history (see :func:`git_history`)."""
+    return Records(vault.index.lean_profiles(), *git_history(vault))
+
+
+def git_history(vault: Any) -> tuple[GitFacts | None, str | None]:
+    """The facts of the vault's git history (:mod:`plaincrm.pulse.store`: only commits not
+    seen before are read), or None with the reason: git is missing, the vault is not in a
+    repository, git refuses it, it is a shallow clone or no profile is committed yet."""
     config = vault.config
     try:
         repo = gitrepo.open_repo(vault.root)
@@ -30,10 +35,10 @@ def gather(vault: Any, today: dt.date) -> Records:
         facts = history_facts(vault.index.side_store(), repo, key,
                               lambda path: is_profile_path(path, config))
     except gitrepo.GitUnavailable as exc:
-        return Records(profiles, None, str(exc))
+        return None, str(exc)
     if not facts.events:
-        return Records(profiles, None, "no profile is committed to git yet")
-    return Records(profiles, facts)
+        return None, "no profile is committed to git yet"
+    return facts, None
 
 
 def pulse_figures(vault: Any, today: dt.date, since: dt.date | None = None,
@@ -51,14 +56,15 @@ def page_bytes(vault: Any, today: dt.date, owner: str | None = None) -> bytes:
 
 def owner_pages(vault: Any, today: dt.date, owners: list[str | None]
                 ) -> dict[str | None, bytes]:
-    """The pulse page of each of ``owners`` (None: everyone's), by the owner as given, from
-    one gathering of the records."""
+    """The pulse page of each of ``owners`` (None: everyone's), by the owner as given: the
+    git history is read once, the profiles once for each page."""
     from plaincrm.render.pulse_html import render_html
 
-    records = gather(vault, today)
+    history = git_history(vault)
     period = default_period(today, None, None, WEEKS)
     options = settings(vault.config)
-    return {owner: render_html(compute(records, vault.config, options, today, period,
+    return {owner: render_html(compute(Records(vault.index.lean_profiles(), *history),
+                                       vault.config, options, today, period,
                                        owner)).encode("utf-8")
             for owner in owners}
 

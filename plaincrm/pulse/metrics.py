@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -45,7 +45,7 @@ NEW = "(new)"
 class Records:
     """What the figures are computed from."""
 
-    profiles: Sequence[Profile]
+    profiles: Iterable[Profile]  # read once, in one pass
     git: GitFacts | None  # None: no usable history
     git_reason: str | None = None  # why there is none
 
@@ -91,14 +91,17 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
 class Entry:
     """A log entry as the pulse sees it."""
 
-    profile: Profile
+    path: str
+    name: str  # the profile's display name
     entry: LogEntry
     author: str
     attempt: bool
 
 
 class Pulse:
-    """The computation over one set of records; :meth:`figures` returns every number."""
+    """The computation over one set of records: one pass over the profiles gathers what each
+    figure needs (a profile is dropped once read, so memory holds the sums, not the vault);
+    :meth:`figures` returns every number."""
 
     def __init__(self, records: Records, config: Config, settings: Settings, today: dt.date,
                  period: Period, owner: str | None = None) -> None:
@@ -106,22 +109,39 @@ class Pulse:
         self.rule_config = _Durations(config)
         self.today, self.period, self.owner = today, period, owner
         self.notes: list[str] = []
-        # log entries dated after today are left out of every figure (a note counts them)
-        self.future = [(p, e) for p in records.profiles for e in p.log if e.date > today]
-        self.stripped = {p.path for p, _ in self.future}
-        self.profiles = [p if p.path not in self.stripped else
-                         replace(p, log=tuple(e for e in p.log if e.date <= today))
-                         for p in records.profiles]
         self.git = records.git
-        owners = {p.owner for p in self.profiles if p.owner}
-        owners |= {t.owner for p in self.profiles for t in p.tasks if t.owner}
-        self._staff_names = sorted(owners)
-        self.mine = [p for p in self.profiles if self._wanted(p.owner)]
         length = (period.until - period.since).days + 1
         self.previous = Period(period.since - dt.timedelta(days=length),
                                period.since - dt.timedelta(days=1))
+        self._history: dict[str, list[StatusChange]] = defaultdict(list)
+        for s in self.git.statuses if self.git else ():
+            self._history[s.path].append(s)
+        # the profiles whose names the figures show: their status moved, or (while you were
+        # away) a task was ticked or the file changed, in the period
+        self._named = {s.path for s in self._git_statuses()}
+        if self.git and period.explicit_since:
+            self._named.update(t.path for t in self.git.tasks_done if self._in_period(t.date))
+            self._named.update(e.path for e in self.git.events if self._in_period(e.date))
+        self._names: dict[str, tuple[str, bool]] = {}  # path -> (display name, in scope)
+        self._future: list[LogEntry] = []  # log entries dated after today
+        self._owners: set[str] = set()
+        # log entries of the period and the one before (the trend), counted by (git author,
+        # profile owner when git does not say, date, kind); listed when --since asks what
+        # happened while you were away
+        self._beats = Counter[tuple[str | None, str | None, dt.date, str | None]]()
+        self._raw_entries: list[tuple[str, str, str | None, LogEntry, str | None]] = []
+        self._open: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self._oldest: tuple[tuple[Any, ...], Reminder] | None = None
+        self._ticked = Counter[dt.date]()  # tasks done by their own date (no git)
+        self._services = _Services(today, period)
+        self._quiet: list[dict[str, Any]] = []
+        self._now = Counter[str]()  # profiles in scope per status
+        self._customers: list[ret.Customer] = []
+        self._customer_notes = Counter[str]()
+        for p in records.profiles:
+            self._take(p)
+        self._staff_names = sorted(self._owners)
         self.entries = self._entries()
-        self._reminders: dict[str, list[Reminder]] = {}
 
     # -------------------------------------------------------------- shared rules
 
@@ -137,22 +157,10 @@ class Pulse:
     def _in_period(self, day: dt.date) -> bool:
         return self.period.since <= day <= self.period.until and day <= self.today
 
-    def _entries(self) -> list[Entry]:
-        """The log entries the heartbeat and "while you were away" look at: those of the
-        period and of the period before it (the trend), each with its author."""
-        authors = self.git.entry_authors if self.git else {}
-        attempts = self.settings.attempt_kinds
-        first, last = self.previous.since, min(self.period.until, self.today)
-        out: list[Entry] = []
-        for p in self.profiles:
-            for e in p.log:
-                if not first <= e.date <= last:
-                    continue
-                author = authors.get(entry_key(p.path, e.date, e.kind, e.text)) \
-                    if authors else None
-                who = self.staff(author) if author else (p.owner or NOBODY)
-                out.append(Entry(p, e, who, e.kind in attempts))
-        return out
+    def _git_statuses(self) -> list[StatusChange]:
+        """The status moves of the period."""
+        return [s for s in self.git.statuses if self._in_period(s.date) and s.new is not None] \
+            if self.git else []
 
     def contacts(self, p: Profile) -> tuple[LogEntry, ...]:
         """The log entries of ``p`` that are contacts (not attempts)."""
@@ -162,13 +170,119 @@ class Pulse:
         return tuple(e for e in p.log if e.kind not in attempts)
 
     def reminders(self, p: Profile) -> list[Reminder]:
-        """The actionable reminders of ``p`` today, from the reminder model (once a profile)."""
-        known = self._reminders.get(p.path)
-        if known is None:
-            found = (occurrence(rule, self.today) for rule in rules(p, self.rule_config)
-                     if rule.kind in ACTIONABLE)
-            known = self._reminders[p.path] = [r for r in found if r is not None]
-        return known
+        """The actionable reminders of ``p`` today, from the reminder model."""
+        found = (occurrence(rule, self.today) for rule in rules(p, self.rule_config)
+                 if rule.kind in ACTIONABLE)
+        return [r for r in found if r is not None]
+
+    # -------------------------------------------------------------- the pass
+
+    def _take(self, p: Profile) -> None:
+        """What each figure needs of one profile (log entries dated after today are left out
+        of every figure; a note counts them)."""
+        future = [e for e in p.log if e.date > self.today]
+        if future:
+            self._future += future
+            p = replace(p, log=tuple(e for e in p.log if e.date <= self.today))
+        if p.owner:
+            self._owners.add(p.owner)
+        self._owners.update(t.owner for t in p.tasks if t.owner)
+        mine = self._wanted(p.owner)
+        if p.path in self._named:
+            self._names[p.path] = (p.display_name, mine)
+        self._take_entries(p)
+        found = self.reminders(p)
+        self._take_open(found)
+        if self.git is None:
+            for task in p.tasks:
+                if task.done and task.date is not None and self._in_period(task.date) \
+                        and self._wanted(task.owner or p.owner):
+                    self._ticked[week_start(task.date)] += 1
+        if mine:
+            self._now[p.status or NO_STATUS] += 1
+            self._services.take(p, found, self.config)
+            self._take_quiet(p, found)
+            self._take_customer(p)
+
+    def _take_entries(self, p: Profile) -> None:
+        """The log entries the heartbeat and "while you were away" look at: those of the
+        period and of the period before it (the trend), with their git author if known."""
+        authors = self.git.entry_authors if self.git else {}
+        first, last = self.previous.since, min(self.period.until, self.today)
+        listed = self.period.explicit_since
+        for e in p.log:
+            if first <= e.date <= last:
+                author = authors.get(entry_key(p.path, e.date, e.kind, e.text)) \
+                    if authors else None
+                self._beats[author, None if author else p.owner, e.date, e.kind] += 1
+                if listed and self._in_period(e.date):
+                    self._raw_entries.append((p.path, p.display_name, p.owner, e, author))
+
+    def _author(self, author: str | None, owner: str | None) -> str:
+        """Who wrote a log entry: its git author as a staff member, else the profile's owner."""
+        return self.staff(author) if author else (owner or NOBODY)
+
+    def _entries(self) -> list[Entry]:
+        """The entries of the period listed by :meth:`_take_entries`, each with its author."""
+        attempts = self.settings.attempt_kinds
+        return [Entry(path, name, e, self._author(author, owner), e.kind in attempts)
+                for path, name, owner, e, author in self._raw_entries]
+
+    def _take_open(self, found: list[Reminder]) -> None:
+        for r in found:
+            if not r.actionable or not self._wanted(r.owner):
+                continue
+            cell = self._open[r.owner or NOBODY][r.kind]
+            cell["open"] += 1
+            if place(r, self.config, self.today, 0) != "overdue":
+                continue
+            cell["overdue"] += 1
+            key = (r.date, r.name, r.path, r.location.line)
+            if self._oldest is None or key < self._oldest[0]:
+                self._oldest = key, r
+
+    def _take_quiet(self, p: Profile, found: list[Reminder]) -> None:
+        """``p`` when it is an active customer with no contact for longer than its
+        keep-in-touch period."""
+        if p.status not in self.settings.active_statuses:
+            return
+        contacts = self.contacts(p)
+        if contacts is p.log:  # no attempts: the agenda's keep-in-touch date
+            due = next((r.date for r in found if r.kind == "keep_in_touch"), None)
+            reached = p
+        else:
+            reached = replace(p, log=contacts)
+            found_due = contact_due(reached, self.config, self.today)
+            due = found_due[0] if found_due else None
+        if due is None or due >= self.today:
+            return
+        last = reached.newest_log()
+        since = last.date if last else p.customer_since
+        self._quiet.append({"name": p.display_name, "path": p.path, "owner": p.owner,
+                            "last_contact": last.date.isoformat() if last else None,
+                            "days_since": (self.today - since).days if since else None,
+                            "due": due.isoformat(), "days_overdue": (self.today - due).days})
+
+    def _take_customer(self, p: Profile) -> None:
+        """The active days of ``p`` (see :mod:`plaincrm.pulse.retention`)."""
+        contacts = sorted({e.date for e in self.contacts(p)})
+        changes: list[StatusChange] | None = None
+        status_now = p.status
+        if self.git is not None:
+            everything = self._history.get(p.path, [])
+            changes = [s for s in everything if s.date <= self.today]
+            if len(changes) < len(everything):
+                self._customer_notes["later"] += 1  # --date in the past: its status then
+                status_now = changes[-1].new if changes else p.status
+            elif not changes:
+                self._customer_notes["never"] += 1
+            elif changes[-1].new != p.status:
+                self._customer_notes["uncommitted"] += 1
+        c = ret.customer(p.path, p.customer_since, contacts, changes, status_now,
+                         self.settings, self.today)
+        if c.start is None and (c.intervals or p.status in self.settings.active_statuses):
+            self._customer_notes["no_start"] += 1
+        self._customers.append(c)
 
     # -------------------------------------------------------------- the figures
 
@@ -198,9 +312,9 @@ class Pulse:
                          f"are read from the log by the lapse rule (a contact at least every "
                          f"{self.settings.lapse_days} days); status moves, who wrote each log "
                          "entry and when tasks were ticked are not known")
-        if self.future:
-            e = min((f[1] for f in self.future), key=lambda x: x.location)
-            n = len(self.future)
+        if self._future:
+            e = min(self._future, key=lambda x: x.location)
+            n = len(self._future)
             notes.append(f"{n} log entr{'ies are' if n != 1 else 'y is'} dated after "
                          f"{self.today.isoformat()} (first: {e.location}): left out of "
                          "every figure")
@@ -216,24 +330,25 @@ class Pulse:
         attempt_kinds: Counter[str] = Counter()
         before = self.previous
         previous = Counter[str]()
-        for item in self.entries:
-            if not self._wanted(item.author):
+        attempts = self.settings.attempt_kinds
+        for (author, owner, day, kind), n in self._beats.items():
+            who = self._author(author, owner)
+            if not self._wanted(who):
                 continue
-            day = item.entry.date
-            what = "attempts" if item.attempt else "contacts"
+            attempt = kind in attempts
+            what = "attempts" if attempt else "contacts"
             if before.since <= day <= before.until:
-                previous[what] += 1
+                previous[what] += n
             if not self._in_period(day):
                 continue
             week = weeks[week_start(day)]
-            week[what] += 1
-            kind = item.entry.kind or NO_KIND
-            if item.attempt:
-                attempt_kinds[kind] += 1
+            week[what] += n
+            if attempt:
+                attempt_kinds[kind or NO_KIND] += n
             else:
-                week["kinds"][kind] += 1
-                kinds[kind] += 1
-            staff[item.author][what] += 1
+                week["kinds"][kind or NO_KIND] += n
+                kinds[kind or NO_KIND] += n
+            staff[who][what] += n
         total = {"contacts": sum(kinds.values()), "attempts": sum(attempt_kinds.values())}
         trend = ((total["contacts"] - previous["contacts"]) / previous["contacts"]
                  if previous["contacts"] else None)
@@ -252,35 +367,22 @@ class Pulse:
     def follow_through(self) -> dict[str, Any]:
         """Open and overdue items per staff member and kind, the oldest overdue, tasks done
         per week, services ahead per month and services done versus due."""
-        by_owner: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         oldest: dict[str, Any] | None = None
-        for p in self.profiles:
-            for r in self.reminders(p):
-                if not r.actionable or not self._wanted(r.owner):
-                    continue
-                cell = by_owner[r.owner or NOBODY][r.kind]
-                cell["open"] += 1
-                if place(r, self.config, self.today, 0) != "overdue":
-                    continue
-                cell["overdue"] += 1
-                key = (r.date, r.name, r.path, r.location.line)
-                if oldest is None or key < oldest["key"]:
-                    oldest = {"key": key, "date": r.date.isoformat(), "kind": r.kind,
-                              "name": r.name, "path": r.path, "line": r.location.line,
-                              "text": r.text, "owner": r.owner,
-                              "days_overdue": (self.today - r.date).days}
-        if oldest is not None:
-            del oldest["key"]
+        if self._oldest is not None:
+            r = self._oldest[1]
+            oldest = {"date": r.date.isoformat(), "kind": r.kind, "name": r.name,
+                      "path": r.path, "line": r.location.line, "text": r.text,
+                      "owner": r.owner, "days_overdue": (self.today - r.date).days}
         owners = {o: {k: {"open": c["open"], "overdue": c["overdue"]}
                       for k, c in sorted(kinds.items())}
-                  for o, kinds in sorted(by_owner.items())}
+                  for o, kinds in sorted(self._open.items())}
         return {
             "owners": owners,
             "open": sum(c["open"] for k in owners.values() for c in k.values()),
             "overdue": sum(c["overdue"] for k in owners.values() for c in k.values()),
             "oldest_overdue": oldest,
             "tasks_done": self.tasks_done(),
-            "services": self.services(),
+            "services": self._services.figures(),
         }
 
     def tasks_done(self) -> dict[str, Any]:
@@ -291,89 +393,28 @@ class Pulse:
                     weeks[week_start(t.date)] += 1
             source = "git"
         else:
-            for p in self.profiles:
-                for task in p.tasks:
-                    if task.done and task.date is not None and self._in_period(task.date) \
-                            and self._wanted(task.owner or p.owner):
-                        weeks[week_start(task.date)] += 1
+            weeks.update(self._ticked)
             source = "task dates"
             self.notes.append("tasks done are counted in the week of the task's own date "
                               "(when they were ticked is known from git history only)")
         return {"weeks": [{"week": w.isoformat(), "count": n} for w, n in sorted(weeks.items())],
                 "total": sum(weeks.values()), "source": source}
 
-    def services(self) -> dict[str, Any]:
-        """Next services due per month ahead (capacity), and the services of the period."""
-        this_month = self.today.replace(day=1)
-        ahead = dict.fromkeys(_months(this_month, add_months(this_month, MONTHS_AHEAD - 1)), 0)
-        done = dict.fromkeys(_months(self.period.since, min(self.period.until, self.today)), 0)
-        overdue = due = done_of_due = done_total = 0
-        since, until = self.period.since, min(self.period.until, self.today)
-        for p in self.mine:
-            nxt = next((r.date for r in self.reminders(p) if r.kind == "service"), None)
-            if nxt is not None:
-                if nxt < self.today:
-                    overdue += 1
-                elif month_key(nxt) in ahead:
-                    ahead[month_key(nxt)] += 1
-            logged = [e for e in p.log if e.kind == "service" and since <= e.date <= until]
-            for e in logged:
-                done[month_key(e.date)] += 1
-            done_total += len(logged)
-            # the service due as of the period's start: the same as now unless a service
-            # was logged since then
-            later = any(e.kind == "service" and e.date >= since for e in p.log)
-            then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
-                if later else (nxt, None) if nxt else None
-            if then is not None and then[0] <= until and on_service_round(p, self.config):
-                due += 1
-                done_of_due += bool(logged)
-        return {"overdue": overdue,
-                "ahead": [{"month": m, "due": n} for m, n in ahead.items()],
-                "done": [{"month": m, "done": n} for m, n in done.items()],
-                "done_total": done_total, "due_in_period": due,
-                "done_of_due": done_of_due,
-                "done_share": done_of_due / due if due else None}
-
     def quiet(self) -> dict[str, Any]:
         """Active customers with no contact for longer than their keep-in-touch period."""
-        rows: list[dict[str, Any]] = []
-        for p in self.mine:
-            if p.status not in self.settings.active_statuses:
-                continue
-            contacts = self.contacts(p)
-            if contacts is p.log:  # no attempts: the agenda's keep-in-touch date
-                due = next((r.date for r in self.reminders(p) if r.kind == "keep_in_touch"),
-                           None)
-                reached = p
-            else:
-                reached = replace(p, log=contacts)
-                found = contact_due(reached, self.config, self.today)
-                due = found[0] if found else None
-            if due is None or due >= self.today:
-                continue
-            last = reached.newest_log()
-            since = last.date if last else p.customer_since
-            rows.append({"name": p.display_name, "path": p.path, "owner": p.owner,
-                         "last_contact": last.date.isoformat() if last else None,
-                         "days_since": (self.today - since).days if since else None,
-                         "due": due.isoformat(),
-                         "days_overdue": (self.today - due).days})
-        rows.sort(key=lambda r: (-(r["days_since"] if r["days_since"] is not None else 10**9),
-                                 r["name"], r["path"]))
+        rows = sorted(self._quiet, key=lambda r: (
+            -(r["days_since"] if r["days_since"] is not None else 10**9), r["name"], r["path"]))
         owners = Counter(r["owner"] or NOBODY for r in rows)
         return {"customers": rows, "count": len(rows), "owners": dict(sorted(owners.items()))}
 
     def pipeline(self) -> dict[str, Any]:
         """Profiles per status now, and the moves between statuses in the period."""
-        now = Counter(p.status or NO_STATUS for p in self.mine)
-        data: dict[str, Any] = {"now": dict(sorted(now.items())), "moves": None,
+        data: dict[str, Any] = {"now": dict(sorted(self._now.items())), "moves": None,
                                 "changes": None}
         if self.git is None:
             return data
-        names = {p.path: p.display_name for p in self.mine}
-        changes = [s for s in self.git.statuses
-                   if s.path in names and self._in_period(s.date) and s.new is not None]
+        names = {path: name for path, (name, mine) in self._names.items() if mine}
+        changes = [s for s in self._git_statuses() if s.path in names]
         moves = Counter(f"{s.old or (NEW if s.created else NO_STATUS)} → {s.new}"
                         for s in changes)
         data["moves"] = dict(sorted(moves.items()))
@@ -385,51 +426,26 @@ class Pulse:
 
     # -------------------------------------------------------------- retention
 
-    def customers(self) -> list[ret.Customer]:
-        """The active days of each profile in scope (see :mod:`plaincrm.pulse.retention`)."""
-        history: dict[str, list[StatusChange]] = defaultdict(list)
-        if self.git is not None:
-            for s in self.git.statuses:
-                history[s.path].append(s)
-        out, uncommitted, never, later = [], 0, 0, 0
-        for p in self.mine:
-            contacts = sorted({e.date for e in self.contacts(p)})
-            changes: list[StatusChange] | None = None
-            status_now = p.status
-            if self.git is not None:
-                everything = history.get(p.path, [])
-                changes = [s for s in everything if s.date <= self.today]
-                if len(changes) < len(everything):
-                    later += 1  # --date in the past: the status it had then
-                    status_now = changes[-1].new if changes else p.status
-                elif not changes:
-                    never += 1
-                elif changes[-1].new != p.status:
-                    uncommitted += 1
-            out.append(ret.customer(p.path, p.customer_since, contacts, changes, status_now,
-                                    self.settings, self.today))
-        if uncommitted:
-            self.notes.append(f"{_count(uncommitted, 'profile')} {_has(uncommitted)} a "
-                              "status not committed to git: counted from today")
-        if never:
-            self.notes.append(f"{_count(never, 'profile')} {_is(never)} not committed to git: "
-                              "read by the lapse rule")
-        if later:
-            self.notes.append(f"{_count(later, 'profile')} changed status after "
-                              f"{self.today.isoformat()}: counted with the status they had then")
-        return out
-
     def retention(self) -> dict[str, Any]:
-        customers = self.customers()
-        starts = [c.start.year for c in customers if c.start is not None]
-        no_start = sum(1 for c, p in zip(customers, self.mine, strict=True)
-                       if c.start is None and (c.intervals or p.status in
-                                               self.settings.active_statuses))
-        if no_start:
-            self.notes.append(f"{_count(no_start, 'customer')} {_has(no_start)} "
-                              "no customer_since (and no history shows when they started): "
-                              "left out of retention and cohorts")
-        starts = [y for y in starts if y <= self.today.year]
+        customers, counted = self._customers, self._customer_notes
+        if counted["uncommitted"]:
+            n = counted["uncommitted"]
+            self.notes.append(f"{_count(n, 'profile')} {_has(n)} a status not committed to "
+                              "git: counted from today")
+        if counted["never"]:
+            n = counted["never"]
+            self.notes.append(f"{_count(n, 'profile')} {_is(n)} not committed to git: "
+                              "read by the lapse rule")
+        if counted["later"]:
+            self.notes.append(f"{_count(counted['later'], 'profile')} changed status after "
+                              f"{self.today.isoformat()}: counted with the status they had then")
+        if counted["no_start"]:
+            n = counted["no_start"]
+            self.notes.append(f"{_count(n, 'customer')} {_has(n)} no customer_since (and no "
+                              "history shows when they started): left out of retention and "
+                              "cohorts")
+        starts = [c.start.year for c in customers
+                  if c.start is not None and c.start.year <= self.today.year]
         if not starts:
             self.notes.append("no customer has a start (customer_since): retention and "
                               "cohorts cannot be computed")
@@ -450,14 +466,14 @@ class Pulse:
     def away(self) -> dict[str, Any]:
         """What happened in the period: entries logged, tasks done, profiles added or changed,
         by whom."""
-        names = {p.path: p.display_name for p in self.profiles}
+        names = {path: name for path, (name, _mine) in self._names.items()}
         people: dict[str, Counter[str]] = defaultdict(Counter)
         entries = []
-        for item in sorted(self.entries, key=lambda i: (i.entry.date, i.profile.path,
+        for item in sorted(self.entries, key=lambda i: (i.entry.date, i.path,
                                                          i.entry.location.line)):
             if self._in_period(item.entry.date) and self._wanted(item.author):
                 e = item.entry
-                entries.append({"date": e.date.isoformat(), "name": item.profile.display_name,
+                entries.append({"date": e.date.isoformat(), "name": item.name,
                                 "path": e.location.path, "line": e.location.line,
                                 "kind": e.kind, "text": e.text, "author": item.author,
                                 "attempt": item.attempt})
@@ -482,6 +498,50 @@ class Pulse:
         keys = ("entries", "tasks_done", "added", "changed", "removed")
         return {"entries": entries, "tasks_done": tasks, "profiles": events,
                 "people": {who: {k: c[k] for k in keys} for who, c in sorted(people.items())}}
+
+
+class _Services:
+    """Next services due per month ahead (capacity), and the services of the period, summed
+    over the profiles in scope one at a time."""
+
+    def __init__(self, today: dt.date, period: Period) -> None:
+        self.today = today
+        self.since, self.until = period.since, min(period.until, today)
+        this_month = today.replace(day=1)
+        self.ahead = dict.fromkeys(_months(this_month, add_months(this_month,
+                                                                   MONTHS_AHEAD - 1)), 0)
+        self.done = dict.fromkeys(_months(self.since, self.until), 0)
+        self.overdue = self.due = self.done_of_due = self.done_total = 0
+
+    def take(self, p: Profile, found: list[Reminder], config: Config) -> None:
+        """``p``, with ``found``, its actionable reminders today."""
+        since, until = self.since, self.until
+        nxt = next((r.date for r in found if r.kind == "service"), None)
+        if nxt is not None:
+            if nxt < self.today:
+                self.overdue += 1
+            elif month_key(nxt) in self.ahead:
+                self.ahead[month_key(nxt)] += 1
+        logged = [e for e in p.log if e.kind == "service" and since <= e.date <= until]
+        for e in logged:
+            self.done[month_key(e.date)] += 1
+        self.done_total += len(logged)
+        # the service due as of the period's start: the same as now unless a service was
+        # logged since then
+        later = any(e.kind == "service" and e.date >= since for e in p.log)
+        then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
+            if later else (nxt, None) if nxt else None
+        if then is not None and then[0] <= until and on_service_round(p, config):
+            self.due += 1
+            self.done_of_due += bool(logged)
+
+    def figures(self) -> dict[str, Any]:
+        return {"overdue": self.overdue,
+                "ahead": [{"month": m, "due": n} for m, n in self.ahead.items()],
+                "done": [{"month": m, "done": n} for m, n in self.done.items()],
+                "done_total": self.done_total, "due_in_period": self.due,
+                "done_of_due": self.done_of_due,
+                "done_share": self.done_of_due / self.due if self.due else None}
 
 
 class _Durations(Config):
