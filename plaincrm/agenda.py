@@ -14,7 +14,7 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
 from operator import itemgetter
@@ -140,37 +140,33 @@ def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, da
     problems = 0
 
     classes = log_kinds(config)
-    contacts: dict[str, str | None] = {}
 
-    def found() -> Iterator[tuple[Reminder, Context | None]]:
+    def found() -> Iterator[tuple[Reminder, Context | None, str | None]]:
         nonlocal problems
         for profile in profiles:
             problems += profile.has_problems
-            recall = context(profile, classes)
-            contacts[profile.path] = profile.contact_point
+            recall, contact = context(profile, classes), profile.contact_point
             for reminder in reminders(profile, config, today):
-                yield reminder, recall
+                yield reminder, recall, contact
 
-    agenda = assemble(found(), config, today, days, owner, kinds, contacts)
+    agenda = assemble(found(), config, today, days, owner, kinds)
     return replace(agenda, problem_files=problems)
 
 
-def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
+def assemble(found: Iterable[tuple[Reminder, Context | None, str | None]], config: Config,
              today: dt.date, days: int, owner: str | None = None,
-             kinds: Iterable[str] = (), contacts: Mapping[str, str | None] | None = None
-             ) -> Agenda:
-    """The agenda from each reminder and what to recall of its profile; each item's contact
-    point from ``contacts`` (by path) when given."""
+             kinds: Iterable[str] = ()) -> Agenda:
+    """The agenda from each reminder, what to recall of its profile and its profile's contact
+    point (the first phone, else the first email)."""
     wanted = tuple(sorted(set(kinds)))
     day = today.toordinal()
     manager = owner is not None and is_manager(owner, config)
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
-    reach = {} if contacts is None else contacts
     # an overdue item's escalation depends on how late it is and its owner only: few pairs
     escalation: dict[tuple[int | None, str | None], tuple[bool, int | None]] = {}
     keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
     ours: dict[str | None, bool] = {}  # whether an owner is ``owner``: a few owners
-    for reminder, recall in found:
+    for reminder, recall, contact in found:
         date = reminder.date.toordinal()
         section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
         if section is None or (wanted and reminder.kind not in wanted):
@@ -187,7 +183,7 @@ def assemble(found: Iterable[tuple[Reminder, Context | None]], config: Config,
             if not its:
                 continue
         where = reminder.location
-        item = AgendaItem(section, reminder, late, recall, waiting, up, reach.get(where.path))
+        item = AgendaItem(section, reminder, late, recall, waiting, up, contact)
         # AgendaItem.sort_key, inline: one call less for each of thousands of items
         keyed.append(((SECTION_ORDER[section], date, fold(reminder.name), where.path,
                        reminder.kind, where.line, reminder.text, len(keyed)), item))
@@ -211,12 +207,12 @@ def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str
     horizon = config["agenda.days"] if days is None else days
     reach = max([horizon, *(lead_days(config, kind) for kind in config["agenda.lead_days"])])
     last = dt.date.fromordinal(min(today.toordinal() + reach, dt.date.max.toordinal()))
-    found = chain(((reminder, recall) for rule, recall in vault.index.rules_due(today, last)
+    found = chain(((reminder, recall, contact)
+                   for rule, recall, contact in vault.index.rules_due(today, last)
                    if (reminder := occurrence(rule, today)) is not None),
                   quality_reminders(vault.index.kept_problems(), vault.config_problems, config,
                                     today))
-    # each row's phone or email, from the index's profile rows
-    agenda = assemble(found, config, today, horizon, owner, kinds, vault.index.contact_points())
+    agenda = assemble(found, config, today, horizon, owner, kinds)
     listed = {item.path for item in agenda.items if item.kind in QUALITY_KINDS}
     return replace(agenda, problem_files=problem_files(vault, listed))
 

@@ -84,7 +84,7 @@ RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.
 RULE_WIDTH = 18  # the columns of RULE_COLUMNS
 # the agenda's rule rows: what to recall (the newest conversation, the first pinned fact)
 # where the calendar's have the newest entry of any kind
-RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember"
+RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember, p.contact"
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 # the stored profiles (two blobs a profile) are in a table of their own, so that the questions
 # that scan profiles' columns (contact points, rules' recall, listings) read a small table
@@ -582,19 +582,16 @@ class Index:
             f"SELECT name, status, owner, contact, path, has_problems FROM profiles {where} "
             "ORDER BY path", params)]
 
-    def contact_points(self) -> dict[str, str | None]:
-        """Each profile's first phone, else its first email (what the agenda shows), by path."""
-        return dict(self._rows("SELECT path, contact FROM profiles"))
-
     def names(self) -> list[str]:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
 
     def rules_due(self, first: dt.date, last: dt.date
-                  ) -> Iterator[tuple[Rule, LogEntry | str | None]]:
-        """Every rule that can have a reminder from ``first`` to ``last`` (with what to recall
-        of the profile: its first pinned fact, else its newest conversation, see
-        :func:`plaincrm.recall.context`): dated rules up to ``last`` but past ``once`` dates
+                  ) -> Iterator[tuple[Rule, LogEntry | str | None, str | None]]:
+        """Every rule that can have a reminder from ``first`` to ``last``, with what to recall
+        of the profile (its first pinned fact, else its newest conversation, see
+        :func:`plaincrm.recall.context`) and its contact point (its first phone, else its
+        first email), in path order: dated rules up to ``last`` but past ``once`` dates
         (actionable ones stay overdue), daily rules, yearly rules whose month and day fall in
         the range (across the year's end; 29 February always, for 28 February in common
         years)."""
@@ -610,16 +607,18 @@ class Index:
             lo, hi = first.month * 100 + first.day, last.month * 100 + last.day
             yearly = "md BETWEEN ? AND ?" if lo <= hi else "(md >= ? OR md <= ?)"
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
-        columns = f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
+        # one pass over the rules in path order (a yearly rule has no ``due``): no sorting
         dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
         context: LogEntry | str | None = None
-        path, shared = None, dict[Any, Any]()
-        for batch in self._batches(f"{columns}{dated} UNION ALL {columns}{yearly} ORDER BY 1, 2",
+        path, contact, shared = None, None, dict[Any, Any]()
+        for batch in self._batches(f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path "
+                                   f"= r.path WHERE ({dated}) OR {yearly} ORDER BY 1, 2",
                                    (end, start, start, *params), list):
             for row in batch:  # a profile's rules share its context; texts are shared
                 if row[0] != path:
-                    path, context = row[0], row[RULE_WIDTH] or _newest(row)
-                yield _rule(row, shared), context
+                    path, context, contact = row[0], row[RULE_WIDTH] or _newest(row), \
+                        row[RULE_WIDTH + 1]
+                yield _rule(row, shared), context, contact
 
     def lean_profiles(self) -> Iterator[Profile]:
         """Every profile, sorted by path, with only what follow-through needs besides its log
@@ -729,11 +728,12 @@ class Index:
 
     def kept_problems(self) -> list[tuple[Any, ...]]:
         """Every problem the index keeps (the loader's and the day-independent checks') that
-        its profile does not silence, with the profile's owner, name, id and newest log entry:
-        (path, line, code, severity, message, owner, name, pid, last_date, last_kind,
-        last_text, last_line), sorted by path and line."""
+        its profile does not silence, with the profile's owner, name, id, newest log entry
+        and contact point: (path, line, code, severity, message, owner, name, pid, last_date,
+        last_kind, last_text, last_line, contact), sorted by path and line."""
         return self._rows("SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, "
-                          "p.name, p.pid, p.last_date, p.last_kind, p.last_text, p.last_line "
+                          "p.name, p.pid, p.last_date, p.last_kind, p.last_text, p.last_line, "
+                          "p.contact "
                           "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
                           "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")
 

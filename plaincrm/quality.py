@@ -69,18 +69,19 @@ def wanted(problem: Problem, config: Config) -> Problem | None:
 
 def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable[Problem],
                       config: Config, today: dt.date
-                      ) -> Iterator[tuple[Reminder, LogEntry | None]]:
+                      ) -> Iterator[tuple[Reminder, LogEntry | None, str | None]]:
     """The data-quality reminders of ``today`` from :meth:`plaincrm.index.Index.kept_problems`
-    rows and the config's own problems, each with its profile's newest log entry."""
+    rows and the config's own problems, each with its profile's newest log entry and contact
+    point."""
     merged: set[str] = set()
     for p in config_problems:
         found = wanted(p, config)
         if found is not None:
-            yield _reminder(found, None, CONFIG_NAME, None, today), None
+            yield _reminder(found, None, CONFIG_NAME, None, today), None, None
     # whether a row is an item, and at which severity, depends on its code and severity only
     verdicts: dict[tuple[str, str], Severity | None] = {}
     for (path, line, code, severity, message, owner, name, pid, last_date, last_kind,
-         last_text, last_line) in rows:
+         last_text, last_line, contact) in rows:
         if (code, severity) not in verdicts:
             found = wanted(Problem(Location(path, line), code, Severity(severity), message),
                            config)
@@ -93,7 +94,8 @@ def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable
         context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date),
                            last_text, last_kind) if last_date is not None else None
         problem = Problem(Location(path, line), code, level, message)
-        yield _reminder(problem, owner, name or PurePosixPath(path).stem, pid, today), context
+        yield (_reminder(problem, owner, name or PurePosixPath(path).stem, pid, today), context,
+               contact)
 
 
 def _reminder(problem: Problem, owner: str | None, name: str, pid: str | None,
