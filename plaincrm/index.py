@@ -40,7 +40,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"18/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"19/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -77,6 +77,7 @@ CREATE INDEX problems_path ON problems (path);
 CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
 CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
   keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
+CREATE TABLE domains (domain TEXT PRIMARY KEY, problem TEXT) WITHOUT ROWID;
 """
 RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
                 "r.name, r.pid, r.until, r.act, r.booked, p.last_date, p.last_kind, "
@@ -193,7 +194,10 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
 def _read_marshalled(root: str, files: list[FileKey], config: Config) -> bytes:
     """:func:`read_files` as marshal bytes: several times quicker between processes than the
     pickles a process pool would make of the rows."""
-    return marshal.dumps(read_files(root, files, config))
+    from plaincrm.checks.fields import DOMAINS
+
+    rows = read_files(root, files, config)
+    return marshal.dumps((rows, DOMAINS.take_new()))
 
 
 def derive(p: Profile, config: Config, classes: LogKinds | None = None
@@ -285,6 +289,9 @@ class Index:
         self.db_path = db_path or default_db_path(vault)
         self.note = note or (lambda _msg: None)
         self.scan_problems: list[Problem] = []
+        # email domains' verdicts worked out while reading files, kept by the next write
+        # (checks.fields.Domains: they are facts about a domain, not about any one file)
+        self._new_domains: dict[str, str | None] = {}
         self._db = self._open()
 
     # -- opening, and recovering from damage -------------------------------
@@ -458,7 +465,7 @@ class Index:
         workers = _workers()
         if len(changed) < max(parallel_min, 2) or workers < 2 or not _can_fork():
             for start in range(0, len(changed), CHUNK):
-                yield read_files(root, changed[start:start + CHUNK], self.config)
+                yield self._read(changed[start:start + CHUNK])
             return
         import multiprocessing
         from collections import deque
@@ -466,7 +473,7 @@ class Index:
 
         # The first file is read here: what reading needs is imported once, before the fork,
         # instead of once in each worker.
-        yield read_files(root, changed[:1], self.config)
+        yield self._read(changed[:1])
         changed = changed[1:]
         size = max(16, min(CHUNK, len(changed) // (workers * 4) or 1))
         context = multiprocessing.get_context("fork")
@@ -477,9 +484,34 @@ class Index:
                 running.append(pool.submit(_read_marshalled, root, changed[start:start + size],
                                            self.config))
                 if len(running) >= workers * 2:
-                    yield marshal.loads(running.popleft().result())
+                    yield self._received(running.popleft().result())
             while running:
-                yield marshal.loads(running.popleft().result())
+                yield self._received(running.popleft().result())
+
+    def _read(self, files: list[FileKey]) -> list[FileRows]:
+        """:func:`read_files` in this process, with the email domains' kept verdicts at hand."""
+        from plaincrm.checks.fields import DOMAINS
+
+        DOMAINS.ask = self._domain_verdict
+        try:
+            rows = read_files(str(self.vault), files, self.config)
+        finally:
+            DOMAINS.ask = None  # never in a forked worker: the connection is this process's
+        self._new_domains.update(DOMAINS.take_new())
+        return rows
+
+    def _received(self, data: bytes) -> list[FileRows]:
+        """A worker's rows (:func:`_read_marshalled`), keeping its domains' verdicts."""
+        rows, domains = marshal.loads(data)
+        self._new_domains.update(domains)
+        return cast(list[FileRows], rows)
+
+    def _domain_verdict(self, domain: str) -> object:
+        from plaincrm.checks.fields import UNKNOWN
+
+        row = self._db.execute("SELECT problem FROM domains WHERE domain = ?",
+                               (domain,)).fetchone()
+        return UNKNOWN if row is None else row[0]
 
     def _write(self, batch: list[FileRows], gone: list[str]) -> None:
         """One transaction: each file's rows replaced together, the generation moved on."""
@@ -509,6 +541,10 @@ class Index:
                     db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                        "WHERE key = 'generation'")
+            if self._new_domains:
+                db.executemany("INSERT OR IGNORE INTO domains VALUES (?, ?)",
+                               self._new_domains.items())
+                self._new_domains = {}
 
     # -- questions ----------------------------------------------------------
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from plaincrm import parse
@@ -110,3 +111,26 @@ def test_reading_a_changed_file_leaves_outreach_unloaded_while_it_is_off(
     (root / "plaincrm.toml").write_text('[outreach]\noccasions = ["birthday"]\n')
     assert "plaincrm.outreach.schedule" in loaded(root, tmp_path, "agenda", "--date",
                                                   "2026-11-22")
+
+
+def test_an_edit_reads_the_file_without_the_email_validator(vault: VaultFactory,
+                                                            tmp_path: Path) -> None:
+    """The index keeps each email domain's verdict: re-reading an edited file whose domains
+    it knows needs no email_validator, and the verdict is the same (a bad domain stays a
+    problem); a domain it has not seen loads the validator."""
+    bad = ANN.replace("Ann Ash", "Cy Cole").replace("ann@example.com", "cy@exa_mple.com")
+    root = vault({"ann-ash.md": ANN, "cy.md": bad})
+    assert "email_validator" in loaded(root, tmp_path, "index")  # a cold index validates
+    for name in ("ann-ash.md", "cy.md"):
+        with (root / name).open("a", encoding="utf-8") as handle:
+            handle.write("- 2026-11-20 call: booked the service.\n")
+    modules = loaded(root, tmp_path, "agenda", "--date", "2026-11-22")
+    assert "plaincrm.parse" in modules  # the edited files were read again
+    assert "email_validator" not in modules
+    env = {**os.environ, "PLAINCRM_CACHE_DIR": str(tmp_path / "cache")}
+    checked = subprocess.run([sys.executable, "-m", "plaincrm", "--vault", str(root), "check",
+                              "--date", "2026-11-22"], capture_output=True, text=True, env=env)
+    assert "cy.md:3: invalid-email 'cy@exa_mple.com'" in checked.stdout, checked.stdout
+    (root / "ann-ash.md").write_text(textwrap.dedent(ANN).replace("example.com", "example.org"),
+                                     encoding="utf-8")
+    assert "email_validator" in loaded(root, tmp_path, "agenda", "--date", "2026-11-22")
