@@ -840,8 +840,12 @@ class EventFeed:
             if db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
                 return False
             write(header)
-            cursor = db.execute(f"SELECT e.ical {_EVENTS} JOIN events e ON e.path = r.path AND "
-                                f"e.seq = r.seq WHERE {_VALID} AND (r.md IS NOT NULL OR "
+            # events first, in their own order, each rule and profile looked up by key: left
+            # to itself SQLite walks the rules by due date and looks up each one's event (its
+            # bytes spread over a table of 27 MB at 10,000 profiles) at random: 3 times slower
+            cursor = db.execute("SELECT e.ical FROM events e CROSS JOIN rules r ON r.path = "
+                                "e.path AND r.seq = e.seq CROSS JOIN profiles p ON p.path = "
+                                f"r.path WHERE {_VALID} AND (r.md IS NOT NULL OR "
                                 "(e.start <= :u AND coalesce(r.until >= :t, 1))) AND "
                                 "(plaincrm_mine(r.owner) OR (r.act AND r.due > 0 AND "
                                 "r.due <= :esc)) "
