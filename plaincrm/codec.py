@@ -11,15 +11,7 @@ import datetime as dt
 import marshal
 from typing import Any
 
-from plaincrm.model import (
-    Birthday,
-    Duration,
-    Field,
-    Location,
-    LogEntry,
-    Profile,
-    Task,
-)
+from plaincrm.model import Birthday, Duration, Field, Location, LogEntry, Profile, Task
 
 
 def _d(day: dt.date | None) -> int | None:

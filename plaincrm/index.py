@@ -159,11 +159,7 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
 
     classes = log_kinds(config)  # once, not once per profile
     out: list[FileRows] = []
-    # Parsing makes many small objects and no cycles: the cyclic garbage collector would
-    # scan them again and again for nothing, so it waits until the files are read.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_gc():  # parsing makes many small objects and no cycles
         for path, *_key in files:
             try:
                 with open(os.path.join(root, path), "rb") as handle:
@@ -185,9 +181,6 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
                 checked, silenced = stored_problems(profile, problems, config)
             out.append((key, *found, _problem_rows(problems, silenced)
                         + _problem_rows(checked, silenced, checked=True)))
-    finally:
-        if was_enabled:
-            gc.enable()
     return out
 
 
@@ -397,11 +390,9 @@ class Index:
                 only: Iterable[str] | None = None,
                 parallel_min: int = PARALLEL_MIN) -> RefreshStats:
         """Bring the index up to date with the vault; ``only`` limits the re-stat to some paths.
-
         ``progress`` is called with the number of files about to be read, then with the number
         read as they are done. From ``parallel_min`` changed files up, they are parsed in one
-        worker process per core (when the platform can fork); the rows are the same.
-        """
+        worker process per core (when the platform can fork); the rows are the same."""
         wanted = None if only is None else set(only)
         return self._ask(lambda: self._refresh(progress, wanted, parallel_min))
 
@@ -461,8 +452,11 @@ class Index:
 
     def _read_all(self, changed: list[FileKey], parallel_min: int) -> Iterator[list[FileRows]]:
         """Rows for the ``changed`` files, in order, a chunk at a time."""
+        from plaincrm.checks.fields import DOMAINS
+
         root = str(self.vault)
         workers = _workers()
+        DOMAINS.known.update(self._db.execute("SELECT domain, problem FROM domains"))
         if len(changed) < max(parallel_min, 2) or workers < 2 or not _can_fork():
             for start in range(0, len(changed), CHUNK):
                 yield self._read(changed[start:start + CHUNK])
@@ -489,14 +483,10 @@ class Index:
                 yield self._received(running.popleft().result())
 
     def _read(self, files: list[FileKey]) -> list[FileRows]:
-        """:func:`read_files` in this process, with the email domains' kept verdicts at hand."""
+        """:func:`read_files` in this process, keeping the email domains' new verdicts."""
         from plaincrm.checks.fields import DOMAINS
 
-        DOMAINS.ask = self._domain_verdict
-        try:
-            rows = read_files(str(self.vault), files, self.config)
-        finally:
-            DOMAINS.ask = None  # never in a forked worker: the connection is this process's
+        rows = read_files(str(self.vault), files, self.config)
         self._new_domains.update(DOMAINS.take_new())
         return rows
 
@@ -505,13 +495,6 @@ class Index:
         rows, domains = marshal.loads(data)
         self._new_domains.update(domains)
         return cast(list[FileRows], rows)
-
-    def _domain_verdict(self, domain: str) -> object:
-        from plaincrm.checks.fields import UNKNOWN
-
-        row = self._db.execute("SELECT problem FROM domains WHERE domain = ?",
-                               (domain,)).fetchone()
-        return UNKNOWN if row is None else row[0]
 
     def _write(self, batch: list[FileRows], gone: list[str]) -> None:
         """One transaction: each file's rows replaced together, the generation moved on."""
@@ -559,27 +542,12 @@ class Index:
         where, params = _where(select)
         query = (f"SELECT {'full' if full else 'summary'} FROM profiles JOIN {STORED} "
                  f"USING (path) {where} ORDER BY path")
-        def decode(batch: list[tuple[Any, ...]]) -> list[Profile]:
-            # Decoding makes many small objects that all live on: the cyclic garbage
-            # collector would scan them again and again for nothing, so it waits.
-            was_enabled = gc.isenabled()
-            gc.disable()
-            try:
-                return [_load(blob) for (blob,) in batch]
-            finally:
-                if was_enabled:
-                    gc.enable()
-
-        for profiles in self._batches(query, params, decode):
-            yield from profiles
-
-    def _batches(self, query: str, params: tuple[Any, ...],
-                 convert: Callable[[list[tuple[Any, ...]]], list[T]]) -> Iterator[list[T]]:
-        """The rows of ``query``, ``convert``-ed a few hundred at a time (see :meth:`_stream`)."""
-        def produce() -> Iterator[list[T]]:
+        def produce() -> Iterator[Profile]:
             cursor = self._db.execute(query, params)
             while batch := cursor.fetchmany(READ_BATCH):
-                yield convert(batch)
+                with _no_gc():  # decoding makes many small objects that all live on
+                    decoded = [_load(blob) for (blob,) in batch]
+                yield from decoded
 
         return self._stream(produce)
 
@@ -645,25 +613,26 @@ class Index:
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
         # one pass over the rules in path order (a yearly rule has no ``due``): no sorting
         dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
-        context: LogEntry | str | None = None
-        path, contact, shared = None, None, dict[Any, Any]()
-        for batch in self._batches(f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path "
-                                   f"= r.path WHERE ({dated}) OR {yearly} ORDER BY 1, 2",
-                                   (end, start, start, *params), list):
-            for row in batch:  # a profile's rules share its context; texts are shared
-                if row[0] != path:
-                    path, context, contact = row[0], row[RULE_WIDTH] or _newest(row), \
-                        row[RULE_WIDTH + 1]
-                yield _rule(row, shared), context, contact
+        query = (f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
+                 f"({dated}) OR {yearly} ORDER BY 1, 2")
+
+        def produce() -> Iterator[tuple[Rule, LogEntry | str | None, str | None]]:
+            context: LogEntry | str | None = None
+            path, contact, shared = None, None, dict[Any, Any]()
+            cursor = self._db.execute(query, (end, start, start, *params))
+            while batch := cursor.fetchmany(READ_BATCH):
+                for row in batch:  # a profile's rules share its context; texts are shared
+                    if row[0] != path:
+                        path, context, contact = row[0], row[RULE_WIDTH] or _newest(row), \
+                            row[RULE_WIDTH + 1]
+                    yield _rule(row, shared), context, contact
+
+        return self._stream(produce)
 
     def lean_profiles(self) -> Iterator[Profile]:
-        """Every profile, sorted by path, with only what follow-through needs besides its log
-        and tasks (name, status, owner, id, ``customer_since``, ``service_due``,
-        ``service_every``, ``contact_every`` and the lines of the two dates), read from the
-        tables without decoding the stored profiles: each profile's ``log`` and ``tasks`` in
-        file order, its other fields left out. Made a few hundred at a time as they are
-        asked for (memory holds a batch, not the vault), all from one snapshot: one read
-        transaction lasts until the last profile is read or the iteration is dropped."""
+        """Every profile by path with what pulse reads (its log and tasks in file order, name,
+        status, owner, id, the service and contact fields, ``customer_since``), from the
+        tables, no stored profile decoded: a batch at a time, all in one read transaction."""
         def produce() -> Iterator[Profile]:
             with _transaction(self._db, write=False) as db:
                 profiles, logs, tasks = (db.execute(query) for query in LEAN_QUERIES)
@@ -949,15 +918,8 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
 _day = functools.lru_cache(maxsize=4096)(dt.date.fromordinal)  # rows share few days
 
 
-class _MonthDays(dict[int, tuple[int, int]]):
-    """(month, day) of a stored ``md`` (month * 100 + day), one tuple per day of the year."""
-
-    def __missing__(self, md: int) -> tuple[int, int]:
-        self[md] = found = divmod(md, 100)
-        return found
-
-
-_MONTH_DAYS = _MonthDays()
+# (month, day) of a stored ``md`` (month * 100 + day), one tuple per day of the year
+_MONTH_DAYS = {m * 100 + d: (m, d) for m in range(1, 13) for d in range(1, 32)}
 
 
 def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
@@ -997,6 +959,19 @@ def _create(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
     db.execute("DELETE FROM meta WHERE key = 'derived'")
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: making many small objects and no cycles, it
+    would scan them again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager

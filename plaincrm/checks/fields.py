@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -69,30 +69,20 @@ def email_problem(email: str) -> str | None:
     return _email_problem(email)
 
 
-UNKNOWN = object()  # what a Domains.ask answers for a domain it has no verdict of
-
-
 class Domains:
     """The verdict of each email domain (None: valid), worked out once per domain (a vault
-    has few) or told by ``ask``: the index answers from the verdicts it keeps, so that
+    has few), or ``known`` before: the index puts in the verdicts it keeps, so that
     re-reading an edited file does not load email_validator (40 ms) for a known domain.
     ``new`` holds the verdicts worked out here, for the index to keep."""
 
     def __init__(self) -> None:
         self.known: dict[str, str | None] = {}
         self.new: dict[str, str | None] = {}
-        self.ask: Callable[[str], object] | None = None
 
     def verdict(self, domain: str) -> str | None:
-        if domain in self.known:
-            return self.known[domain]
-        told = self.ask(domain) if self.ask is not None else UNKNOWN
-        if told is UNKNOWN:
-            found = self.new[domain] = _email_problem(f"a@{domain}")
-        else:
-            found = told if isinstance(told, str) else None
-        self.known[domain] = found
-        return found
+        if domain not in self.known:
+            self.known[domain] = self.new[domain] = _email_problem(f"a@{domain}")
+        return self.known[domain]
 
     def take_new(self) -> dict[str, str | None]:
         """The verdicts worked out here since the last call."""
