@@ -723,8 +723,10 @@ class Index:
     def checked_problems(self) -> list[Problem]:
         """The problems of the day-independent checks the index ran on each profile it read
         (:func:`plaincrm.checks.stored.stored_problems`), as those checks gave them (before
-        ``check_ignore`` and ``checks.severity``)."""
-        return [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
+        ``check_ignore`` and ``checks.severity``); equal codes and messages are one string."""
+        one: dict[str, str] = {}
+        return [Problem(Location(p, line), one.setdefault(code, code), Severity(sev),
+                        one.setdefault(msg, msg)) for p, line, code, sev, msg
                 in self._rows("SELECT path, line, code, severity, message FROM problems "
                               "WHERE checked")]
 

@@ -69,8 +69,8 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     checks = [check for check in PROFILE_CHECKS if check not in KEPT]
     silenced: dict[str, frozenset[str]] = {}
     for profile in vault.profiles(full=True):
-        for collector in collectors:
-            found.extend(_guarded(collector, functools.partial(collector.add, profile), profile))
+        found.extend(p for collector in collectors for p in _guarded(
+            collector, functools.partial(collector.add, profile), profile))
         if not in_scope(profile.path) or profile.path in unreadable:
             continue
         codes = _silenced(profile, found)
@@ -78,10 +78,13 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
             silenced[profile.path] = codes
         for check in checks:
             found.extend(_guarded(check, functools.partial(check, profile, ctx), profile))
-    for collector in collectors:
-        found.extend(p for p in _guarded(collector, collector.finish, None)
-                     if in_scope(p.location.path))
-    problems = sorted(_apply(found, severity, silenced), key=Problem.sort_key)
+    del ctx, changed  # the files' dates: 12 MiB at 100,000 profiles, freed before the pairs
+    found.extend(p for collector in collectors for p in _guarded(collector, collector.finish, None)
+                 if in_scope(p.location.path))
+    del collectors  # the duplicate rule's blocks and entries, freed before the sort's keys
+    problems = list(_apply(found, severity, silenced))
+    del found
+    problems.sort(key=Problem.sort_key)
     count = sum(1 for path in vault.index.paths() if in_scope(path))
     return Report(problems, count)
 
