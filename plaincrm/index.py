@@ -452,6 +452,8 @@ class Index:
 
     def _read_all(self, changed: list[FileKey], parallel_min: int) -> Iterator[list[FileRows]]:
         """Rows for the ``changed`` files, in order, a chunk at a time."""
+        if not changed:  # nothing to read: not even the checks are imported
+            return
         from plaincrm.checks.fields import DOMAINS
 
         root = str(self.vault)

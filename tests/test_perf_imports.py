@@ -58,6 +58,7 @@ def test_show_and_agenda_do_not_load_the_email_validator(vault: VaultFactory,
         assert "plaincrm.index" in modules, args  # the probe did run the command
         assert "email_validator" not in modules, args
     assert "plaincrm.parse" not in modules  # a warm agenda reads no file
+    assert "plaincrm.checks.fields" not in modules  # nor what reading one needs
 
 
 def test_the_show_command_module_does_not_load_the_parser() -> None:
