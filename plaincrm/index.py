@@ -738,13 +738,13 @@ class Index:
     def kept_problems(self) -> list[tuple[Any, ...]]:
         """Every problem the index keeps (the loader's and the day-independent checks') that
         its profile does not silence, with the profile's owner, name, id, newest log entry
-        and contact point: (path, line, code, severity, message, owner, name, pid, last_date,
-        last_kind, last_text, last_line, contact), sorted by path and line."""
-        return self._rows("SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, "
-                          "p.name, p.pid, p.last_date, p.last_kind, p.last_text, p.last_line, "
-                          "p.contact "
-                          "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
-                          "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")
+        and contact point: (path, line, code, severity, message, owner, name, pid, newest
+        entry or None, contact), sorted by path and line."""
+        return [(*row[:8], _newest(row, 8), row[12]) for row in self._rows(
+            "SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, p.name, p.pid, "
+            "p.last_date, p.last_kind, p.last_text, p.last_line, p.contact "
+            "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
+            "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")]
 
     def profile_owners(self) -> dict[str, str | None]:
         """Each profile's ``owner``, by path."""
@@ -944,7 +944,7 @@ def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
 def _newest(row: tuple[Any, ...], at: int = 14) -> LogEntry | None:
     """The log entry in the four columns (date, kind, text, line) from ``at`` of a row that
     begins with the profile's path: the last four of RULE_COLUMNS (its newest entry, or the
-    newest conversation in RECALL_COLUMNS) by default."""
+    newest conversation in RECALL_COLUMNS) by default; kept_problems' newest entry."""
     last_date, last_kind, last_text, last_line = row[at:at + 4]
     if last_date is None:
         return None

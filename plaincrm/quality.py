@@ -80,8 +80,7 @@ def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable
             yield _reminder(found, None, CONFIG_NAME, None, today), None, None
     # whether a row is an item, and at which severity, depends on its code and severity only
     verdicts: dict[tuple[str, str], Severity | None] = {}
-    for (path, line, code, severity, message, owner, name, pid, last_date, last_kind,
-         last_text, last_line, contact) in rows:
+    for path, line, code, severity, message, owner, name, pid, context, contact in rows:
         if (code, severity) not in verdicts:
             found = wanted(Problem(Location(path, line), code, Severity(severity), message),
                            config)
@@ -91,8 +90,6 @@ def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable
             continue
         if code == "conflict-marker":
             merged.add(path)
-        context = LogEntry(Location(path, last_line), dt.date.fromordinal(last_date),
-                           last_text, last_kind) if last_date is not None else None
         problem = Problem(Location(path, line), code, level, message)
         yield (_reminder(problem, owner, name or PurePosixPath(path).stem, pid, today), context,
                contact)
