@@ -272,7 +272,9 @@ def _front_matter(lines: list[str], out: _Collector) -> tuple[list[Field], int]:
 # nesting, continuation lines, tabs, odd characters, a repeated key) is left to libyaml.
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
 _ITEM_LINE = re.compile(r"( *)- +(.*?) *")
-_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|[-?:][^ ])(?:[^:#]|:(?! )|(?<! )#)*(?<!:)")
+# (a leading - ? or : needs a character after it, which is then read as any other: ``:: a``
+# ends the scalar at its second colon)
+_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|[-?:](?=[^ ]))(?:[^:#]|:(?! )|(?<! )#)*(?<!:)")
 _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^:#,\[\]{}'\"]*")
 

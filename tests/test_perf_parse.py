@@ -75,6 +75,9 @@ ENTRY = st.one_of(VALUE_TEXT.map(lambda v: [v]),
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KEYS[:7]), ENTRY), max_size=6,
                 unique_by=lambda kv: kv[0]))
+@example([("name", [":: >"])])  # a ':' then ': ' ends the plain scalar: not a value
+@example([("name", ["-: a"])])
+@example([("tags", ["", "- ?: b"])])
 def test_line_reader_agrees_on_random_values(entries: list[tuple[str, list[str]]]) -> None:
     front = []
     for key, (value, *items) in entries:
