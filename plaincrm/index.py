@@ -3,12 +3,13 @@
 One row per file (keyed by its mtime, ctime, inode and size) and, derived from it, the
 profile's row, its contact points (emails folded, phones by their last digits), tasks, log
 entries, reminder *rules* (date-independent: see :class:`plaincrm.reminders.Rule`), problems
-and, made by the calendar, its events' bytes. A changed file's rows are all replaced in one
-transaction; nothing else needs invalidating, and every command is a query. The database lives
-in the user's cache folder (one per vault, never in the vault) and can be deleted at any time;
-everything plaincrm keeps lives in it. A schema change, a damaged file or an undecodable row is
-rebuilt with a one-line note. Files are parsed outside any write transaction and written with
-``BEGIN IMMEDIATE``: two plaincrm processes at once wait for each other and write the same rows.
+and, made by the calendar and by check, its events' bytes and its phones' verdicts. A changed
+file's rows are all replaced in one transaction; nothing else needs invalidating, and every
+command is a query. The database lives in the user's cache folder (one per vault, never in the
+vault) and can be deleted at any time; everything plaincrm keeps lives in it. A schema change,
+a damaged file or an undecodable row is rebuilt with a one-line note. Files are parsed outside
+any write transaction and written with ``BEGIN IMMEDIATE``: two plaincrm processes at once wait
+for each other and write the same rows.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"19/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"20/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -78,6 +79,8 @@ CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
 CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
   keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
 CREATE TABLE domains (domain TEXT PRIMARY KEY, problem TEXT) WITHOUT ROWID;
+CREATE TABLE phones (path TEXT, phone TEXT, e164 TEXT, problem TEXT, PRIMARY KEY (path, phone))
+  WITHOUT ROWID;
 """
 RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
                 "r.name, r.pid, r.until, r.act, r.booked, p.last_date, p.last_kind, "
@@ -125,11 +128,8 @@ FileRows = tuple[FileKey, Rows, Rows, Rows, Rows, Rows, Rows]
 
 
 def _workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, 8)
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None  # Linux
+    return min(len(cores) if cores is not None else os.cpu_count() or 1, 8)
 
 
 def _can_fork() -> bool:
@@ -175,10 +175,8 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
             key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size)
             found = derive(profile, config, classes) if profile is not None else (
                 [], [], [], [], [])
-            checked: list[Problem] = []
-            silenced: frozenset[str] = frozenset()
-            if profile is not None:
-                checked, silenced = stored_problems(profile, problems, config)
+            checked, silenced = stored_problems(profile, problems, config) \
+                if profile is not None else ([], frozenset[str]())
             out.append((key, *found, _problem_rows(problems, silenced)
                         + _problem_rows(checked, silenced, checked=True)))
     return out
@@ -374,9 +372,8 @@ class Index:
         self._db.close()
 
     def side_store(self) -> sqlite3.Connection:
-        """The database, for a store keeping its own tables beside the vault's rows (pulse's
-        git history, :mod:`plaincrm.pulse.store`): they are dropped with the rest on a
-        rebuild, so they never outlive the index."""
+        """The database, for pulse's git history (:mod:`plaincrm.pulse.store`): its tables
+        beside the vault's rows are dropped with the rest on a rebuild, never outliving it."""
         return self._db
 
     def clear(self) -> None:
@@ -398,17 +395,11 @@ class Index:
 
     def _refresh(self, progress: Callable[[int], None] | None, wanted: set[str] | None,
                  parallel_min: int) -> RefreshStats:
-        found, self.scan_problems = scan(self.vault, self.config)
+        stats, self.scan_problems = scan(self.vault, self.config)  # a FileStat is a FileKey
         if wanted is not None:
-            found = [s for s in found if s.path in wanted]
-        stats: list[FileKey] = list(found)  # a FileStat is a FileKey already
-        del found
-        key = derive_key(self.config)
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
-        if row is None or row[0] != key:  # rules and phones depend on the config: read again
-            with _transaction(self._db):
-                self._db.execute("UPDATE files SET size = -1")
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", (key,))
+            stats = [s for s in stats if s.path in wanted]
+        # rules and phones depend on the config: another config reads every file again
+        if self._kept_for("derived", derive_key(self.config), "UPDATE files SET size = -1"):
             wanted = None
         # Both sides sorted by path (SQLite's byte order on UTF-8 is Python's code point
         # order): one merge, no dictionary of the whole vault in memory.
@@ -456,7 +447,6 @@ class Index:
             return
         from plaincrm.checks.fields import DOMAINS
 
-        root = str(self.vault)
         workers = _workers()
         DOMAINS.known.update(self._db.execute("SELECT domain, problem FROM domains"))
         if len(changed) < max(parallel_min, 2) or workers < 2 or not _can_fork():
@@ -477,8 +467,8 @@ class Index:
             # a few chunks in flight per worker, taken in order: memory stays flat
             running: deque[Future[bytes]] = deque()
             for start in range(0, len(changed), size):
-                running.append(pool.submit(_read_marshalled, root, changed[start:start + size],
-                                           self.config))
+                running.append(pool.submit(_read_marshalled, str(self.vault),
+                                           changed[start:start + size], self.config))
                 if len(running) >= workers * 2:
                     yield self._received(running.popleft().result())
             while running:
@@ -511,7 +501,7 @@ class Index:
                 old += db.execute(f"SELECT path FROM files WHERE path IN "
                                   f"({', '.join('?' * len(part))})", part).fetchall()
             if old:
-                for table in ("files", *DERIVED, STORED, "events"):
+                for table in ("files", *DERIVED, STORED, "events", "phones"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
             (gen,) = db.execute("SELECT value + 1 FROM meta WHERE key = 'generation'").fetchone()
             db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
@@ -657,10 +647,8 @@ class Index:
 
     def calendar_profiles(self, paths: list[str]) -> Iterator[CalendarProfile]:
         """The profiles at ``paths`` that have rules: their rules and what their events say
-        besides (what to recall: the first pinned fact, else the newest conversation, as the
-        agenda's rows from :meth:`rules_due`), and for each rule the (UID, revision, start)
-        of the event kept for it, if any. Read a few hundred at a time, each batch in one
-        snapshot."""
+        besides (what to recall, as in :meth:`rules_due`), and for each rule the (UID,
+        revision, start) of the event kept for it, if any; a few hundred in each snapshot."""
         for at in range(0, len(paths), READ_BATCH):
             part = paths[at:at + READ_BATCH]
             found = self._rows(
@@ -685,17 +673,42 @@ class Index:
         latest due day (ordinal) of the actionable reminders escalated to this feed's owner
         (theirs or not), None for none."""
         db = self._db
-        row = self._ask(lambda: db.execute(
-            "SELECT value FROM meta WHERE key = 'calendar'").fetchone())
-        if row is None or row[0] != version:
-            with _transaction(db):
-                db.execute("DELETE FROM events")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('calendar', ?)", (version,))
+        self._ask(lambda: self._kept_for("calendar", version, "DELETE FROM events"))
         db.create_function("plaincrm_mine", 1, mine or (lambda _owner: True),
                            deterministic=True)
         yield EventFeed(self, db, version, {"t": today.toordinal(), "u": until.toordinal(),
                                             "epoch": min(EPOCH, today.toordinal()),
                                             "esc": -1 if escalated is None else escalated})
+
+    def _kept_for(self, key: str, version: str, forget: str) -> bool:
+        """Whether meta ``key`` names another version than ``version``: then ``forget`` runs."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[0] == version:
+            return False
+        with _transaction(self._db) as db:
+            db.execute(forget)
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, version))
+        return True
+
+    def phones(self, version: str) -> Callable[[str], dict[str, tuple[Any, Any]]]:
+        """The verdicts ``plaincrm check`` keeps on each profile's phones ({phone as written:
+        (E.164 form, why it is not valid)}), for paths asked in order: under their file's rows
+        (deleted with them), for ``version`` (:func:`plaincrm.checks.fields.phone_version`)."""
+        self._ask(lambda: self._kept_for("phones", version, "DELETE FROM phones"))
+        rows = _grouped(self._stream(lambda: self._db.execute("SELECT * FROM phones ORDER BY 1")))
+        return lambda path: {phone: (e164, why) for _path, phone, e164, why in rows(path)}
+
+    def keep_phones(self, version: str, verdicts: list[tuple[str, str, Any, Any]]) -> None:
+        """Keep ``verdicts`` (path, phone, E.164 form, why not) made for ``version``, those
+        of files still indexed, unless the kept ones are for another version by now."""
+        def keep() -> None:
+            with _transaction(self._db) as db:
+                db.executemany("INSERT OR REPLACE INTO phones SELECT ?, ?, ?, ? WHERE EXISTS "
+                               "(SELECT 1 FROM files WHERE path = ?) AND (SELECT value FROM "
+                               "meta WHERE key = 'phones') = ?",
+                               [(*v, v[0], version) for v in verdicts])
+
+        self._ask(keep)
 
     def lookup(self, key: str, contact: str | None = None) -> list[tuple[str, str, str | None]]:
         """(path, name, None) of the profiles ``key`` (folded) names exactly, by stem, path, id
@@ -713,12 +726,11 @@ class Index:
 
     def problems(self, path: str | None = None) -> list[Problem]:
         """Every problem the loader found (of one file), sorted by path then line."""
-        where, params = ("WHERE path = ?", (path,)) if path is not None else ("", ())
+        where, params = ("AND path = ?", (path,)) if path is not None else ("", ())
         found = [p for p in self.scan_problems if path is None or p.location.path == path]
-        where = f"{where} {'AND' if where else 'WHERE'} NOT checked"
         found += [Problem(Location(p, line), code, Severity(sev), msg) for p, line, code, sev, msg
                   in self._rows("SELECT path, line, code, severity, message FROM problems "
-                                f"{where}", params)]
+                                f"WHERE NOT checked {where}", params)]
         found.sort(key=Problem.sort_key)
         return found
 
@@ -886,13 +898,13 @@ def _lean(row: tuple[Any, ...], logs: list[tuple[Any, ...]],
           tasks: list[tuple[Any, ...]]) -> Profile:
     (path, name, status, owner, pid, since, since_line, service_due, service_every,
      service_line, contact_every, log_count, has_problems) = row
-    lines = [Field("customer_since", None, since_line), Field("service_due", None, service_line)]
     return Profile(
         Location(path, 1), name, name=name, id=pid, status=status, owner=owner,
-        customer_since=dt.date.fromordinal(since) if since else None,
-        service_due=dt.date.fromordinal(service_due) if service_due else None,
+        customer_since=_day(since) if since else None,
+        service_due=_day(service_due) if service_due else None,
         service_every=_every(service_every), contact_every=_every(contact_every),
-        fields=tuple(lines),
+        fields=(Field("customer_since", None, since_line), Field("service_due", None,
+                                                                 service_line)),
         tasks=tuple(Task(Location(path, line), text, bool(done), _day(date) if date else None,
                          task_owner) for _p, line, date, done, task_owner, text in tasks),
         log=tuple(LogEntry(Location(path, line), _day(date), text, kind)
@@ -901,10 +913,8 @@ def _lean(row: tuple[Any, ...], logs: list[tuple[Any, ...]],
 
 
 def _every(value: str | None) -> Duration | None:
-    if value is None:
-        return None
-    count, unit = value.split(" ")
-    return Duration(int(count), unit)
+    count, _space, unit = (value or "").partition(" ")
+    return Duration(int(count), unit) if value else None
 
 
 def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
@@ -914,8 +924,7 @@ def _calendar_profile(rows: list[tuple[Any, ...]]) -> CalendarProfile:
     talk, remember = _newest(rows[0], w + 7), rows[0][w + 11]
     return CalendarProfile(
         rule.location.path, rule.profile_id, [rule, *[_rule(row) for row in rows[1:]]],
-        last, dt.date.fromordinal(since) if since else None, phones, emails, remember or talk,
-        gen,
+        last, dt.date.fromordinal(since) if since else None, phones, emails, remember or talk, gen,
         {row[1]: (row[w + 4], row[w + 5], row[w + 6]) for row in rows if row[w + 4] is not None})
 
 
@@ -967,8 +976,7 @@ def _create(db: sqlite3.Connection) -> None:
 
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused: making many small objects and no cycles, it
-    would scan them again and again for nothing."""
+    """The cyclic garbage collector paused: it would scan many new objects without cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

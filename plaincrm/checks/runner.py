@@ -18,7 +18,13 @@ from plaincrm.checks.base import (
 )
 from plaincrm.checks.codes import CODES, UNREADABLE
 from plaincrm.checks.dates import check_undated_tasks, file_day
-from plaincrm.checks.fields import check_emails, check_missing_fields, check_status
+from plaincrm.checks.fields import (
+    PHONES,
+    check_emails,
+    check_missing_fields,
+    check_status,
+    phone_version,
+)
 from plaincrm.checks.registry import COLLECTORS, PROFILE_CHECKS
 from plaincrm.config import CONFIG_NAME
 from plaincrm.loader import Vault
@@ -68,7 +74,7 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     found += [p for p in vault.index.checked_problems() if in_scope(p.location.path)]
     checks = [check for check in PROFILE_CHECKS if check not in KEPT]
     silenced: dict[str, frozenset[str]] = {}
-    for profile in vault.profiles(full=True):
+    for profile in _with_kept_phones(vault):
         found.extend(p for collector in collectors for p in _guarded(
             collector, functools.partial(collector.add, profile), profile))
         if not in_scope(profile.path) or profile.path in unreadable:
@@ -87,6 +93,24 @@ def run_checks(vault: Vault, today: dt.date, paths: Collection[str] | None = Non
     problems.sort(key=Problem.sort_key)
     count = sum(1 for path in vault.index.paths() if in_scope(path))
     return Report(problems, count)
+
+
+def _with_kept_phones(vault: Vault) -> Iterator[Profile]:
+    """Every profile, each with the verdicts the index keeps on its phones known to
+    :data:`PHONES` while it is checked; the verdicts worked out anew are kept at the end."""
+    region: str = vault.config["profiles.phone_region"]
+    version = phone_version(region)
+    kept = vault.index.phones(version)
+    new: list[tuple[str, str, str | None, str | None]] = []
+    try:
+        for profile in vault.profiles(full=True):
+            PHONES.use(region, kept(profile.path))
+            yield profile
+            new += [(profile.path, phone, *v) for phone, v in PHONES.use(None, {}).items()]
+    finally:
+        PHONES.use(None, {})
+    if new:
+        vault.index.keep_phones(version, new)
 
 
 def owned_by(report: Report, owner: str, owners: dict[str, str | None]) -> Report:
