@@ -41,7 +41,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"20/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"21/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -69,8 +69,6 @@ CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER
   origin INTEGER, text TEXT, owner TEXT, name TEXT, pid TEXT, until INTEGER, act INTEGER,
   booked INTEGER, PRIMARY KEY (path, seq))
   WITHOUT ROWID;
-CREATE INDEX rules_due ON rules (due);
-CREATE INDEX rules_md ON rules (md);
 CREATE INDEX rules_windows ON rules (until, origin) WHERE md IS NOT NULL AND until IS NOT NULL;
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT,
   checked INTEGER, quiet INTEGER);
