@@ -11,7 +11,8 @@ from typing import Any
 
 from plaincrm import gitrepo
 from plaincrm.pulse.history import GitFacts
-from plaincrm.pulse.metrics import Records, compute, default_period
+from plaincrm.pulse.metrics import Records, compute
+from plaincrm.pulse.period import default_period
 from plaincrm.pulse.settings import WEEKS, settings
 from plaincrm.pulse.store import history_facts, layout_key
 from plaincrm.vault import is_profile_path

@@ -21,18 +21,18 @@ from typing import Any
 from plaincrm.agenda import matches_me, place
 from plaincrm.config import Config
 from plaincrm.fields import FieldError
-from plaincrm.model import LogEntry, Profile, add_months
+from plaincrm.model import LogEntry, Profile
 from plaincrm.pulse import retention as ret
 from plaincrm.pulse.history import GitFacts, StatusChange, entry_key
-from plaincrm.pulse.settings import MONTHS_AHEAD, YEARS, Settings
+from plaincrm.pulse.period import Period, period_weeks, week_start
+from plaincrm.pulse.services import Services
+from plaincrm.pulse.settings import YEARS, Settings
 from plaincrm.reminders import (
     ACTIONABLE,
     Reminder,
     contact_due,
     occurrence,
-    on_service_round,
     rules,
-    service_due,
 )
 
 NOBODY = "(nobody)"
@@ -48,43 +48,6 @@ class Records:
     profiles: Iterable[Profile]  # read once, in one pass
     git: GitFacts | None  # None: no usable history
     git_reason: str | None = None  # why there is none
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    since: dt.date
-    until: dt.date
-    explicit_since: bool = False  # --since was given: list what happened ("while you were away")
-
-
-def default_period(today: dt.date, since: dt.date | None, until: dt.date | None,
-                   weeks: int = 12) -> Period:
-    """``--since``/``--until`` with their defaults: until today, from the Monday ``weeks``
-    weeks back (so the period is ``weeks`` calendar weeks, the last one running)."""
-    end = until or today
-    start = since or week_start(end) - dt.timedelta(weeks=weeks - 1)
-    return Period(start, end, since is not None)
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def month_key(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _weeks(period: Period) -> list[dt.date]:
-    first, last = week_start(period.since), week_start(period.until)
-    return [first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
-
-
-def _months(first: dt.date, last: dt.date) -> list[str]:
-    out, day = [], first.replace(day=1)
-    while day <= last:
-        out.append(month_key(day))
-        day = add_months(day, 1)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +96,7 @@ class Pulse:
         self._open: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         self._oldest: tuple[tuple[Any, ...], Reminder] | None = None
         self._ticked = Counter[dt.date]()  # tasks done by their own date (no git)
-        self._services = _Services(today, period)
+        self._services = Services(today, period)
         self._quiet: list[dict[str, Any]] = []
         self._now = Counter[str]()  # profiles in scope per status
         self._customers: list[ret.Customer] = []
@@ -324,7 +287,7 @@ class Pulse:
         """Interactions per week by kind, by staff member, attempts apart; the trend."""
         weeks: dict[dt.date, dict[str, Any]] = {
             w: {"week": w.isoformat(), "contacts": 0, "attempts": 0, "kinds": Counter[str]()}
-            for w in _weeks(self.period)}
+            for w in period_weeks(self.period)}
         staff: dict[str, Counter[str]] = defaultdict(Counter)
         kinds: Counter[str] = Counter()
         attempt_kinds: Counter[str] = Counter()
@@ -386,7 +349,7 @@ class Pulse:
         }
 
     def tasks_done(self) -> dict[str, Any]:
-        weeks = Counter[dt.date]({w: 0 for w in _weeks(self.period)})
+        weeks = Counter[dt.date]({w: 0 for w in period_weeks(self.period)})
         if self.git is not None:
             for t in self.git.tasks_done:
                 if self._in_period(t.date) and self._wanted(self.staff(t.author)):
@@ -498,50 +461,6 @@ class Pulse:
         keys = ("entries", "tasks_done", "added", "changed", "removed")
         return {"entries": entries, "tasks_done": tasks, "profiles": events,
                 "people": {who: {k: c[k] for k in keys} for who, c in sorted(people.items())}}
-
-
-class _Services:
-    """Next services due per month ahead (capacity), and the services of the period, summed
-    over the profiles in scope one at a time."""
-
-    def __init__(self, today: dt.date, period: Period) -> None:
-        self.today = today
-        self.since, self.until = period.since, min(period.until, today)
-        this_month = today.replace(day=1)
-        self.ahead = dict.fromkeys(_months(this_month, add_months(this_month,
-                                                                   MONTHS_AHEAD - 1)), 0)
-        self.done = dict.fromkeys(_months(self.since, self.until), 0)
-        self.overdue = self.due = self.done_of_due = self.done_total = 0
-
-    def take(self, p: Profile, found: list[Reminder], config: Config) -> None:
-        """``p``, with ``found``, its actionable reminders today."""
-        since, until = self.since, self.until
-        nxt = next((r.date for r in found if r.kind == "service"), None)
-        if nxt is not None:
-            if nxt < self.today:
-                self.overdue += 1
-            elif month_key(nxt) in self.ahead:
-                self.ahead[month_key(nxt)] += 1
-        logged = [e for e in p.log if e.kind == "service" and since <= e.date <= until]
-        for e in logged:
-            self.done[month_key(e.date)] += 1
-        self.done_total += len(logged)
-        # the service due as of the period's start: the same as now unless a service was
-        # logged since then
-        later = any(e.kind == "service" and e.date >= since for e in p.log)
-        then = service_due(replace(p, log=tuple(e for e in p.log if e.date < since))) \
-            if later else (nxt, None) if nxt else None
-        if then is not None and then[0] <= until and on_service_round(p, config):
-            self.due += 1
-            self.done_of_due += bool(logged)
-
-    def figures(self) -> dict[str, Any]:
-        return {"overdue": self.overdue,
-                "ahead": [{"month": m, "due": n} for m, n in self.ahead.items()],
-                "done": [{"month": m, "done": n} for m, n in self.done.items()],
-                "done_total": self.done_total, "due_in_period": self.due,
-                "done_of_due": self.done_of_due,
-                "done_share": self.done_of_due / self.due if self.due else None}
 
 
 class _Durations(Config):
