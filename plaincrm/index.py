@@ -395,7 +395,7 @@ class Index:
                  parallel_min: int) -> RefreshStats:
         stats, self.scan_problems = scan(self.vault, self.config)  # a FileStat is a FileKey
         if wanted is not None:
-            stats = [s for s in stats if s.path in wanted]
+            stats = [s for s in stats if s[0] in wanted]
         # rules and phones depend on the config: another config reads every file again
         if self._kept_for("derived", derive_key(self.config), "UPDATE files SET size = -1"):
             wanted = None

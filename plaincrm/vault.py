@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 from plaincrm.config import CONFIG_NAME, Config
 from plaincrm.errors import NoVault
@@ -34,16 +33,11 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
     return start
 
 
-class FileStat(NamedTuple):
-    """A file's key in the index: a tuple in the order of the index's ``files`` rows, made for
-    each file of the vault on every command (a named tuple is made four times as fast as a
-    frozen dataclass)."""
-
-    path: str  # relative to the vault, "/"-separated
-    mtime_ns: int
-    ctime_ns: int  # with the inode: an edit that puts the mtime back still moves these
-    ino: int
-    size: int
+# A file's key in the index, in the order of the index's ``files`` rows: its path (relative
+# to the vault, "/"-separated), mtime_ns, ctime_ns and inode (with the inode: an edit that
+# puts the mtime back still moves these) and size. A plain tuple: one is made for each file
+# of the vault on every command, ten times as fast as a named tuple (1.5 µs).
+FileStat = tuple[str, int, int, int, int]
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -77,21 +71,20 @@ def is_profile_path(rel: str, config: Config) -> bool:
     """Whether a vault-relative path names a profile under the config's include/exclude."""
     if any(part.startswith(".") for part in rel.split("/")):
         return False
-    return _matcher(tuple(config["vault.include"]), tuple(config["vault.exclude"]))(rel)
+    return bool(_matcher(tuple(config["vault.include"]), tuple(config["vault.exclude"]))(rel))
 
 
 @cache
-def _matcher(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
-    """One compiled test for all the include and exclude globs (it runs for every file)."""
-    wanted = _any_regex(include)
-    unwanted = _any_regex(exclude)
-
-    def match(rel: str) -> bool:
-        if wanted is None or not wanted.fullmatch(rel):
-            return False
-        return unwanted is None or not unwanted.fullmatch(rel)
-
-    return match
+def _matcher(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], object]:
+    """One compiled test for all the include and exclude globs (it runs for every file): one
+    regular expression, whose match is true for a path one include glob matches and no
+    exclude glob does."""
+    wanted, unwanted = _any_regex(include), _any_regex(exclude)
+    if wanted is None:
+        return lambda _rel: False
+    if unwanted is None:
+        return wanted.fullmatch
+    return re.compile(f"(?!(?:{unwanted.pattern})\\Z)(?:{wanted.pattern})").fullmatch
 
 
 def _any_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -161,8 +154,7 @@ class _Walk:
                     self.file(entry, rel)
                     continue
                 if regular(st.st_mode) and INT64_MIN <= st.st_mtime_ns <= INT64_MAX:
-                    found.append(FileStat(rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
-                                          st.st_size))
+                    found.append((rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
                 else:
                     self.file(entry, rel)
             elif is_dir:
@@ -201,7 +193,7 @@ class _Walk:
             self.problems.append(_problem(rel, f"the file's modification time (the year {year}) "
                                                "cannot be indexed; touch the file to reset it"))
             return
-        self.found.append(FileStat(rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
+        self.found.append((rel, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
 
     def linked_folder(self, entry: os.DirEntry[str], rel: str) -> None:
         """A symlink that is not a profile by name: a problem if it is a folder outside."""

@@ -169,6 +169,6 @@ def file_dates(vault: Vault, today: dt.date, note: Note) -> dict[str, dt.date]:
     except gitrepo.GitUnavailable as exc:
         note(f"{exc}; stale uses file modification times instead of git history")
         stats, _problems = scan(vault.root, vault.config)
-        return {s.path: file_day(s.mtime_ns / 1e9) for s in stats}
+        return {path: file_day(mtime_ns / 1e9) for path, mtime_ns, *_key in stats}
     return {path: when.astimezone().date() for path, when in committed.items()
             if path not in dirty}
