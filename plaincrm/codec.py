@@ -26,29 +26,29 @@ def _dur(value: Duration | None) -> list[Any] | None:
     return [value.count, value.unit] if value else None
 
 
-def dump_profile(p: Profile) -> tuple[bytes, bytes]:
-    """Bytes for ``p``: its summary (only the newest log entry of each kind), and in full."""
+def dump_profile(p: Profile) -> bytes:
+    """Bytes for ``p``."""
     b = p.birthday
-    data = [
+    return marshal.dumps([
         p.location.path, p.stem, p.name, p.id, list(p.emails), list(p.phones),
         [b.month, b.day, b.year] if b else None, p.status, _d(p.service_due),
         _dur(p.service_every), _dur(p.contact_every), _d(p.customer_since), p.owner,
         list(p.tags), [[k, v.toordinal()] for k, v in p.dates],
         [[f.key, f.raw, f.line, list(f.item_lines)] for f in p.fields],
         [[t.location.line, t.text, t.done, _d(t.date), t.owner] for t in p.tasks],
-        None, p.log_count, p.has_problems,
-    ]
-    data[17] = [[e.location.line, e.date.toordinal(), e.text, e.kind]
-                for e in newest_per_kind(p.log)]
-    summary = marshal.dumps(data)
-    data[17] = [[e.location.line, e.date.toordinal(), e.text, e.kind] for e in p.log]
-    return summary, marshal.dumps(data)
+        [[e.location.line, e.date.toordinal(), e.text, e.kind] for e in p.log],
+        p.log_count, p.has_problems,
+    ])
 
 
-def load_profile(blob: bytes) -> Profile:
+def load_profile(blob: bytes, full: bool = True) -> Profile:
+    """The profile :func:`dump_profile` made ``blob`` of; unless ``full``, its summary: only
+    the newest log entry of each kind (``log_count`` still counts them all)."""
     (path, stem, name, id_, emails, phones, bday, status, service_due, service_every,
      contact_every, since, owner, tags, dates, fields, tasks, log, log_count,
      has_problems) = marshal.loads(blob)
+    if not full:
+        log = _newest_per_kind(log)
     return Profile(
         location=Location(path, 1),
         stem=stem,
@@ -75,14 +75,13 @@ def load_profile(blob: bytes) -> Profile:
     )
 
 
-def newest_per_kind(log: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
-    """The newest entry of each kind (no kind counts as one), in file order.
-
-    Every reminder rule needs only these: the newest entry of all is among them.
-    """
-    best: dict[str | None, LogEntry] = {}
+def _newest_per_kind(log: list[list[Any]]) -> list[list[Any]]:
+    """The newest of the stored entries (line, day, text, kind) of each kind (no kind counts
+    as one), in file order. Every reminder rule needs only these: the newest of all is among
+    them."""
+    best: dict[str | None, list[Any]] = {}
     for entry in log:
-        old = best.get(entry.kind)
-        if old is None or (entry.date, entry.location.line) >= (old.date, old.location.line):
-            best[entry.kind] = entry
-    return tuple(sorted(best.values(), key=lambda e: e.location.line))
+        old = best.get(entry[3])
+        if old is None or (entry[1], entry[0]) >= (old[1], old[0]):
+            best[entry[3]] = entry
+    return sorted(best.values())

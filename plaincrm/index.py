@@ -41,7 +41,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"21/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"22/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -57,7 +57,7 @@ CREATE TABLE profiles (path TEXT PRIMARY KEY, name TEXT, status TEXT, owner TEXT
   log_count INTEGER, since INTEGER, phones TEXT, emails TEXT, since_line INTEGER,
   service_due INTEGER, service_every TEXT, service_line INTEGER, contact_every TEXT,
   talk_date INTEGER, talk_kind TEXT, talk_text TEXT, talk_line INTEGER, remember TEXT);
-CREATE TABLE stored (path TEXT PRIMARY KEY, summary BLOB, full BLOB);
+CREATE TABLE stored (path TEXT PRIMARY KEY, profile BLOB);
 CREATE TABLE contacts (value TEXT, kind TEXT, path TEXT, line INTEGER, written TEXT);
 CREATE INDEX contacts_value ON contacts (value);
 CREATE INDEX contacts_path ON contacts (path);
@@ -88,7 +88,7 @@ RULE_WIDTH = 18  # the columns of RULE_COLUMNS
 # where the calendar's have the newest entry of any kind
 RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember, p.contact"
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
-# the stored profiles (two blobs a profile) are in a table of their own, so that the questions
+# the stored profiles (a blob each) are in a table of their own, so that the questions
 # that scan profiles' columns (contact points, rules' recall, listings) read a small table
 STORED = "stored"
 DAILY = 0  # the ``due`` of a rule due every day (no day has ordinal 0)
@@ -217,7 +217,7 @@ def derive(p: Profile, config: Config, classes: LogKinds | None = None
                p.field_line("service_due"), _duration(p.contact_every),
                talk.date.toordinal() if talk else None, talk.kind if talk else None,
                talk.text if talk else None, talk.location.line if talk else None,
-               facts[0] if facts else None, *codec.dump_profile(p))
+               facts[0] if facts else None, codec.dump_profile(p))
     contacts = [(email.casefold(), "email", path, line, email)
                 for email, line in items(p, "email")]
     contacts += [(key, "phone", path, line, phone) for phone, line in items(p, "phone")
@@ -256,9 +256,9 @@ def _problem_rows(problems: list[Problem], silenced: frozenset[str] = frozenset(
              p.code in silenced) for p in problems]
 
 
-def _load(blob: bytes) -> Profile:
+def _load(blob: bytes, full: bool = True) -> Profile:
     try:
-        return codec.load_profile(blob)
+        return codec.load_profile(blob, full)
     except (ValueError, EOFError, TypeError, IndexError) as exc:
         raise sqlite3.DatabaseError(f"a row cannot be decoded ({exc})") from None
 
@@ -506,10 +506,10 @@ class Index:
                            [(*file[0], gen) for file in batch])
             for number, table in enumerate(DERIVED, start=1):
                 if rows := [row for file in batch for row in cast(Rows, file[number])]:
-                    if table == "profiles":  # the last two columns go to STORED
-                        db.executemany(f"INSERT INTO {STORED} VALUES (?, ?, ?)",
-                                       [(row[0], *row[-2:]) for row in rows])
-                        rows = [row[:-2] for row in rows]
+                    if table == "profiles":  # the last column goes to STORED
+                        db.executemany(f"INSERT INTO {STORED} VALUES (?, ?)",
+                                       [(row[0], row[-1]) for row in rows])
+                        rows = [row[:-1] for row in rows]
                     marks = ", ".join("?" * len(rows[0]))
                     db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
@@ -530,13 +530,12 @@ class Index:
         """Every indexed profile (those ``select`` keeps), sorted by path, read a batch of
         rows at a time so memory stays flat whatever the vault's size."""
         where, params = _where(select)
-        query = (f"SELECT {'full' if full else 'summary'} FROM profiles JOIN {STORED} "
-                 f"USING (path) {where} ORDER BY path")
+        query = f"SELECT profile FROM profiles JOIN {STORED} USING (path) {where} ORDER BY path"
         def produce() -> Iterator[Profile]:
             cursor = self._db.execute(query, params)
             while batch := cursor.fetchmany(READ_BATCH):
                 with _no_gc():  # decoding makes many small objects that all live on
-                    decoded = [_load(blob) for (blob,) in batch]
+                    decoded = [_load(blob, full) for (blob,) in batch]
                 yield from decoded
 
         return self._stream(produce)
@@ -560,10 +559,9 @@ class Index:
                 self._recover(exc)
 
     def profile(self, path: str, full: bool = True) -> Profile | None:
-        column = "full" if full else "summary"
         row = self._ask(lambda: self._db.execute(
-            f"SELECT {column} FROM {STORED} WHERE path = ?", (path,)).fetchone())
-        return self._ask(lambda: _load(row[0])) if row else None
+            f"SELECT profile FROM {STORED} WHERE path = ?", (path,)).fetchone())
+        return self._ask(lambda: _load(row[0], full)) if row else None
 
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._ask(lambda: self._db.execute(query, params).fetchall())

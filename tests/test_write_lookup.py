@@ -155,11 +155,11 @@ def test_ambiguity_lists_candidates_and_changes_nothing(people: Path, run: Run,
 def test_only_the_profile_found_is_decoded(people: Path, run: Run, which: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The index answers the lookup; of the stored profiles only the one found is read back."""
-    real: Callable[[bytes], object] = plaincrm.index._load
+    real: Callable[[bytes, bool], object] = plaincrm.index._load
     decoded: list[str] = []
 
-    def counted(blob: bytes) -> object:
-        profile = real(blob)
+    def counted(blob: bytes, full: bool = True) -> object:
+        profile = real(blob, full)
         decoded.append(profile.path)  # type: ignore[attr-defined]
         return profile
 
