@@ -496,7 +496,7 @@ WHY = {
               "are the phones' verdicts of an earlier check."),
     "agenda": "start-up and imports (about 0.1 s: click, dataclasses and plaincrm's own "
               "modules; nothing the answer does not need), the walk that stats every file to "
-              "find what changed (about 0.08 s per 10,000 files) and the day's rules: one "
+              "find what changed (about 0.06 s per 10,000 files) and the day's rules: one "
               "scan of the rules table giving about 10,000 rows (about 0.05 s) and, for each, "
               "its rule, reminder and item (about 12 µs a row). Both generated vaults leave "
               "most customers overdue for a contact, so the agenda has about 11,000 items, of "
@@ -532,8 +532,9 @@ command is a query over them.
 - **Files** are keyed by (mtime, ctime, inode, size): a command re-reads only files that
   changed, and each changed file's rows (its profile, contact points, tasks, log entries,
   reminder rules, problems) are replaced together in one transaction. The stored profiles
-  (two marshalled blobs each) have a table of their own, so the questions that scan the
-  profiles' columns (contact points, recall, listings) read a small table.
+  (a marshalled blob each, from which `list --json` and export make their summaries) have
+  a table of their own, so the questions that scan the profiles' columns (contact points,
+  recall, listings) read a small table.
 - **Reminder rules** are date-independent (a due date; a yearly month and day; a once-date;
   a keep-in-touch due every day), so the agenda of *any* day, the first of a new day
   included, is one pass over the rules table in its own order (a partial index answers the
@@ -577,7 +578,10 @@ command is a query over them.
   a check reads only the phones of the files changed between them: 0.77 and 0.75 of the
   previous build's time on the two 10,000-profile vaults (farm-bench, 5 pairs each); the
   first check after the index is built costs what it did (4.6–5.0 s against 4.5–4.9 s).
-  `tests/test_check_phones_kept.py` counts the phones read.
+  The tables above measure a check after a check; the first one after a build, at 100,000
+  profiles of the independent generator, peaks at 196 MiB (the phone library's numbering
+  plans are loaded, and the new verdicts held until the pass ends), the one after it at
+  190 MiB (`/usr/bin/time`). `tests/test_check_phones_kept.py` counts the phones read.
 - **pulse** reads the profiles' lean rows (no stored profile is decoded) a few hundred at a
   time from one read transaction and adds each profile into the figures' sums as it goes:
   memory holds the sums and a few numbers per profile (its days as a customer), not the
@@ -590,7 +594,7 @@ command is a query over them.
   bytes).
 
 What remains grows with the vault: the stat walk that finds changed files (about
-0.07 s per 10,000 files) and, for the agenda, rendering its lines: the project's generated
+0.06 s per 10,000 files) and, for the agenda, rendering its lines: the project's generated
 vault leaves most customers overdue for a contact, so its agenda has a line per profile.
 """
 
