@@ -309,6 +309,17 @@ def machine() -> dict[str, str]:
             "OS": platform.platform(), "plaincrm commit": commit}
 
 
+def _runs(all_results: dict[tuple[str, int], list[Result]]) -> str:
+    """How many timed runs each size had: ``5 runs``, or ``5 runs at 10,000, 1 run at 100,000
+    profiles`` (a report may join the runs of several invocations, see --reuse)."""
+    counts = {size: max(len(r.times) for r in results)
+              for (_generator, size), results in all_results.items() if results}
+    if len(set(counts.values())) <= 1:
+        return f"{next(iter(counts.values()), 0)} runs"
+    return ", ".join(f"{n} run{'s' if n != 1 else ''} at {size:,}"
+                     for size, n in sorted(counts.items())) + " profiles"
+
+
 def report(all_results: dict[tuple[str, int], list[Result]], repeat: int, command: str) -> str:
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     out = [
@@ -318,10 +329,10 @@ def report(all_results: dict[tuple[str, int], list[Result]], repeat: int, comman
         "naive script a user would otherwise write: a python-frontmatter loop that loads every",
         "profile and prints the birthdays and services due in the next 7 days",
         "(`benchmarks/baseline.py`). Each command runs as its own process with stdout to",
-        f"/dev/null and `--date {DATE}`; every figure is the median of {repeat} runs, after one",
-        "untimed run that warms the OS file cache. \"Cold\" means no plaincrm index (its cache",
-        "folder emptied before each run), not a cold disk. Peak RSS is the largest resident set",
-        "of the process over the runs.",
+        f"/dev/null and `--date {DATE}`; every figure is the median of {_runs(all_results)},",
+        "after one untimed run that warms the OS file cache. \"Cold\" means no plaincrm index",
+        "(its cache folder emptied before each run), not a cold disk. Peak RSS is the largest",
+        "resident set of the process over the runs.",
         "",
         "Reproduce with the environment the README's quick start makes (`.venv`; the vaults",
         "are generated, seeded, into the git-ignored `benchmarks/vaults/`):",
@@ -658,19 +669,24 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.args:
         command += f" --args {shlex.quote(item)}"
     reused: list[str] = []
+    earlier_runs: dict[int, int] = {}  # size: timed runs, of the rows reused
     for path in args.reuse:
         for key, value in earlier(path).items():
             if key not in all_results:
                 all_results[key] = value
                 reused.append(f"{key[0]} {key[1]:,}")
+                earlier_runs[key[1]] = max(len(r.times) for r in value) if value else 0
         command += f" --reuse {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
     all_results = dict(sorted(all_results.items(), key=lambda item: (item[0][1], item[0][0]
                                                                      != "project")))
     text = report(all_results, args.repeat, command)
     if reused:
+        made = "; ".join(f"`.venv/bin/python -m benchmarks.run --sizes {size} --repeat {n}`"
+                         for size, n in sorted(earlier_runs.items()))
         text = text.replace("\n## Machine\n", f"\nThe rows of {', '.join(reused)} profiles are "
-                            f"from an earlier run on the same machine "
-                            f"({', '.join(p.name for p in args.reuse)}).\n\n## Machine\n", 1)
+                            f"from an earlier run on the same machine ({made}; its raw "
+                            f"results are {', '.join(p.name for p in args.reuse)} in the "
+                            "git-ignored `benchmarks/results/`).\n\n## Machine\n", 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     RESULTS.mkdir(exist_ok=True)
