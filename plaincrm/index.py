@@ -279,7 +279,7 @@ class Index:
         self.note = note or (lambda _msg: None)
         self.scan_problems: list[Problem] = []
         # email domains' verdicts worked out while reading files, kept by the next write
-        # (checks.fields.Domains: they are facts about a domain, not about any one file)
+        # (checks.fields.DOMAINS: they are facts about a domain, not about any one file)
         self._new_domains: dict[str, str | None] = {}
         self._db = self._open()
 

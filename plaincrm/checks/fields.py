@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from plaincrm.checks.base import Context, items, problem
 from plaincrm.model import Problem, Profile, Severity
@@ -69,28 +69,33 @@ def email_problem(email: str) -> str | None:
     return _email_problem(email)
 
 
-class Domains:
-    """The verdict of each email domain (None: valid), worked out once per domain (a vault
-    has few), or ``known`` before: the index puts in the verdicts it keeps, so that
-    re-reading an edited file does not load email_validator (40 ms) for a known domain.
-    ``new`` holds the verdicts worked out here, for the index to keep."""
+V = TypeVar("V")
 
-    def __init__(self) -> None:
-        self.known: dict[str, str | None] = {}
-        self.new: dict[str, str | None] = {}
 
-    def verdict(self, domain: str) -> str | None:
-        if domain not in self.known:
-            self.known[domain] = self.new[domain] = _email_problem(f"a@{domain}")
-        return self.known[domain]
+class Verdicts(Generic[V]):
+    """Verdicts that cost a library call to work out and never change for the same text (an
+    email domain's, a phone's), each worked out once by ``work``, or ``known`` before: the
+    index keeps them and puts them in. ``new`` holds those worked out here, for it to keep."""
 
-    def take_new(self) -> dict[str, str | None]:
+    def __init__(self, work: Callable[[str], V]) -> None:
+        self.work = work
+        self.known: dict[str, V] = {}
+        self.new: dict[str, V] = {}
+
+    def verdict(self, text: str) -> V:
+        if text not in self.known:
+            self.known[text] = self.new[text] = self.work(text)
+        return self.known[text]
+
+    def take_new(self) -> dict[str, V]:
         """The verdicts worked out here since the last call."""
         new, self.new = self.new, {}
         return new
 
 
-DOMAINS = Domains()
+# each email domain's verdict (None: valid): a vault has few, and the index keeps them all,
+# so that re-reading an edited file does not load email_validator (40 ms) for a known domain
+DOMAINS = Verdicts[str | None](lambda domain: _email_problem(f"a@{domain}"))
 
 
 def _email_problem(email: str) -> str | None:
@@ -142,32 +147,26 @@ def parse_phone(text: str, region: str) -> Verdict:
     Without a ``+country`` prefix the number is read as one of ``region`` (``""``: unknown).
     The verdict is the one :data:`PHONES` knows, when it knows one for ``region``.
     """
-    phones = PHONES
-    if region != phones.region:
+    if region != PHONES.region:
         return _read_phone(text, region)
-    verdict = phones.known.get(text)
-    if verdict is None:
-        verdict = phones.known[text] = phones.new[text] = _read_phone(text, region)
-    return verdict
+    return PHONES.verdict(text)
 
 
-class Phones:
+class Phones(Verdicts[Verdict]):
     """The verdicts on the phones of the profile being checked: reading a phone with the
     phone library takes about 90 µs (a quarter of ``plaincrm check``), so check keeps each
     profile's verdicts in the index and puts them in here (:meth:`use`) before the profile's
     checks run, then takes the verdicts worked out anew, for the index to keep."""
 
     def __init__(self) -> None:
+        super().__init__(lambda text: _read_phone(text, self.region or ""))
         self.region: str | None = None  # the region ``known`` is for; None: nothing known
-        self.known: dict[str, Verdict] = {}
-        self.new: dict[str, Verdict] = {}
 
     def use(self, region: str | None, known: dict[str, Verdict]) -> dict[str, Verdict]:
         """Know ``known`` (read for ``region``) from now on; returns the verdicts worked out
         since the last call."""
-        new = self.new
-        self.region, self.known, self.new = region, known, {}
-        return new
+        self.region, self.known = region, known
+        return self.take_new()
 
 
 PHONES = Phones()
