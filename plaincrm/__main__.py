@@ -1,3 +1,3 @@
-from plaincrm.cli import main
+from plaincrm.cli import run
 
-main(prog_name="plaincrm")
+run()
