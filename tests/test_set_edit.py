@@ -102,6 +102,8 @@ def test_a_file_without_front_matter_gets_one() -> None:
     (PROFILE.replace(b"status: lead", b"status: >\n  lead"), "several lines"),
     (PROFILE.replace(b"status: lead", b"status: [lead,\n  won]"), "several lines"),
     (PROFILE.replace(b"status: lead", b"status:\n  a: b"), "several lines"),
+    (PROFILE.replace(b"status: lead", b"status:\n  - -"), "several lines"),  # a list in a list
+    (PROFILE.replace(b"status: lead", b"status:\n  - a\n  - - b"), "several lines"),
     (PROFILE.replace(b"status: lead", b"status: lead\nstatus: won"), "twice"),
     (PROFILE.replace(b"status: lead", b"status: &s lead\nother: *s"), "anchors"),
     (b"---\nstatus: lead\nno close\n", "never closed"),
@@ -165,8 +167,11 @@ def test_set_reads_back_the_new_value_and_every_other_key_unchanged(
     assume(not any(p.code in ("parse-error", "duplicate-key") for p in problems))  # valid only
     try:
         new = set_key(data, key, value)
-    except WriteRefused as exc:  # only a value that would not be written as given
-        assert "control character" in str(exc), exc
+    except WriteRefused as exc:  # only a value that would not be written as given, or an
+        # old value set cannot rewrite: a word "-" in a block list makes a list in the list
+        old = before.raw(key)
+        nested = isinstance(old, list) and any(isinstance(item, list) for item in old)
+        assert "control character" in str(exc) or (nested and "several lines" in str(exc)), exc
         return
     after, problems = parse_profile("p.md", new)
     assert after is not None
