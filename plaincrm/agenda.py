@@ -14,8 +14,9 @@ the command (:func:`vault_agenda`, :func:`my_name`). Due dates come from :mod:`r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from heapq import nsmallest
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -110,6 +111,7 @@ class Agenda:
     owner: str | None = None  # the owner filter, if any
     kinds: tuple[str, ...] = ()  # the kind filter, if any
     problem_files: int = 0  # files with errors (their valid reminders are still here)
+    hidden: dict[str, int] = field(default_factory=dict)  # section: rows left out (a limit)
 
     def to_json(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "items": [i.to_json() for i in self.items]}
@@ -133,40 +135,52 @@ def section_of(date: int, actionable: bool, lead: int, today: int, days: int) ->
     return None
 
 
+# What an agenda row says of its profile, for each of a batch of reminders: what to recall
+# of the person and the contact point (asked only for the rows shown)
+Recall = Callable[[list[Reminder]], list[tuple[Context | None, str | None]]]
+# a row selected: its sort key within its section, the section, the reminder, how late it
+# is, how long it has waited, whether it went up to the managers
+_Row = tuple[tuple[Any, ...], str, Reminder, int | None, int | None, bool]
+
+
 def build_agenda(profiles: Iterable[Profile], config: Config, today: dt.date, days: int,
-                 owner: str | None = None, kinds: Iterable[str] = ()) -> Agenda:
+                 owner: str | None = None, kinds: Iterable[str] = (),
+                 limit: int | None = None) -> Agenda:
     """The agenda of ``profiles`` as of ``today``, from the reminder model (pure: the store's
-    :func:`vault_agenda` gives the same); ``owner`` and ``kinds`` filter it."""
+    :func:`vault_agenda` gives the same); ``owner`` and ``kinds`` filter it, ``limit`` keeps
+    the first rows of each section."""
     problems = 0
-
     classes = log_kinds(config)
+    said: dict[str, tuple[Context | None, str | None]] = {}  # by path
 
-    def found() -> Iterator[tuple[Reminder, Context | None, str | None]]:
+    def found() -> Iterator[Reminder]:
         nonlocal problems
         for profile in profiles:
             problems += profile.has_problems
-            recall, contact = context(profile, classes), profile.contact_point
-            for reminder in reminders(profile, config, today):
-                yield reminder, recall, contact
+            said[profile.path] = (context(profile, classes), profile.contact_point)
+            yield from reminders(profile, config, today)
 
-    agenda = assemble(found(), config, today, days, owner, kinds)
+    def recall(rows: list[Reminder]) -> list[tuple[Context | None, str | None]]:
+        return [said[r.path] for r in rows]
+
+    wanted = tuple(sorted(set(kinds)))
+    agenda = _make(_select(found(), config, today, days, owner, wanted), recall, today, days,
+                   owner, wanted, limit)
     return replace(agenda, problem_files=problems)
 
 
-def assemble(found: Iterable[tuple[Reminder, Context | None, str | None]], config: Config,
-             today: dt.date, days: int, owner: str | None = None,
-             kinds: Iterable[str] = ()) -> Agenda:
-    """The agenda from each reminder, what to recall of its profile and its profile's contact
-    point (the first phone, else the first email)."""
-    wanted = tuple(sorted(set(kinds)))
+def _select(found: Iterable[Reminder], config: Config, today: dt.date, days: int,
+           owner: str | None, wanted: tuple[str, ...]) -> dict[str, list[_Row]]:
+    """The reminders shown as of ``today``, by section, each with its sort key, how late it
+    is, how long it has waited and whether it went up to the managers; not yet sorted."""
     day = today.toordinal()
     manager = owner is not None and is_manager(owner, config)
     lead = {kind: lead_days(config, kind) for kind in known_kinds(config)}
     # an overdue item's escalation depends on how late it is and its owner only: few pairs
     escalation: dict[tuple[int | None, str | None], tuple[bool, int | None]] = {}
-    keyed: list[tuple[tuple[Any, ...], AgendaItem]] = []  # decorated with the sort key
     ours: dict[str | None, bool] = {}  # whether an owner is ``owner``: a few owners
-    for reminder, recall, contact in found:
+    sections: dict[str, list[_Row]] = {section: [] for section in SECTIONS}
+    for reminder in found:
         date = reminder.date.toordinal()
         section = section_of(date, reminder.actionable, lead.get(reminder.kind, 0), day, days)
         if section is None or (wanted and reminder.kind not in wanted):
@@ -182,13 +196,31 @@ def assemble(found: Iterable[tuple[Reminder, Context | None, str | None]], confi
                 its = ours[reminder.owner] = matches_me(reminder.owner, owner)
             if not its:
                 continue
-        where = reminder.location
-        item = AgendaItem(section, reminder, late, recall, waiting, up, contact)
-        # AgendaItem.sort_key, inline: one call less for each of thousands of items
-        keyed.append(((SECTION_ORDER[section], date, fold(reminder.name), where.path,
-                       reminder.kind, where.line, reminder.text, len(keyed)), item))
-    keyed.sort(key=itemgetter(0))
-    return Agenda(today, days, tuple(item for _, item in keyed), owner, wanted)
+        where, rows = reminder.location, sections[section]
+        # AgendaItem.sort_key after the section, inline: one call less for thousands of rows
+        rows.append(((date, fold(reminder.name), where.path, reminder.kind, where.line,
+                      reminder.text, len(rows)), section, reminder, late, waiting, up))
+    return sections
+
+
+def _make(sections: dict[str, list[_Row]], recall: Recall, today: dt.date, days: int,
+         owner: str | None, wanted: tuple[str, ...], limit: int | None) -> Agenda:
+    """The agenda of the :func:`_select` ed rows: each section sorted (only its first
+    ``limit`` rows, with a limit, the others counted in ``hidden``), then ``recall`` asked
+    what each row shown says of its profile."""
+    shown: list[_Row] = []
+    hidden: dict[str, int] = {}
+    for section, rows in sections.items():
+        if limit and len(rows) > limit:
+            hidden[section] = len(rows) - limit
+            shown += nsmallest(limit, rows, key=itemgetter(0))
+        else:
+            shown += sorted(rows, key=itemgetter(0))
+    said = recall([row[2] for row in shown])
+    items = tuple(AgendaItem(section, reminder, late, what, waiting, up, contact)
+                  for (_key, section, reminder, late, waiting, up), (what, contact)
+                  in zip(shown, said, strict=True))
+    return Agenda(today, days, items, owner, wanted, hidden=hidden)
 
 
 def known_kinds(config: Config) -> list[str]:
@@ -198,23 +230,37 @@ def known_kinds(config: Config) -> list[str]:
 
 
 def vault_agenda(vault: Any, today: dt.date, days: int | None = None, owner: str | None = None,
-                 kinds: Iterable[str] = ()) -> Agenda:
+                 kinds: Iterable[str] = (), limit: int | None = None) -> Agenda:
     """The agenda of an open :class:`plaincrm.loader.Vault`, asked of the index: the rules
     that can fall in the window, each turned into its reminder of ``today`` by the reminder
-    model; ``problem_files`` counts files with errors (also those too broken to hold any
-    profile)."""
+    model, and the data-quality items; what to recall of the people asked for the rows shown
+    only (``limit``: the first rows of each section). ``problem_files`` counts files with
+    errors (also those too broken to hold any profile)."""
     config: Config = vault.config
+    index = vault.index
     horizon = config["agenda.days"] if days is None else days
     reach = max([horizon, *(lead_days(config, kind) for kind in config["agenda.lead_days"])])
     last = dt.date.fromordinal(min(today.toordinal() + reach, dt.date.max.toordinal()))
-    found = chain(((reminder, recall, contact)
-                   for rule, recall, contact in vault.index.rules_due(today, last)
+    found = chain((reminder for rule in index.rules_due(today, last)
                    if (reminder := occurrence(rule, today)) is not None),
-                  quality_reminders(vault.index.kept_problems(), vault.config_problems, config,
+                  quality_reminders(index.kept_problems(), vault.config_problems, config,
                                     today))
-    agenda = assemble(found, config, today, horizon, owner, kinds)
-    listed = {item.path for item in agenda.items if item.kind in QUALITY_KINDS}
+
+    def recall(rows: list[Reminder]) -> list[tuple[Context | None, str | None]]:
+        # a data-quality item's row tells the profile's newest entry of any kind
+        said = index.recall(r.path for r in rows if r.problem is None)
+        newest = index.recall((r.path for r in rows if r.problem is not None), newest=True)
+        return [(said if r.problem is None else newest).get(r.path, NOBODY) for r in rows]
+
+    wanted = tuple(sorted(set(kinds)))
+    rows = _select(found, config, today, horizon, owner, wanted)
+    listed = {row[2].path for part in rows.values() for row in part
+              if row[2].kind in QUALITY_KINDS}
+    agenda = _make(rows, recall, today, horizon, owner, wanted, limit)
     return replace(agenda, problem_files=problem_files(vault, listed))
+
+
+NOBODY = (None, None)  # what the index recalls of a path that holds no profile
 
 
 def problem_files(vault: Any, listed: set[str] | frozenset[str] = frozenset()) -> int:

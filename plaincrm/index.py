@@ -80,13 +80,11 @@ CREATE TABLE domains (domain TEXT PRIMARY KEY, problem TEXT) WITHOUT ROWID;
 CREATE TABLE phones (path TEXT, phone TEXT, e164 TEXT, problem TEXT, PRIMARY KEY (path, phone))
   WITHOUT ROWID;
 """
-RULE_COLUMNS = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, "
-                "r.name, r.pid, r.until, r.act, r.booked, p.last_date, p.last_kind, "
-                "p.last_text, p.last_line")
+RULES = ("SELECT r.path, r.seq, r.line, r.kind, r.due, r.md, r.origin, r.text, r.owner, r.name, "
+         "r.pid, r.until, r.act, r.booked")
+# the calendar's rule rows: with the profile's newest log entry
+RULE_COLUMNS = f"{RULES}, p.last_date, p.last_kind, p.last_text, p.last_line"
 RULE_WIDTH = 18  # the columns of RULE_COLUMNS
-# the agenda's rule rows: what to recall (the newest conversation, the first pinned fact)
-# where the calendar's have the newest entry of any kind
-RECALL_COLUMNS = RULE_COLUMNS.replace("p.last_", "p.talk_") + ", p.remember, p.contact"
 DERIVED = ("profiles", "contacts", "tasks", "log", "rules", "problems")
 # the stored profiles (a blob each) are in a table of their own, so that the questions
 # that scan profiles' columns (contact points, rules' recall, listings) read a small table
@@ -114,6 +112,7 @@ PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker p
 CHUNK = 500  # files per unit of work
 WRITE_BATCH = 500  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
+RECALL_SCAN = 1000  # from this many profiles up, recall reads the whole table instead
 LEAN_QUERIES = (  # Index.lean_profiles: the profiles, their log and their tasks, by path
     "SELECT path, name, status, owner, pid, since, since_line, service_due, service_every, "
     "service_line, contact_every, log_count, has_problems FROM profiles ORDER BY path",
@@ -578,15 +577,12 @@ class Index:
         """Every profile's display name."""
         return [name for (name,) in self._rows("SELECT name FROM profiles")]
 
-    def rules_due(self, first: dt.date, last: dt.date
-                  ) -> Iterator[tuple[Rule, LogEntry | str | None, str | None]]:
-        """Every rule that can have a reminder from ``first`` to ``last``, with what to recall
-        of the profile (its first pinned fact, else its newest conversation, see
-        :func:`plaincrm.recall.context`) and its contact point (its first phone, else its
-        first email), in path order: dated rules up to ``last`` but past ``once`` dates
-        (actionable ones stay overdue), daily rules, yearly rules whose month and day fall in
-        the range (across the year's end; 29 February always, for 28 February in common
-        years)."""
+    def rules_due(self, first: dt.date, last: dt.date) -> Iterator[Rule]:
+        """Every rule that can have a reminder from ``first`` to ``last``, in path order:
+        dated rules up to ``last`` but past ``once`` dates (actionable ones stay overdue),
+        daily rules, yearly rules whose month and day fall in the range (across the year's
+        end; 29 February always, for 28 February in common years). What to recall of their
+        profiles is :meth:`recall`'s, asked for the rows an agenda shows."""
         start, end = first.toordinal(), last.toordinal()
         params: tuple[int, ...] = ()
         # a yearly window (outreach) open on ``first`` may have begun up to its length before
@@ -601,21 +597,38 @@ class Index:
             yearly, params = f"({yearly} OR md = 229)", (lo, hi)
         # one pass over the rules in path order (a yearly rule has no ``due``): no sorting
         dated = "r.due <= ? AND (r.due >= ? OR r.due = 0 OR r.until >= ? OR r.act)"
-        query = (f"{RECALL_COLUMNS} FROM rules r JOIN profiles p ON p.path = r.path WHERE "
-                 f"({dated}) OR {yearly} ORDER BY 1, 2")
+        query = f"{RULES} FROM rules r WHERE ({dated}) OR {yearly} ORDER BY 1, 2"
 
-        def produce() -> Iterator[tuple[Rule, LogEntry | str | None, str | None]]:
-            context: LogEntry | str | None = None
-            path, contact, shared = None, None, dict[Any, Any]()
+        def produce() -> Iterator[Rule]:
+            shared = dict[Any, Any]()  # texts are shared
             cursor = self._db.execute(query, (end, start, start, *params))
             while batch := cursor.fetchmany(READ_BATCH):
-                for row in batch:  # a profile's rules share its context; texts are shared
-                    if row[0] != path:
-                        path, context, contact = row[0], row[RULE_WIDTH] or _newest(row), \
-                            row[RULE_WIDTH + 1]
-                    yield _rule(row, shared), context, contact
+                for row in batch:
+                    yield _rule(row, shared)
 
         return self._stream(produce)
+
+    def recall(self, paths: Iterable[str], newest: bool = False
+               ) -> dict[str, tuple[LogEntry | str | None, str | None]]:
+        """What an agenda row says of the profile at each of ``paths`` that is indexed: what
+        to recall (its first pinned fact, else its newest conversation, see
+        :func:`plaincrm.recall.context`; ``newest``: its newest log entry of any kind) and
+        its contact point (its first phone, else its first email). A few profiles are looked
+        up by path; many (``agenda --all``) are read in one pass over the table."""
+        wanted = set(paths)
+        said = "NULL, last_date, last_kind, last_text, last_line" if newest else \
+            "remember, talk_date, talk_kind, talk_text, talk_line"
+        query = f"SELECT path, contact, {said} FROM profiles"
+        if len(wanted) > RECALL_SCAN:
+            rows: Iterable[tuple[Any, ...]] = (
+                row for row in self._rows(query) if row[0] in wanted)
+        else:
+            ordered = sorted(wanted)
+            rows = (row for at in range(0, len(ordered), READ_BATCH)
+                    for part in [ordered[at:at + READ_BATCH]]
+                    for row in self._rows(f"{query} WHERE path IN "
+                                          f"({', '.join('?' * len(part))})", tuple(part)))
+        return {row[0]: (row[2] or _newest(row, 3), row[1]) for row in rows}
 
     def lean_profiles(self) -> Iterator[Profile]:
         """Every profile by path with what pulse reads (its log and tasks in file order, name,
@@ -745,14 +758,12 @@ class Index:
 
     def kept_problems(self) -> list[tuple[Any, ...]]:
         """Every problem the index keeps (the loader's and the day-independent checks') that
-        its profile does not silence, with the profile's owner, name, id, newest log entry
-        and contact point: (path, line, code, severity, message, owner, name, pid, newest
-        entry or None, contact), sorted by path and line."""
-        return [(*row[:8], _newest(row, 8), row[12]) for row in self._rows(
-            "SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, p.name, p.pid, "
-            "p.last_date, p.last_kind, p.last_text, p.last_line, p.contact "
+        its profile does not silence, with the profile's owner, name and id: (path, line,
+        code, severity, message, owner, name, pid), sorted by path and line."""
+        return self._rows(
+            "SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, p.name, p.pid "
             "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
-            "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")]
+            "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")
 
     def profile_owners(self) -> dict[str, str | None]:
         """Each profile's ``owner``, by path."""
@@ -948,8 +959,8 @@ def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
 
 def _newest(row: tuple[Any, ...], at: int = 14) -> LogEntry | None:
     """The log entry in the four columns (date, kind, text, line) from ``at`` of a row that
-    begins with the profile's path: the last four of RULE_COLUMNS (its newest entry, or the
-    newest conversation in RECALL_COLUMNS) by default; kept_problems' newest entry."""
+    begins with the profile's path: the last four of RULE_COLUMNS (its newest entry) by
+    default; recall's newest conversation and newest entry."""
     last_date, last_kind, last_text, last_line = row[at:at + 4]
     if last_date is None:
         return None

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from plaincrm.config import CONFIG_NAME, Config
-from plaincrm.model import Location, LogEntry, Problem, Severity
+from plaincrm.model import Location, Problem, Severity
 from plaincrm.reminders import Reminder
 
 FIX = "fix"
@@ -68,19 +68,17 @@ def wanted(problem: Problem, config: Config) -> Problem | None:
 
 
 def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable[Problem],
-                      config: Config, today: dt.date
-                      ) -> Iterator[tuple[Reminder, LogEntry | None, str | None]]:
+                      config: Config, today: dt.date) -> Iterator[Reminder]:
     """The data-quality reminders of ``today`` from :meth:`plaincrm.index.Index.kept_problems`
-    rows and the config's own problems, each with its profile's newest log entry and contact
-    point."""
+    rows and the config's own problems."""
     merged: set[str] = set()
     for p in config_problems:
         found = wanted(p, config)
         if found is not None:
-            yield _reminder(found, None, CONFIG_NAME, None, today), None, None
+            yield _reminder(found, None, CONFIG_NAME, None, today)
     # whether a row is an item, and at which severity, depends on its code and severity only
     verdicts: dict[tuple[str, str], Severity | None] = {}
-    for path, line, code, severity, message, owner, name, pid, context, contact in rows:
+    for path, line, code, severity, message, owner, name, pid in rows:
         if (code, severity) not in verdicts:
             found = wanted(Problem(Location(path, line), code, Severity(severity), message),
                            config)
@@ -91,8 +89,7 @@ def quality_reminders(rows: Iterable[tuple[Any, ...]], config_problems: Iterable
         if code == "conflict-marker":
             merged.add(path)
         problem = Problem(Location(path, line), code, level, message)
-        yield (_reminder(problem, owner, name or PurePosixPath(path).stem, pid, today), context,
-               contact)
+        yield _reminder(problem, owner, name or PurePosixPath(path).stem, pid, today)
 
 
 def _reminder(problem: Problem, owner: str | None, name: str, pid: str | None,

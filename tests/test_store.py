@@ -8,11 +8,14 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plaincrm import index
 from plaincrm.agenda import build_agenda, vault_agenda
 from plaincrm.loader import open_vault
+from plaincrm.render.agenda import render_agenda
 from tests.conftest import Run, VaultFactory
 
 CONFIG = """\
@@ -60,9 +63,10 @@ def profiles(draw: st.DrawFn) -> str:
 @given(files=st.lists(profiles(), min_size=1, max_size=6),
        days=st.lists(st.tuples(DAYS, st.sampled_from([0, 1, 7, 30, 400])), min_size=1,
                      max_size=6),
-       owner=st.sampled_from([None, "ben"]))
+       owner=st.sampled_from([None, "ben"]), limit=st.sampled_from([1, 2, 15]))
 def test_the_agenda_from_the_rules_table_is_the_reminder_models(
-        files: list[str], days: list[tuple[dt.date, int]], owner: str | None) -> None:
+        files: list[str], days: list[tuple[dt.date, int]], owner: str | None,
+        limit: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "vault"
         root.mkdir()
@@ -77,6 +81,11 @@ def test_the_agenda_from_the_rules_table_is_the_reminder_models(
                 pure = build_agenda(profiles, opened.config, today, horizon, owner)
                 stored = vault_agenda(opened, today, horizon, owner)
                 assert stored.to_json() == pure.to_json(), (today, horizon)
+                # the text agenda makes the first ``limit`` rows of each section only
+                short = vault_agenda(opened, today, horizon, owner, limit=limit)
+                assert render_agenda(short) == render_agenda(pure, limit=limit)
+                assert short.to_json() == build_agenda(profiles, opened.config, today,
+                                                       horizon, owner, limit=limit).to_json()
         finally:
             opened.close()
 
@@ -97,6 +106,41 @@ def test_the_year_end_and_29_february(vault: VaultFactory) -> None:
         assert [i.name for i in vault_agenda(opened, dt.date(2026, 12, 30), 7).items] == ["Jan"]
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize("scan_from", [0, 1000])  # recall reads the table, or looks up paths
+def test_a_short_agenda_counts_what_it_leaves_out(vault: VaultFactory, run: Run,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  scan_from: int) -> None:
+    monkeypatch.setattr(index, "RECALL_SCAN", scan_from)
+    broken = {f"p{n}.md": f"---\nname: P{n}\nstatus: nonsense\nphone: '+44 20 7946 {n:04}'\n"
+                          f"---\n## Log\n- 2026-0{1 + n % 9}-02 call: talked {n}\n"
+              for n in range(30)}
+    # a service overdue and a status missing: the service's row recalls the newest
+    # conversation, the fix row the newest entry of any kind
+    ok = ("---\nname: Ok\nemail: a@example.com\nservice_due: 2026-01-05\n---\n## Log\n"
+          "- 2026-03-01 call: asked about the boiler\n- 2026-04-01 invoice: sent\n")
+    root = vault({**broken, "ok.md": ok, "bad.md": "---\nname: [\n---\n"})
+    opened = open_vault(root)
+    try:
+        opened.refresh()
+        today = dt.date(2026, 11, 22)
+        full, short = vault_agenda(opened, today, 7), vault_agenda(opened, today, 7, limit=4)
+        # every broken file has a fix row, shown or not: none is counted again at the end
+        assert [len(full.items), full.problem_files] == [33, 0]
+        assert [len(short.items), short.hidden, short.problem_files] == [5, {"today": 28}, 0]
+        assert short.items == full.items[:5]  # overdue, then today's first 4
+        assert render_agenda(short) == render_agenda(full, limit=4)
+        service, fix = full.items[0], full.items[2]
+        assert (service.kind, fix.kind, fix.path) == ("service", "fix", "ok.md")
+        assert [service.context.text, fix.context.text] == [  # type: ignore[union-attr]
+            "asked about the boiler", "sent"]
+        assert service.contact == fix.contact == "a@example.com"
+    finally:
+        opened.close()
+    lines = run(root, "agenda", "--date", "2026-11-22").stdout.splitlines()
+    assert "Today (32)" in lines
+    assert "  … and 17 more today: plaincrm agenda --all shows them all" in lines
 
 
 def test_show_by_phone_or_email_as_written_anywhere(vault: VaultFactory, run: Run) -> None:

@@ -57,13 +57,13 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[
     if mine:
         owner = my_name(vault.root, vault.config)
     day = today.date() if today else dt.date.today()
-    result = vault_agenda(vault, day, days, owner, kinds)
+    limit = None if show_all or as_json else vault.config["agenda.section_limit"]
+    result = vault_agenda(vault, day, days, owner, kinds, limit)
     if as_json:
         app.print_json(result.to_json())
     else:
         from plaincrm.render.agenda import agenda_lines
 
-        limit = None if show_all else vault.config["agenda.section_limit"]
         lines = agenda_lines(result, app.style if app.colored else None, limit)
         while chunk := list(islice(lines, 2000)):  # never the whole text at once
             app.echo("\n".join(chunk))

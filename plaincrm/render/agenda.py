@@ -149,11 +149,11 @@ def agenda_lines(agenda: Agenda, style: Style | None = None,
     yield style(heading(agenda), bold=True)
     for section, items in sections.items():
         if items:
+            total = len(items) + agenda.hidden.get(section, 0)  # rows the agenda left out
             yield ""
-            yield style(f"{TITLES[section]} ({len(items)})", bold=True, underline=True)
+            yield style(f"{TITLES[section]} ({total})", bold=True, underline=True)
             for item in shown[section]:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
                 yield style(f"{indent}{reach(item)} · {context(item)}", dim=True)
-            if len(shown[section]) < len(items):
-                hidden = len(items) - len(shown[section])
-                yield style(f"  {more_line(section, hidden)}", bold=True)
+            if len(shown[section]) < total:
+                yield style(f"  {more_line(section, total - len(shown[section]))}", bold=True)
