@@ -112,7 +112,6 @@ PARALLEL_MIN = 500  # changed files from which a refresh parses them in worker p
 CHUNK = 500  # files per unit of work
 WRITE_BATCH = 500  # files per write transaction: written while the workers read the next
 READ_BATCH = 200  # rows decoded at a time by profiles(): few, so freed memory is reused
-RECALL_SCAN = 1000  # from this many profiles up, recall reads the whole table instead
 LEAN_QUERIES = (  # Index.lean_profiles: the profiles, their log and their tasks, by path
     "SELECT path, name, status, owner, pid, since, since_line, service_due, service_every, "
     "service_line, contact_every, log_count, has_problems FROM profiles ORDER BY path",
@@ -581,8 +580,7 @@ class Index:
         """Every rule that can have a reminder from ``first`` to ``last``, in path order:
         dated rules up to ``last`` but past ``once`` dates (actionable ones stay overdue),
         daily rules, yearly rules whose month and day fall in the range (across the year's
-        end; 29 February always, for 28 February in common years). What to recall of their
-        profiles is :meth:`recall`'s, asked for the rows an agenda shows."""
+        end; 29 February always, for 28 February in common years)."""
         start, end = first.toordinal(), last.toordinal()
         params: tuple[int, ...] = ()
         # a yearly window (outreach) open on ``first`` may have begun up to its length before
@@ -610,24 +608,17 @@ class Index:
 
     def recall(self, paths: Iterable[str], newest: bool = False
                ) -> dict[str, tuple[LogEntry | str | None, str | None]]:
-        """What an agenda row says of the profile at each of ``paths`` that is indexed: what
-        to recall (its first pinned fact, else its newest conversation, see
-        :func:`plaincrm.recall.context`; ``newest``: its newest log entry of any kind) and
-        its contact point (its first phone, else its first email). A few profiles are looked
-        up by path; many (``agenda --all``) are read in one pass over the table."""
-        wanted = set(paths)
+        """{path: (what to recall, contact point)} of the indexed profiles among ``paths``:
+        :func:`plaincrm.recall.context` (``newest``: the newest log entry of any kind), the
+        first phone, else email."""
         said = "NULL, last_date, last_kind, last_text, last_line" if newest else \
             "remember, talk_date, talk_kind, talk_text, talk_line"
         query = f"SELECT path, contact, {said} FROM profiles"
-        if len(wanted) > RECALL_SCAN:
-            rows: Iterable[tuple[Any, ...]] = (
-                row for row in self._rows(query) if row[0] in wanted)
-        else:
-            ordered = sorted(wanted)
-            rows = (row for at in range(0, len(ordered), READ_BATCH)
-                    for part in [ordered[at:at + READ_BATCH]]
-                    for row in self._rows(f"{query} WHERE path IN "
-                                          f"({', '.join('?' * len(part))})", tuple(part)))
+        ordered = sorted(set(paths))
+        rows = (row for at in range(0, len(ordered), READ_BATCH)
+                for part in [ordered[at:at + READ_BATCH]]
+                for row in self._rows(f"{query} WHERE path IN "
+                                      f"({', '.join('?' * len(part))})", tuple(part)))
         return {row[0]: (row[2] or _newest(row, 3), row[1]) for row in rows}
 
     def lean_profiles(self) -> Iterator[Profile]:
@@ -656,7 +647,7 @@ class Index:
 
     def calendar_profiles(self, paths: list[str]) -> Iterator[CalendarProfile]:
         """The profiles at ``paths`` that have rules: their rules and what their events say
-        besides (what to recall, as in :meth:`rules_due`), and for each rule the (UID,
+        besides (what to recall, as in :meth:`recall`), and for each rule the (UID,
         revision, start) of the event kept for it, if any; a few hundred in each snapshot."""
         for at in range(0, len(paths), READ_BATCH):
             part = paths[at:at + READ_BATCH]
@@ -757,9 +748,8 @@ class Index:
         return [p for (p,) in self._rows("SELECT path FROM files ORDER BY path")]
 
     def kept_problems(self) -> list[tuple[Any, ...]]:
-        """Every problem the index keeps (the loader's and the day-independent checks') that
-        its profile does not silence, with the profile's owner, name and id: (path, line,
-        code, severity, message, owner, name, pid), sorted by path and line."""
+        """(path, line, code, severity, message, owner, name, id) of every problem the index
+        keeps (the loader's, the day-independent checks') that its profile does not silence."""
         return self._rows(
             "SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, p.name, p.pid "
             "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
@@ -959,8 +949,7 @@ def _rule(row: tuple[Any, ...], shared: dict[Any, Any] | None = None) -> Rule:
 
 def _newest(row: tuple[Any, ...], at: int = 14) -> LogEntry | None:
     """The log entry in the four columns (date, kind, text, line) from ``at`` of a row that
-    begins with the profile's path: the last four of RULE_COLUMNS (its newest entry) by
-    default; recall's newest conversation and newest entry."""
+    begins with the profile's path (by default RULE_COLUMNS' last four: the newest entry)."""
     last_date, last_kind, last_text, last_line = row[at:at + 4]
     if last_date is None:
         return None

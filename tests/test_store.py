@@ -8,11 +8,9 @@ import json
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plaincrm import index
 from plaincrm.agenda import build_agenda, vault_agenda
 from plaincrm.loader import open_vault
 from plaincrm.render.agenda import render_agenda
@@ -108,11 +106,7 @@ def test_the_year_end_and_29_february(vault: VaultFactory) -> None:
         opened.close()
 
 
-@pytest.mark.parametrize("scan_from", [0, 1000])  # recall reads the table, or looks up paths
-def test_a_short_agenda_counts_what_it_leaves_out(vault: VaultFactory, run: Run,
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  scan_from: int) -> None:
-    monkeypatch.setattr(index, "RECALL_SCAN", scan_from)
+def test_a_short_agenda_counts_what_it_leaves_out(vault: VaultFactory, run: Run) -> None:
     broken = {f"p{n}.md": f"---\nname: P{n}\nstatus: nonsense\nphone: '+44 20 7946 {n:04}'\n"
                           f"---\n## Log\n- 2026-0{1 + n % 9}-02 call: talked {n}\n"
               for n in range(30)}
