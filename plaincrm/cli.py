@@ -159,17 +159,22 @@ class App:
         click.echo(dumps_json(data))
 
 
-def echo_json_list(key: str, items: Iterable[Any]) -> None:
-    """Print ``{key: [items]}`` exactly as :func:`dumps_json` would, one item at a time, so a
-    large list never sits in memory whole."""
+def echo_json_list(key: str, items: Iterable[Any], before: dict[str, Any] | None = None
+                   ) -> None:
+    """Print ``{**before, key: [items]}`` exactly as :func:`dumps_json` would, one item at a
+    time, so a large list never sits in memory whole (``before``: keys sorting before
+    ``key``)."""
+    assert all(other < key for other in before or {})
+    # the only line breaks in dumps_json's text are its own (not str.splitlines', which
+    # would also split at U+2028 and other separators inside strings)
+    head = "{\n" + "".join(f"  {dumps_json(k)}: " + dumps_json(v).replace("\n", "\n  ") + ",\n"
+                           for k, v in sorted((before or {}).items()))
     first = True
     for item in items:
-        # the only line breaks in dumps_json's text are its own (not str.splitlines', which
-        # would also split at U+2028 and other separators inside strings)
         body = "    " + dumps_json(item).replace("\n", "\n    ")
-        click.echo(("{\n" + f'  "{key}": [\n' if first else ",\n") + body, nl=False)
+        click.echo((head + f'  "{key}": [\n' if first else ",\n") + body, nl=False)
         first = False
-    click.echo("{\n" + f'  "{key}": []\n' + "}" if first else "\n  ]\n}")
+    click.echo(head + f'  "{key}": []\n' + "}" if first else "\n  ]\n}")
 
 
 pass_app = click.make_pass_decorator(App)

@@ -263,11 +263,15 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
 
 
 @pytest.mark.parametrize("items", [[], [{"a": 1, "b": [1, 2]}], [{"x": "é"}, {"y": {"z": None}}]])
-def test_streamed_json_list_is_the_same_text(items: list[dict[str, object]]) -> None:
+@pytest.mark.parametrize("before", [{}, {"date": "2026-11-22"}, {"a": [1, {"b": "\u2028"}],
+                                                                 "n": None}])
+def test_streamed_json_list_is_the_same_text(items: list[dict[str, object]],
+                                             before: dict[str, object]) -> None:
     from plaincrm.cli import dumps_json, echo_json_list
 
     @click.command()
     def emit() -> None:
-        echo_json_list("profiles", iter(items))
+        echo_json_list("profiles", iter(items), before)
 
-    assert CliRunner().invoke(emit).output == dumps_json({"profiles": items}) + "\n"
+    expected = dumps_json({**before, "profiles": items}) + "\n"
+    assert CliRunner().invoke(emit).output == expected

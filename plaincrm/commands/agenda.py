@@ -8,7 +8,7 @@ from itertools import islice
 import click
 
 from plaincrm.agenda import known_kinds, my_name, vault_agenda
-from plaincrm.cli import App, date_option, json_option, owner_filter_of, pass_app
+from plaincrm.cli import App, date_option, echo_json_list, json_option, owner_filter_of, pass_app
 
 
 @click.command()
@@ -59,8 +59,9 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[
     day = today.date() if today else dt.date.today()
     limit = None if show_all or as_json else vault.config["agenda.section_limit"]
     result = vault_agenda(vault, day, days, owner, kinds, limit)
-    if as_json:
-        app.print_json(result.to_json())
+    if as_json:  # the rows one at a time: --json of a large vault never sits in memory whole
+        echo_json_list("items", (item.to_json() for item in result.items),
+                       {"date": result.date.isoformat()})
     else:
         from plaincrm.render.agenda import agenda_lines
 
