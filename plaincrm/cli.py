@@ -266,8 +266,9 @@ def run(prog_name: str = "plaincrm") -> NoReturn:
     a tenth of a warm command and does nothing a finished command needs: its files are
     written and closed, its index closed (``vault.close`` runs as the command's context
     closes). So once the output is flushed and the exit handlers have run, the process
-    leaves at once, unless another thread still runs (it is waited for as usual) or the
-    exit code is not a number (it is printed as usual)."""
+    leaves at once, unless another thread still runs (it is waited for as usual), the exit
+    code is not a number (it is printed as usual) or a profiler or tracer watches (it writes
+    its report as the interpreter ends)."""
     try:
         main(prog_name=prog_name)
         code: object = 0
@@ -275,7 +276,8 @@ def run(prog_name: str = "plaincrm") -> NoReturn:
         code = exc.code
     threading = sys.modules.get("threading")
     if not (code is None or isinstance(code, int)) or (
-            threading is not None and threading.active_count() > 1):
+            threading is not None and threading.active_count() > 1) or (
+            sys.getprofile() or sys.gettrace()) is not None:
         raise SystemExit(code)
     try:
         sys.stdout.flush()

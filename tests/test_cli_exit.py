@@ -95,3 +95,14 @@ def test_exit_handlers_still_run(vault: VaultFactory, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"Jane Roe" in done.stdout
     assert mark.read_text() == "ran"
+
+
+def test_a_profiler_still_writes_its_report(vault: VaultFactory, tmp_path: Path) -> None:
+    root = vault({"jane.md": JANE})
+    report = tmp_path / "list.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(report), "-m", "plaincrm",
+                           "--vault", str(root), "list"], capture_output=True, check=False,
+                          env={**os.environ})
+    assert done.returncode == 0, done.stderr
+    assert b"Jane Roe" in done.stdout
+    assert report.stat().st_size > 1000
