@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -37,22 +39,46 @@ def export(app: App, fmt: str, vcard_version: str, status: str | None, tag: str 
       plaincrm export --format vcf --tag vip -o vip.vcf
       plaincrm export --format csv --status active > customers.csv
     """
-    from plaincrm.files import atomic_write
+    from plaincrm.files import write_stream_if_changed
+    from plaincrm.interop.contact import Contact
     from plaincrm.interop.google import write_csv
     from plaincrm.interop.mapping import from_profile
     from plaincrm.interop.vcard import write_vcards
 
     vault = app.open()
-    contacts = []
-    for profile in vault.index.profiles(full=False,
-                                        select=filters(status, tag, owner, search)):
-        contact, skipped = from_profile(profile)
-        contacts.append(contact)
-        for key in skipped:
-            app.note(f"{profile.path}: {key} is not exported (a nested mapping)")
-    text = write_vcards(contacts, vcard_version) if fmt == "vcf" else write_csv(contacts)
+    count = 0
+    notes: dict[str, None] = {}  # each once, though the CSV reads the contacts twice
+
+    def contacts() -> Iterator[Contact]:
+        """The contacts, read from the index one at a time."""
+        nonlocal count
+        count = 0
+        for profile in vault.index.profiles(full=False,
+                                            select=filters(status, tag, owner, search)):
+            contact, skipped = from_profile(profile)
+            notes.update(dict.fromkeys(f"{profile.path}: {key} is not exported (a nested "
+                                       "mapping)" for key in skipped))
+            count += 1
+            yield contact
+
+    # a card or a line at a time: neither the contacts nor the text of a large vault ever sit
+    # in memory whole
+    text = write_vcards(contacts(), vcard_version) if fmt == "vcf" else write_csv(contacts)
     if output is None:
-        click.echo(text, nl=False)
+        chunk, size = [], 0
+        for piece in text:  # about 64 KB at a time
+            chunk.append(piece)
+            size += len(piece)
+            if size > 65536:
+                click.echo("".join(chunk), nl=False)
+                chunk, size = [], 0
+        click.echo("".join(chunk), nl=False)
     else:
-        atomic_write(output, text.encode("utf-8"))
-    app.err(f"exported {len(contacts)} profile{'' if len(contacts) == 1 else 's'}")
+        def write(fp: BinaryIO) -> None:
+            for piece in text:
+                fp.write(piece.encode("utf-8"))
+
+        write_stream_if_changed(output, write)
+    for note in notes:
+        app.note(note)
+    app.err(f"exported {count} profile{'' if count == 1 else 's'}")

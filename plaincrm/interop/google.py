@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
 from plaincrm.interop.contact import Contact, Typed, key_for
 from plaincrm.interop.csvfile import Builder, Row, columns, norm, read_rows, split_multi
@@ -131,17 +132,17 @@ ADDRESS_HEAD = ["Formatted", "Street", "City", "PO Box", "Region", "Postal Code"
                 "Extended Address"]
 
 
-def write_csv(contacts: Iterable[Contact]) -> str:
-    """The contacts as a Google Contacts CSV (the current header generation)."""
-    items = list(contacts)
-
-    def most(get: str, least: int = 0) -> int:
-        return max([least, *(len(getattr(c, get)) for c in items)])
-
-    counts = {"E-mail": most("emails", 1), "Phone": most("phones", 1),
-              "Address": most("addresses", 1), "Website": most("websites"),
-              "Event": max([0, *(1 for c in items if c.anniversary)]),
-              "Custom Field": most("extra")}
+def write_csv(contacts: Callable[[], Iterable[Contact]]) -> Iterator[str]:
+    """The contacts as a Google Contacts CSV (the current header generation), a line at a
+    time. ``contacts()`` is asked twice: the header counts the columns all of them need, then
+    each is written, so none is held."""
+    counts = {"E-mail": 1, "Phone": 1, "Address": 1, "Website": 0, "Event": 0,
+              "Custom Field": 0}
+    for c in contacts():
+        for kind, values in (("E-mail", c.emails), ("Phone", c.phones),
+                             ("Address", c.addresses), ("Website", c.websites),
+                             ("Event", [1] if c.anniversary else []), ("Custom Field", c.extra)):
+            counts[kind] = max(counts[kind], len(values))
     header = list(HEAD)
     for kind, n in counts.items():
         for i in range(1, n + 1):
@@ -150,10 +151,12 @@ def write_csv(contacts: Iterable[Contact]) -> str:
             header.extend(f"{kind} {i} - {a}" for a in attrs)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for c in items:
-        writer.writerow([_row(c).get(h, "") for h in header])
-    return out.getvalue()
+    for row in chain([header], ([cells.get(h, "") for h in header]
+                                for cells in map(_row, contacts()))):
+        writer.writerow(row)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def _row(c: Contact) -> dict[str, str]:

@@ -242,9 +242,10 @@ def _address(value: Any) -> str:
 # ---------------------------------------------------------------- writing
 
 
-def write_vcards(contacts: Iterable[Contact], version: str = "4.0") -> str:
-    """The contacts as vCards (``4.0`` or ``3.0``), CRLF line endings, lines folded."""
-    return "".join(_card(c, version).serialize() for c in contacts)
+def write_vcards(contacts: Iterable[Contact], version: str = "4.0") -> Iterator[str]:
+    """The contacts as vCards (``4.0`` or ``3.0``), a card at a time, CRLF line endings,
+    lines folded."""
+    return (_card(c, version).serialize() for c in contacts)
 
 
 def _card(c: Contact, version: str) -> Any:
