@@ -41,7 +41,7 @@ from plaincrm.reminders import Rule
 from plaincrm.vault import scan
 
 # bump when the tables or the parsed data change; marshal rows depend on the Python version
-SCHEMA_VERSION = f"22/py{sys.version_info[0]}.{sys.version_info[1]}"
+SCHEMA_VERSION = f"23/py{sys.version_info[0]}.{sys.version_info[1]}"
 ENV_CACHE = "PLAINCRM_CACHE_DIR"
 Note = Callable[[str], None]
 T = TypeVar("T")
@@ -71,8 +71,8 @@ CREATE TABLE rules (path TEXT, seq INTEGER, line INTEGER, kind TEXT, due INTEGER
   WITHOUT ROWID;
 CREATE INDEX rules_windows ON rules (until, origin) WHERE md IS NOT NULL AND until IS NOT NULL;
 CREATE TABLE problems (path TEXT, line INTEGER, code TEXT, severity TEXT, message TEXT,
-  checked INTEGER, quiet INTEGER);
-CREATE INDEX problems_path ON problems (path);
+  checked INTEGER, quiet INTEGER, owner TEXT, name TEXT, pid TEXT);
+CREATE INDEX problems_path ON problems (path, line, code);
 CREATE INDEX profiles_pid ON profiles (pid, log_count, path);
 CREATE TABLE events (path TEXT, seq INTEGER, uid TEXT, rev INTEGER, start INTEGER,
   keeps INTEGER, ical BLOB, PRIMARY KEY (path, seq)) WITHOUT ROWID;
@@ -173,8 +173,8 @@ def read_files(root: str, files: list[FileKey], config: Config) -> list[FileRows
                 [], [], [], [], [])
             checked, silenced = stored_problems(profile, problems, config) \
                 if profile is not None else ([], frozenset[str]())
-            out.append((key, *found, _problem_rows(problems, silenced)
-                        + _problem_rows(checked, silenced, checked=True)))
+            out.append((key, *found, _problem_rows(problems, silenced, profile)
+                        + _problem_rows(checked, silenced, profile, checked=True)))
     return out
 
 
@@ -247,11 +247,13 @@ def _bounded(values: Iterable[str]) -> str:
 
 
 def _problem_rows(problems: list[Problem], silenced: frozenset[str] = frozenset(),
-                  checked: bool = False) -> list[tuple[Any, ...]]:
+                  profile: Profile | None = None, checked: bool = False) -> list[tuple[Any, ...]]:
     """Rows of the problems table: the loader's, or (``checked``) those of the checks the
-    index keeps; ``quiet`` when the profile silences the code (``check_ignore``)."""
+    index keeps; ``quiet`` when the profile silences the code (``check_ignore``); with the
+    profile's owner, name and id (what its agenda rows say)."""
+    who = (profile.owner, profile.display_name, profile.id) if profile else (None,) * 3
     return [(p.location.path, p.location.line, p.code, str(p.severity), p.message, checked,
-             p.code in silenced) for p in problems]
+             p.code in silenced, *who) for p in problems]
 
 
 def _load(blob: bytes, full: bool = True) -> Profile:
@@ -750,10 +752,8 @@ class Index:
     def kept_problems(self) -> list[tuple[Any, ...]]:
         """(path, line, code, severity, message, owner, name, id) of every problem the index
         keeps (the loader's, the day-independent checks') that its profile does not silence."""
-        return self._rows(
-            "SELECT q.path, q.line, q.code, q.severity, q.message, p.owner, p.name, p.pid "
-            "FROM problems q LEFT JOIN profiles p ON p.path = q.path "
-            "WHERE NOT q.quiet ORDER BY q.path, q.line, q.code")
+        return self._rows("SELECT path, line, code, severity, message, owner, name, pid "
+                          "FROM problems WHERE NOT quiet ORDER BY path, line, code")
 
     def profile_owners(self) -> dict[str, str | None]:
         """Each profile's ``owner``, by path."""
