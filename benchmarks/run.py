@@ -74,6 +74,9 @@ CASES = (
     Case("list-1", "plaincrm list, one profile changed", ("list",), "one-change"),
     Case("index", "plaincrm index, warm (nothing changed)", ("index",)),
     Case("pulse", "plaincrm pulse", ("pulse", "--date", DATE)),
+    # the commands that write every profile or every row out: their memory
+    Case("agenda-json", "plaincrm agenda --json", ("agenda", "--json", "--date", DATE)),
+    Case("export", "plaincrm export --format csv", ("export", "--format", "csv")),
 )
 GENERATORS = ("project", "other")  # benchmarks/generate.py, benchmarks/generate_other.py
 
