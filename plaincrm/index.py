@@ -493,11 +493,8 @@ class Index:
             # deleted together): only those with one have rows to delete, which on a cold
             # build is none (asked inside the transaction: another plaincrm may have written)
             old = [(p,) for p in gone]
-            paths = [rows[0][0] for rows in batch]
-            for at in range(0, len(paths), READ_BATCH):
-                part = paths[at:at + READ_BATCH]
-                old += db.execute(f"SELECT path FROM files WHERE path IN "
-                                  f"({', '.join('?' * len(part))})", part).fetchall()
+            for part, among in _in_batches([rows[0][0] for rows in batch]):
+                old += db.execute(f"SELECT path FROM files WHERE path {among}", part).fetchall()
             if old:
                 for table in ("files", *DERIVED, STORED, "events", "phones"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", old)
@@ -616,11 +613,8 @@ class Index:
         said = "NULL, last_date, last_kind, last_text, last_line" if newest else \
             "remember, talk_date, talk_kind, talk_text, talk_line"
         query = f"SELECT path, contact, {said} FROM profiles"
-        ordered = sorted(set(paths))
-        rows = (row for at in range(0, len(ordered), READ_BATCH)
-                for part in [ordered[at:at + READ_BATCH]]
-                for row in self._rows(f"{query} WHERE path IN "
-                                      f"({', '.join('?' * len(part))})", tuple(part)))
+        rows = (row for part, among in _in_batches(sorted(set(paths)))
+                for row in self._rows(f"{query} WHERE path {among}", part))
         return {row[0]: (row[2] or _newest(row, 3), row[1]) for row in rows}
 
     def lean_profiles(self) -> Iterator[Profile]:
@@ -651,15 +645,13 @@ class Index:
         """The profiles at ``paths`` that have rules: their rules and what their events say
         besides (what to recall, as in :meth:`recall`), and for each rule the (UID,
         revision, start) of the event kept for it, if any; a few hundred in each snapshot."""
-        for at in range(0, len(paths), READ_BATCH):
-            part = paths[at:at + READ_BATCH]
+        for part, among in _in_batches(paths):
             found = self._rows(
                 f"{RULE_COLUMNS}, p.since, p.phones, p.emails, f.gen, e.uid, e.rev, e.start, "
                 "p.talk_date, p.talk_kind, p.talk_text, p.talk_line, p.remember "
                 "FROM rules r JOIN profiles p ON p.path = r.path JOIN files f ON f.path = r.path "
                 "LEFT JOIN events e ON e.path = r.path AND e.seq = r.seq "
-                f"WHERE r.path IN ({', '.join('?' * len(part))}) ORDER BY r.path, r.seq",
-                tuple(part))
+                f"WHERE r.path {among} ORDER BY r.path, r.seq", part)
             for _path, rows in groupby(found, key=itemgetter(0)):
                 yield _calendar_profile(list(rows))
 
@@ -907,6 +899,14 @@ def _lean(row: tuple[Any, ...], logs: list[tuple[Any, ...]],
         log=tuple(LogEntry(Location(path, line), _day(date), text, kind)
                   for _p, line, date, kind, text in logs),
         log_count=log_count, has_problems=bool(has_problems))
+
+
+def _in_batches(keys: list[str]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """``keys`` READ_BATCH at a time, each batch with its ``IN (?, …)`` (SQLite limits how
+    many parameters one statement takes)."""
+    for at in range(0, len(keys), READ_BATCH):
+        part = tuple(keys[at:at + READ_BATCH])
+        yield part, f"IN ({', '.join('?' * len(part))})"
 
 
 def _every(value: str | None) -> Duration | None:
