@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -79,11 +80,19 @@ def test_the_agenda_from_the_rules_table_is_the_reminder_models(
                 pure = build_agenda(profiles, opened.config, today, horizon, owner)
                 stored = vault_agenda(opened, today, horizon, owner)
                 assert stored.to_json() == pure.to_json(), (today, horizon)
-                # the text agenda makes the first ``limit`` rows of each section only
+                # the text agenda makes the first ``limit`` rows of each section only, and
+                # counts the others
                 short = vault_agenda(opened, today, horizon, owner, limit=limit)
-                assert render_agenda(short) == render_agenda(pure, limit=limit)
-                assert short.to_json() == build_agenda(profiles, opened.config, today,
-                                                       horizon, owner, limit=limit).to_json()
+                sections = Counter(item.section for item in pure.items)
+                assert [i.to_json() for i in short.items] == [
+                    i.to_json() for section in sections
+                    for i in [i for i in pure.items if i.section == section][:limit]]
+                assert short.hidden == {section: n - limit for section, n in sections.items()
+                                        if n > limit}
+                short_pure = build_agenda(profiles, opened.config, today, horizon, owner,
+                                          limit=limit)
+                assert short.to_json() == short_pure.to_json()
+                assert render_agenda(short) == render_agenda(short_pure)
         finally:
             opened.close()
 
@@ -124,7 +133,12 @@ def test_a_short_agenda_counts_what_it_leaves_out(vault: VaultFactory, run: Run)
         assert [len(full.items), full.problem_files] == [33, 0]
         assert [len(short.items), short.hidden, short.problem_files] == [5, {"today": 28}, 0]
         assert short.items == full.items[:5]  # overdue, then today's first 4
-        assert render_agenda(short) == render_agenda(full, limit=4)
+        lines = render_agenda(short)
+        assert [x for x in lines if x.endswith(")")] == ["Overdue (1)", "Today (32)"]
+        assert lines[-1] == "  … and 28 more today: plaincrm agenda --all shows them all"
+        # the heading; Overdue: a blank, its title, its row's two lines; Today: a blank, its
+        # title, four rows of two lines, the line on the 28 more
+        assert len(lines) == 1 + (2 + 2 * 1) + (2 + 2 * 4 + 1)
         service, fix = full.items[0], full.items[2]
         assert (service.kind, fix.kind, fix.path) == ("service", "fix", "ok.md")
         assert [service.context.text, fix.context.text] == [  # type: ignore[union-attr]

@@ -65,7 +65,7 @@ def agenda(app: App, today: dt.datetime | None, days: int | None, owners: tuple[
     else:
         from plaincrm.render.agenda import agenda_lines
 
-        lines = agenda_lines(result, app.style if app.colored else None, limit)
+        lines = agenda_lines(result, app.style if app.colored else None)
         while chunk := list(islice(lines, 2000)):  # never the whole text at once
             app.echo("\n".join(chunk))
     if result.problem_files:

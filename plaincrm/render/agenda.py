@@ -105,21 +105,18 @@ def more_line(section: str, hidden: int) -> str:
     return f"… and {hidden} more {TITLES[section].lower()}: plaincrm agenda --all shows them all"
 
 
-def render_agenda(agenda: Agenda, style: Style | None = None,
-                  limit: int | None = None) -> list[str]:
+def render_agenda(agenda: Agenda, style: Style | None = None) -> list[str]:
     """The agenda's lines (see :func:`agenda_lines`)."""
-    return list(agenda_lines(agenda, style, limit))
+    return list(agenda_lines(agenda, style))
 
 
-def agenda_lines(agenda: Agenda, style: Style | None = None,
-                 limit: int | None = None) -> Iterator[str]:
+def agenda_lines(agenda: Agenda, style: Style | None = None) -> Iterator[str]:
     """The agenda's lines, one at a time: the heading, then each non-empty section with its
-    rows. Columns line up across sections, as wide as the rows shown need: date, when, kind,
-    name, what, owner; under each
-    row, the phone or email to reach the person and what to recall of them (:func:`context`),
-    indented to the name, so a line fits a terminal. A section of more than ``limit`` rows
-    (None or 0: no limit) shows its first ``limit`` and a line saying how many more there are.
-    Without ``style`` the text is plain (and quicker)."""
+    rows. Columns line up across sections, as wide as the rows need: date, when, kind, name,
+    what, owner; under each row, the phone or email to reach the person and what to recall
+    of them (:func:`context`), indented to the name, so a line fits a terminal. A section
+    whose rows the agenda left out (``Agenda.hidden``: a section limit) ends with a line
+    saying how many more there are. Without ``style`` the text is plain (and quicker)."""
     plain = style is None
     style = style or _plain
     if not agenda.items:
@@ -137,23 +134,21 @@ def agenda_lines(agenda: Agenda, style: Style | None = None,
             return style(cell, dim=True)
         return cell
 
-    # the rows shown are measured first (a collapsed section's hidden rows cost nothing),
-    # then each line is made as it is printed: kept, the lines of a large vault would cost
-    # more memory than everything else
+    # the rows are measured first, then each line is made as it is printed: kept, the lines
+    # of a large vault would cost more memory than everything else
     sections: dict[str, list[AgendaItem]] = {section: [] for section in SECTIONS}
     for item in agenda.items:
         sections[item.section].append(item)
-    shown = {section: items[:limit] if limit else items for section, items in sections.items()}
-    widths = _widths(agenda, [item for items in shown.values() for item in items])
+    widths = _widths(agenda, agenda.items)
     indent = " " * (2 + sum(w + 2 for w in widths[:3]))
     yield style(heading(agenda), bold=True)
     for section, items in sections.items():
         if items:
-            total = len(items) + agenda.hidden.get(section, 0)  # rows the agenda left out
+            hidden = agenda.hidden.get(section, 0)
             yield ""
-            yield style(f"{TITLES[section]} ({total})", bold=True, underline=True)
-            for item in shown[section]:
+            yield style(f"{TITLES[section]} ({len(items) + hidden})", bold=True, underline=True)
+            for item in items:
                 yield line(cells(agenda, item), widths, None if plain else colour, "  ")
                 yield style(f"{indent}{reach(item)} · {context(item)}", dim=True)
-            if len(shown[section]) < total:
-                yield style(f"  {more_line(section, total - len(shown[section]))}", bold=True)
+            if hidden:
+                yield style(f"  {more_line(section, hidden)}", bold=True)
