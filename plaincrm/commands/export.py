@@ -64,20 +64,15 @@ def export(app: App, fmt: str, vcard_version: str, status: str | None, tag: str 
     # a card or a line at a time: neither the contacts nor the text of a large vault ever sit
     # in memory whole
     text = write_vcards(contacts(), vcard_version) if fmt == "vcf" else write_csv(contacts)
-    if output is None:
-        chunk, size = [], 0
-        for piece in text:  # about 64 KB at a time
-            chunk.append(piece)
-            size += len(piece)
-            if size > 65536:
-                click.echo("".join(chunk), nl=False)
-                chunk, size = [], 0
-        click.echo("".join(chunk), nl=False)
-    else:
-        def write(fp: BinaryIO) -> None:
-            for piece in text:
-                fp.write(piece.encode("utf-8"))
 
+    def write(fp: BinaryIO) -> None:
+        for piece in text:
+            fp.write(piece.encode("utf-8"))
+
+    if output is None:
+        with click.open_file("-", "wb") as stdout:  # binary standard output, left open
+            write(stdout)  # type: ignore[arg-type]
+    else:
         write_stream_if_changed(output, write)
     for note in notes:
         app.note(note)
